@@ -1,0 +1,154 @@
+"""Run configuration: one dataclass tree, the single source of truth for every default.
+
+The CLI and the app both build a `TrainConfig`; it is written to each run's `config.json`
+and is enough to reproduce the run (seed included).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+OBJECTIVES = ("mlm", "ar")
+TOKENIZER_KINDS = ("char", "word", "wordpiece")
+MASK_STRATEGIES = ("token", "whole-word", "span")
+
+
+@dataclass
+class MaskingConfig:
+    """How MLM picks and corrupts the positions it predicts (ignored for AR)."""
+
+    rate: float = 0.15  # fraction of (non-special) tokens the model must predict, 0.01-0.9
+    mask_replace_prob: float = 0.8  # of the chosen tokens: share shown as [MASK] (BERT: 80%)
+    random_replace_prob: float = 0.1  # of the chosen tokens: share replaced by a random token
+    # the rest (default 10%) is kept unchanged but still predicted
+    strategy: str = "token"  # token | whole-word | span (SpanBERT geometric span lengths)
+    span_mean: float = 3.0  # mean span length in words, for strategy="span"
+    span_max: int = 10  # longest span in words, for strategy="span"
+
+    def __post_init__(self) -> None:
+        if not 0.01 <= self.rate <= 0.9:
+            raise ValueError(
+                f"Mask rate must be between 0.01 and 0.9, got {self.rate}. "
+                "At 0 nothing is learned; at 1 nothing is left to learn from."
+            )
+        if self.mask_replace_prob < 0 or self.random_replace_prob < 0:
+            raise ValueError("Replacement probabilities cannot be negative.")
+        if self.mask_replace_prob + self.random_replace_prob > 1 + 1e-9:
+            raise ValueError(
+                "mask_replace_prob + random_replace_prob must be at most 1 "
+                f"(got {self.mask_replace_prob} + {self.random_replace_prob})."
+            )
+        if self.strategy not in MASK_STRATEGIES:
+            raise ValueError(f"Unknown masking strategy {self.strategy!r}; choose one of {MASK_STRATEGIES}.")
+        if not 1.0 <= self.span_mean <= self.span_max:
+            raise ValueError("span_mean must be at least 1 and at most span_max.")
+
+
+@dataclass
+class AugmentConfig:
+    """Corruptions applied to the input before the objective; all off by default.
+
+    Each strength is a probability (0 = off). See `augment.EXPLANATIONS` for what each does to
+    the input and to the target for MLM and for AR.
+    """
+
+    noise: float = 0.0  # per token: replace with a random vocabulary token
+    delete: float = 0.0  # per token: drop it from the text
+    shuffle: float = 0.0  # per window of `shuffle_window` tokens: shuffle its order
+    shuffle_window: int = 3  # size of the local windows that `shuffle` reorders
+    permute: float = 0.0  # per sequence: permute the order of its sentences
+
+    def __post_init__(self) -> None:
+        for name in ("noise", "delete", "shuffle", "permute"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"Augmentation {name!r} is a probability between 0 and 1, got {value}.")
+        if self.delete > 0.9:
+            raise ValueError("Deleting more than 90% of the tokens leaves nothing to learn from.")
+        if self.shuffle_window < 2:
+            raise ValueError("shuffle_window must be at least 2 tokens.")
+
+    @property
+    def active(self) -> bool:
+        return any((self.noise, self.delete, self.shuffle, self.permute))
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs. Defaults give a one-click run that teaches something."""
+
+    objective: str = "mlm"  # mlm (BERT-style, fill the blanks) | ar (GPT-style, next token)
+    corpus: str = "world-en"  # built-in corpus name, or a path to a .txt/.csv/.jsonl file
+    text_column: str | None = None  # column (csv) or field (jsonl) holding the text
+    tokenizer: str = "wordpiece"  # char | word | wordpiece
+    vocab_size: int | None = None  # None: the tokenizer kind's default
+    size: str = "mini"  # model preset: nano | mini | small (see models.PRESETS)
+    hidden: int | None = None  # overrides of the preset's shape
+    layers: int | None = None
+    heads: int | None = None
+    seq_len: int = 64  # tokens per training sequence (whole sentences are packed into it)
+    batch_size: int = 32  # sequences per optimizer step
+    steps: int = 300  # optimizer steps (the run stops at `steps` or `time_budget_s`, first hit)
+    time_budget_s: float | None = None  # wall-clock budget in seconds, None = no limit
+    lr: float = 2e-3  # peak learning rate (AdamW), reached after warmup, then cosine decay
+    warmup_frac: float = 0.05  # share of the steps spent warming up the learning rate
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0  # max global gradient norm
+    seed: int = 0
+    val_fraction: float = 0.1  # share of the documents held out for evaluation
+    eval_every: int = 50  # steps between held-out evaluations
+    eval_batches: int = 4  # held-out batches per evaluation (same blanks every time)
+    log_every: int = 5  # steps between metric lines
+    checkpoints: int = 4  # snapshots saved during training, for the probe timeline (0 = none)
+    device: str = "auto"  # auto (cuda, then mps, then cpu) | cpu | cuda | mps
+    masking: MaskingConfig = field(default_factory=MaskingConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.masking, dict):
+            self.masking = MaskingConfig(**self.masking)
+        if isinstance(self.augment, dict):
+            self.augment = AugmentConfig(**self.augment)
+        if self.objective not in OBJECTIVES:
+            raise ValueError(
+                f"Unknown objective {self.objective!r}: use 'mlm' (masked, BERT-style) or 'ar' (next token, GPT-style)."
+            )
+        if self.tokenizer not in TOKENIZER_KINDS:
+            raise ValueError(f"Unknown tokenizer {self.tokenizer!r}; choose one of {TOKENIZER_KINDS}.")
+        for name in ("steps", "batch_size", "eval_every", "eval_batches", "log_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+        if not 8 <= self.seq_len <= 1024:
+            raise ValueError(f"seq_len must be between 8 and 1024 tokens, got {self.seq_len}.")
+        if not (self.lr > 0 and self.lr <= 1.0):  # also rejects NaN
+            raise ValueError(f"Learning rate must be in (0, 1], got {self.lr}; 1e-3 is a good start.")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise ValueError("time_budget_s must be positive (or None for no limit).")
+        if not 0.0 < self.val_fraction < 0.5:
+            raise ValueError("val_fraction must be between 0 and 0.5.")
+        if not 0.0 <= self.warmup_frac < 1.0:
+            raise ValueError("warmup_frac must be in [0, 1).")
+        if self.checkpoints < 0:
+            raise ValueError("checkpoints cannot be negative.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build from a dict (e.g. a run's config.json); unknown keys are an error, not silently dropped."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"Unknown config keys: {sorted(unknown)}")
+        return cls(**data)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """A copy with some fields changed (and validated)."""
+        return TrainConfig.from_dict({**self.to_dict(), **changes})

@@ -1,0 +1,19 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+@pytest.fixture
+def runs_dir(tmp_path, monkeypatch):
+    """A private runs directory for the test (also exported as SELFSUP_RUNS_DIR)."""
+    d = tmp_path / "runs"
+    d.mkdir()
+    monkeypatch.setenv("SELFSUP_RUNS_DIR", str(d))
+    return d
