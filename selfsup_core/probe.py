@@ -1,0 +1,332 @@
+"""Ask a trained model questions: fill a [MASK], predict the next word, generate, show attention.
+
+Every function takes a model and its tokenizer (as `load_model` returns them) and runs without
+gradients on the model's device. Two objectives, two ways of reading text:
+
+- "mlm" (BertForMaskedLM) reads `[CLS] text [SEP]` and sees the whole sentence at once;
+- "ar" (GPT2LMHeadModel) reads `[CLS] text`, left to right, [CLS] standing for beginning-of-text
+  and [SEP] for end-of-text (see tokenization.py).
+
+Tokens are shown as they are in the vocabulary: "##ing" continues the word before it.
+Text longer than the model's positions (config.max_position_embeddings) is refused with a
+ProbeError rather than silently cut, so a [MASK] near the end is never lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
+from transformers import PreTrainedTokenizerFast as Tokenizer
+
+OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
+MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
+
+
+class ProbeError(ValueError):
+    """A probe cannot run on this input or model; the message says what to do instead."""
+
+
+class Candidate(NamedTuple):
+    """One possible token and its probability (0-1)."""
+
+    token: str
+    prob: float
+
+
+class TokenLoss(NamedTuple):
+    """How surprised the model is by one token: -log p(token), in nats (0 = certain)."""
+
+    token: str
+    loss: float
+
+
+class ScoredCandidate(NamedTuple):
+    """A word for the blank: its share of probability among the candidates (sums to 1 over them)
+    and the log-likelihood it was computed from, in nats (see `score_candidates`)."""
+
+    candidate: str
+    prob: float
+    log_likelihood: float
+
+
+@dataclass
+class MaskPrediction:
+    """The top candidates for one [MASK]; `position` indexes the encoded tokens ([CLS] is 0)."""
+
+    position: int
+    candidates: list[Candidate]
+
+
+@dataclass
+class AttentionMaps:
+    """Attention weights: row q of weights[layer, head] says how token q spreads its attention over
+    the tokens (columns); each row sums to 1."""
+
+    tokens: list[str]
+    weights: np.ndarray  # (layers, heads, T, T), float32
+
+
+# ---------------------------------------------------------------- loading and shared helpers
+
+
+def load_model(
+    path: str | Path,
+    attention: bool = False,
+    tokenizer_path: str | Path | None = None,
+    device: str | torch.device = "cpu",
+) -> tuple[PreTrainedModel, Tokenizer, str]:
+    """Load a saved model folder; return (model in eval mode, tokenizer, objective "mlm" or "ar").
+
+    attention=True loads the "eager" attention code, the only one that returns attention weights.
+    tokenizer_path: where the tokenizer lives if not in `path` (checkpoints hold weights only).
+    """
+    path = Path(path)
+    if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
+        raise ProbeError(f"No saved model in {path} (config.json and model.safetensors are needed); train one first.")
+    tok_dir = Path(tokenizer_path) if tokenizer_path is not None else path
+    if not (tok_dir / "tokenizer.json").is_file():
+        raise ProbeError(f"No tokenizer in {tok_dir}; pass the run's model folder as tokenizer_path.")
+    model_type = AutoConfig.from_pretrained(path).model_type
+    if model_type not in OBJECTIVE_OF_MODEL_TYPE:
+        raise ProbeError(f"This is a {model_type!r} model; the probes know BERT (mlm) and GPT-2 (ar) only.")
+    objective = OBJECTIVE_OF_MODEL_TYPE[model_type]
+    auto = AutoModelForMaskedLM if objective == "mlm" else AutoModelForCausalLM
+    extra = {"attn_implementation": "eager"} if attention else {}
+    model = auto.from_pretrained(path, use_safetensors=True, **extra).to(device).eval()
+    return model, Tokenizer.from_pretrained(tok_dir), objective
+
+
+def objective_of(model: PreTrainedModel) -> str:
+    """The model's objective: "mlm" for a BERT, "ar" for a GPT-2."""
+    try:
+        return OBJECTIVE_OF_MODEL_TYPE[model.config.model_type]
+    except KeyError:
+        raise ProbeError(f"Unknown model type {model.config.model_type!r}; expected BERT or GPT-2.") from None
+
+
+def _require(model: PreTrainedModel, objective: str, what: str) -> None:
+    if objective_of(model) != objective:
+        kind = "a masked LM (BERT)" if objective == "mlm" else "an autoregressive model (GPT)"
+        raise ProbeError(f"{what} needs {kind}; pick a run trained with objective {objective!r}.")
+
+
+def _check_length(model: PreTrainedModel, n_tokens: int) -> None:
+    limit = model.config.max_position_embeddings
+    if n_tokens > limit:
+        raise ProbeError(
+            f"This text is {n_tokens} tokens long (with [CLS]/[SEP]) but the model reads at most {limit}; shorten it."
+        )
+
+
+def _content_ids(tokenizer: Tokenizer, text: str) -> list[int]:
+    """Token ids of `text` without [CLS]/[SEP]; "[mask]" in any case becomes the [MASK] token."""
+    return tokenizer(MASK_PATTERN.sub("[MASK]", text), add_special_tokens=False)["input_ids"]
+
+
+def _mlm_ids(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[int]:
+    """`[CLS] text [SEP]`, as BERT saw sentences in training."""
+    ids = [tokenizer.cls_token_id, *_content_ids(tokenizer, text), tokenizer.sep_token_id]
+    _check_length(model, len(ids))
+    return ids
+
+
+def _ar_ids(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[int]:
+    """`[CLS] text` with no end-of-text, so the model continues the text."""
+    ids = [tokenizer.cls_token_id, *_content_ids(tokenizer, text)]
+    _check_length(model, len(ids))
+    return ids
+
+
+def _logits(model: PreTrainedModel, rows: list[list[int]]) -> torch.Tensor:
+    """Logits for equally long rows of ids: (rows, T, vocab), float32."""
+    return model(input_ids=torch.tensor(rows, device=model.device)).logits.float()
+
+
+def _ar_token_logprobs(model: PreTrainedModel, ids: list[int]) -> torch.Tensor:
+    """log p(x_t | x_<t) for t = 1 .. T-1, in nats: (T-1,)."""
+    logp = _logits(model, [ids])[0, :-1].log_softmax(-1)  # (T-1, V): position t predicts t+1
+    return logp.gather(-1, torch.tensor(ids[1:], device=logp.device)[:, None])[:, 0]
+
+
+def _top(probs: torch.Tensor, tokenizer: Tokenizer, top_k: int) -> list[Candidate]:
+    if top_k < 1:
+        raise ProbeError("top_k must be at least 1.")
+    p, i = probs.topk(min(top_k, probs.numel()))
+    return [
+        Candidate(t, float(q)) for t, q in zip(tokenizer.convert_ids_to_tokens(i.tolist()), p.tolist(), strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- probes
+
+
+@torch.inference_mode()
+def fill_mask(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: int = 5) -> list[MaskPrediction]:
+    """Top-k tokens for each [MASK] in `text` (one entry per mask, in order), all masks predicted at
+    once from the same input. A text of masks only ("[MASK]") shows what the model expects anywhere."""
+    _require(model, "mlm", "Filling a [MASK]")
+    ids = _mlm_ids(model, tokenizer, text)
+    positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+    if not positions:
+        raise ProbeError("Type at least one [MASK] where the model should guess a word, e.g. 'the [MASK] sat'.")
+    probs = _logits(model, [ids])[0, positions].softmax(-1)  # (masks, V)
+    return [MaskPrediction(pos, _top(p, tokenizer, top_k)) for pos, p in zip(positions, probs, strict=True)]
+
+
+@torch.inference_mode()
+def next_token(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: int = 5) -> list[Candidate]:
+    """Top-k next tokens after `[CLS] text` (empty text: how the model starts a text)."""
+    _require(model, "ar", "Predicting the next word")
+    ids = _ar_ids(model, tokenizer, text)
+    return _top(_logits(model, [ids])[0, -1].softmax(-1), tokenizer, top_k)
+
+
+@torch.inference_mode()
+def generate(
+    model: PreTrainedModel,
+    tokenizer: Tokenizer,
+    prompt: str,
+    max_new_tokens: int = 20,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    greedy: bool = False,
+    seed: int = 0,
+) -> str:
+    """Continue `prompt` and return the continuation only, decoded as it follows the (lower-cased)
+    prompt: it starts with a space when the model starts a new word. Stops at [SEP] (end-of-text)
+    or after max_new_tokens tokens, fewer if the model runs out of positions.
+
+    temperature > 0 (below 1 sharper, above 1 flatter); top_k = 0 samples from the whole vocabulary;
+    greedy always takes the most likely token. The same seed gives the same text.
+    """
+    _require(model, "ar", "Generating text")
+    ids = _ar_ids(model, tokenizer, prompt)
+    if max_new_tokens < 1:
+        raise ProbeError("Ask for at least one new token.")
+    room = min(max_new_tokens, model.config.max_position_embeddings - len(ids))
+    if room < 1:
+        raise ProbeError("The prompt fills every position the model has, leaving no room to continue; shorten it.")
+    if not greedy and temperature <= 0:
+        raise ProbeError("Temperature must be above 0; tick 'greedy' to always take the most likely word.")
+    sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": temperature, "top_k": top_k}
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):  # seed locally; leave the global RNG as it was
+        torch.manual_seed(seed)
+        out = model.generate(
+            input_ids=torch.tensor([ids], device=model.device),
+            attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=model.device),
+            max_new_tokens=room,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.sep_token_id,
+            **sampling,
+        )[0].tolist()
+    before = tokenizer.decode(ids, skip_special_tokens=True)
+    after = tokenizer.decode(out, skip_special_tokens=True)
+    # WordPiece decoding of a longer sequence extends that of its prefix; fall back if it ever does not
+    if after.startswith(before):
+        return after[len(before) :]
+    return tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+
+
+@torch.inference_mode()
+def attention(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> AttentionMaps:
+    """Attention weights of every layer and head for `text` (BERT: `[CLS] text [SEP]`; GPT: `[CLS] text`).
+
+    Only the "eager" attention code returns weights: a model loaded without it is switched to it
+    here, for good (same results, a little slower).
+    """
+    ids = _mlm_ids(model, tokenizer, text) if objective_of(model) == "mlm" else _ar_ids(model, tokenizer, text)
+    if len(ids) < 2 or ids[1] == tokenizer.sep_token_id:
+        raise ProbeError("Type some text to see where the model looks.")
+    if model.config._attn_implementation != "eager":
+        model.set_attn_implementation("eager")
+    out = model(input_ids=torch.tensor([ids], device=model.device), output_attentions=True)
+    weights = torch.stack(out.attentions)[:, 0]  # (layers, 1, heads, T, T) -> (layers, heads, T, T)
+    return AttentionMaps(tokenizer.convert_ids_to_tokens(ids), weights.float().cpu().numpy())
+
+
+@torch.inference_mode()
+def token_losses(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[TokenLoss]:
+    """How surprising each token of `text` is to the model, in nats.
+
+    AR: -log p(x_t | tokens before it) for every token after [CLS], the final [SEP] included
+    (did the model expect the text to end there?): len(tokens) + 1 entries.
+    MLM: pseudo-log-likelihood: each token is masked in turn (one row per token, one batch) and
+    scored from both sides: len(tokens) entries, [CLS]/[SEP] excluded as they are never masked.
+    """
+    content = _content_ids(tokenizer, text)
+    if not content:
+        raise ProbeError("Type some text to score.")
+    ids = [tokenizer.cls_token_id, *content, tokenizer.sep_token_id]
+    _check_length(model, len(ids))
+    if objective_of(model) == "ar":
+        losses = -_ar_token_logprobs(model, ids)
+        return [TokenLoss(t, float(v)) for t, v in zip(tokenizer.convert_ids_to_tokens(ids[1:]), losses, strict=True)]
+    n = len(content)
+    rows = torch.tensor([ids] * n, device=model.device)  # (n, T)
+    where = torch.arange(1, n + 1, device=model.device)  # row r masks token r+1
+    rows[torch.arange(n), where] = tokenizer.mask_token_id
+    logp = model(input_ids=rows).logits.float()[torch.arange(n), where].log_softmax(-1)  # (n, V)
+    losses = -logp.gather(-1, torch.tensor(content, device=logp.device)[:, None])[:, 0]
+    return [TokenLoss(t, float(v)) for t, v in zip(tokenizer.convert_ids_to_tokens(content), losses, strict=True)]
+
+
+@torch.inference_mode()
+def score_candidates(
+    model: PreTrainedModel, tokenizer: Tokenizer, text: str, candidates: list[str]
+) -> list[ScoredCandidate]:
+    """Which candidate fits the one [MASK] in `text` best, for either objective; best first.
+
+    AR: a GPT cannot look ahead to the words after the blank, so each candidate is put in the blank
+    and the whole `[CLS] sentence [SEP]` is scored: log_likelihood = sum of log p(token | tokens before).
+    MLM: log_likelihood = log p(candidate | context) at the mask, the question BERT was trained on;
+    a candidate of k tokens gets k masks, filled left to right (chain rule over the k slots).
+    prob is softmax(log_likelihood) over the candidates: the model's choice among these words only.
+    """
+    text = MASK_PATTERN.sub("[MASK]", text)
+    if text.count("[MASK]") != 1:
+        raise ProbeError("Put exactly one [MASK] where the candidates should go.")
+    words = [c.strip() for c in candidates if c.strip()]
+    if not words:
+        raise ProbeError("Give at least one candidate word for the blank.")
+    score = _ar_sentence_logprob if objective_of(model) == "ar" else _mlm_slot_logprob
+    scores = [score(model, tokenizer, text, w) for w in words]
+    probs = torch.tensor(scores).softmax(0).tolist()
+    return sorted(
+        (ScoredCandidate(w, p, s) for w, p, s in zip(words, probs, scores, strict=True)), key=lambda c: -c.prob
+    )
+
+
+def _ar_sentence_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, word: str) -> float:
+    ids = tokenizer(text.replace("[MASK]", word))["input_ids"]  # [CLS] sentence [SEP]
+    _check_length(model, len(ids))
+    return float(_ar_token_logprobs(model, ids).sum())
+
+
+def _mlm_slot_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, word: str) -> float:
+    left, right = text.split("[MASK]")
+    word_ids = _content_ids(tokenizer, word)
+    if not word_ids:
+        raise ProbeError(f"The candidate {word!r} has no tokens; type a word.")
+    ids = _mlm_ids(model, tokenizer, left + " [MASK]" * len(word_ids) + " " + right)
+    slots = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+    rows = []
+    for j in range(len(word_ids)):  # row j: first j word tokens filled in, the rest still masked
+        row = list(ids)
+        for s, w in zip(slots[:j], word_ids[:j], strict=True):
+            row[s] = w
+        rows.append(row)
+    logp = _logits(model, rows)[torch.arange(len(rows)), slots].log_softmax(-1)  # (k, V)
+    return float(logp[torch.arange(len(rows)), word_ids].sum())
+
+
+def causal_vs_bidirectional_masks(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which tokens each of n tokens may attend to (row = query, column = key, 1 = allowed):
+    GPT's causal mask (lower-triangular) and BERT's bidirectional one (all ones)."""
+    return np.tril(np.ones((n, n), dtype=np.int8)), np.ones((n, n), dtype=np.int8)
