@@ -1,0 +1,126 @@
+"""What the model would see: masking and augmentation applied to example sentences, token by token.
+
+Backs the Masking Lab page: `preview` annotates every token with its `Fate` (deleted tokens are
+shown where they were), and `realised_rates` measures on a real training batch how often each fate
+happened, to compare with the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import PreTrainedTokenizerFast
+
+from .augment import augment
+from .config import AugmentConfig, MaskingConfig
+from .data import CLS_ID, PAD_ID, SEP_ID, pack
+from .masking import Fate, mask_tokens
+from .tokenization import encode
+
+
+@dataclass
+class TokenView:
+    """One displayed token."""
+
+    text: str  # the token the model reads ("[MASK]", a random token, ...); for DELETED, the removed token
+    fate: Fate
+    original: str | None  # the clean token the model is asked for here, when corrupted or predicted; else None
+    is_word_start: bool  # the displayed token begins a word; False for a continuation ("##ing"): glue it on
+
+
+def preview(
+    tokenizer: PreTrainedTokenizerFast,
+    sentences: Sequence[str],
+    objective: str,
+    masking: MaskingConfig,
+    augment_cfg: AugmentConfig,
+    seed: int,
+    seq_len: int = 64,
+) -> list[list[TokenView]]:
+    """One list of `TokenView` per sentence ([CLS]/[SEP] omitted), each sentence in its own row.
+
+    objective "mlm" applies augmentation then masking; "ar" applies augmentation only (GPT reads the
+    text as it is). Long sentences are cut to seq_len - 2 tokens. The same seed gives the same view.
+    """
+    ids, starts = encode(tokenizer, sentences)
+    batch = len(ids)
+    input_ids = torch.full((batch, seq_len), PAD_ID, dtype=torch.long)  # (N, L)
+    word_starts = torch.zeros(batch, seq_len, dtype=torch.bool)  # (N, L)
+    for r, (row, row_starts) in enumerate(zip(ids, starts, strict=True)):
+        row, row_starts = row[: seq_len - 2], row_starts[: seq_len - 2]
+        input_ids[r, : len(row) + 2] = torch.tensor([CLS_ID, *row, SEP_ID])
+        word_starts[r, 1 : len(row) + 1] = torch.tensor(row_starts, dtype=torch.bool)
+    special_mask = (input_ids == PAD_ID) | (input_ids == CLS_ID) | (input_ids == SEP_ID)  # (N, L)
+
+    vocab_size = len(tokenizer)
+    generator = torch.Generator().manual_seed(seed)
+    aug = augment(input_ids, special_mask, word_starts, augment_cfg, vocab_size, generator)
+    shown, fates = aug.input_ids, aug.fates  # (N, L) each
+    if objective == "mlm":
+        m = mask_tokens(aug.input_ids, aug.special_mask, aug.word_starts, masking, vocab_size, generator)
+        shown = m.input_ids
+        fates = torch.where(m.fates != Fate.UNTOUCHED, m.fates, fates)  # masking is what the model sees last
+
+    views = []
+    for r in range(batch):
+        source = aug.source_index[r].tolist()
+        # Deleted tokens are shown right after the surviving token that preceded them.
+        deleted_after: dict[int, list[int]] = {}
+        kept, last = set(source), 0
+        for pos in range(seq_len):
+            if pos not in kept and not special_mask[r, pos]:
+                deleted_after.setdefault(last, []).append(pos)
+            elif pos in kept:
+                last = pos
+        row: list[TokenView] = []
+        for pos, src in enumerate(source):
+            if not aug.special_mask[r, pos]:
+                fate = Fate(int(fates[r, pos]))
+                original = None if fate == Fate.UNTOUCHED else tokenizer.convert_ids_to_tokens(int(aug.targets[r, pos]))
+                text = tokenizer.convert_ids_to_tokens(int(shown[r, pos]))
+                # a shuffled token keeps its own word-start flag; anything else takes the position's
+                start = word_starts[r, src] if fate == Fate.SHUFFLED else aug.word_starts[r, pos]
+                row.append(TokenView(text, fate, original, bool(start)))
+            for d in deleted_after.get(src, []):
+                text = tokenizer.convert_ids_to_tokens(int(input_ids[r, d]))
+                row.append(TokenView(text, Fate.DELETED, None, bool(word_starts[r, d])))
+        views.append(row)
+    return views
+
+
+def realised_rates(
+    tokenizer: PreTrainedTokenizerFast,
+    texts: Sequence[str],
+    masking: MaskingConfig,
+    augment_cfg: AugmentConfig,
+    seed: int,
+    seq_len: int = 64,
+    batch_size: int = 32,
+) -> dict[str, float]:
+    """Share of non-special tokens with each fate on one packed batch of `texts` (augment, then mask).
+
+    Keys: masked, random, kept, predicted (their sum), noised, shuffled (shares of the augmented
+    batch's tokens; a token both shuffled and noised counts as noised) and deleted (share of the
+    original tokens).
+    """
+    packed = pack(tokenizer, texts, seq_len)
+    rows = packed.rows(torch.arange(min(batch_size, len(packed))))
+    vocab_size = len(tokenizer)
+    generator = torch.Generator().manual_seed(seed)
+    aug = augment(rows.input_ids, rows.special_mask, rows.word_starts, augment_cfg, vocab_size, generator)
+    m = mask_tokens(aug.input_ids, aug.special_mask, aug.word_starts, masking, vocab_size, generator)
+    content = ~aug.special_mask  # (B, L)
+    n = max(int(content.sum()), 1)
+
+    def share(fates: torch.Tensor, fate: Fate) -> float:
+        return int(((fates == fate) & content).sum()) / n
+
+    rates = {"masked": share(m.fates, Fate.MASKED), "random": share(m.fates, Fate.RANDOM)}
+    rates["kept"] = share(m.fates, Fate.KEPT)
+    rates["predicted"] = rates["masked"] + rates["random"] + rates["kept"]
+    rates["noised"] = share(aug.fates, Fate.NOISED)
+    rates["shuffled"] = share(aug.fates, Fate.SHUFFLED)
+    rates["deleted"] = 1 - int(content.sum()) / max(int((~rows.special_mask).sum()), 1)
+    return rates

@@ -1,0 +1,84 @@
+"""Masking Lab preview: what each token became, and realised rates on a real batch."""
+
+import math
+import random
+
+import pytest
+
+from selfsup_core.config import AugmentConfig, MaskingConfig
+from selfsup_core.masking import Fate
+from selfsup_core.preview import preview, realised_rates
+from selfsup_core.tokenization import build_tokenizer, encode
+
+SIGMAS = 5  # tolerance in standard errors
+SENTENCES = ["the cat sat on the mat.", "dogs were playing happily outside.", "a bird sang under the sunny sky."]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    rng = random.Random(0)
+    words = " ".join(SENTENCES).replace(".", "").split() + ["river", "stone", "quietly", "green", "walked"]
+    return [" ".join(rng.choices(words, k=rng.randint(5, 14))) + "." for _ in range(600)]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(corpus):
+    return build_tokenizer("wordpiece", corpus, vocab_size=120)
+
+
+def tokens(tokenizer, sentence):
+    return tokenizer.convert_ids_to_tokens(encode(tokenizer, [sentence])[0][0])
+
+
+def test_one_view_per_sentence_covering_its_tokens(tokenizer):
+    views = preview(tokenizer, SENTENCES, "mlm", MaskingConfig(), AugmentConfig(), seed=0)
+    assert len(views) == len(SENTENCES)
+    for view, sentence in zip(views, SENTENCES, strict=True):
+        assert len(view) == len(tokens(tokenizer, sentence))
+
+
+def test_ar_preview_has_no_masking(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "ar", MaskingConfig(rate=0.9), AugmentConfig(noise=0.3), seed=0)
+    fates = {t.fate for view in views for t in view}
+    assert Fate.NOISED in fates
+    assert not fates & {Fate.MASKED, Fate.RANDOM, Fate.KEPT}
+
+
+def test_masked_tokens_show_mask_with_the_hidden_original(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "mlm", MaskingConfig(rate=0.5), AugmentConfig(), seed=1)
+    seen = set()
+    for view, sentence in zip(views, SENTENCES * 10, strict=True):
+        for shown, clean in zip(view, tokens(tokenizer, sentence), strict=True):
+            seen.add(shown.fate)
+            if shown.fate == Fate.MASKED:
+                assert shown.text == "[MASK]" and shown.original == clean
+            elif shown.fate in (Fate.RANDOM, Fate.KEPT):
+                assert shown.original == clean
+            else:
+                assert shown.fate == Fate.UNTOUCHED and shown.text == clean and shown.original is None
+    assert {Fate.MASKED, Fate.RANDOM, Fate.KEPT} <= seen
+
+
+def test_deleted_tokens_are_shown_where_they_were(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "ar", MaskingConfig(), AugmentConfig(delete=0.3), seed=2)
+    deleted = 0
+    for view, sentence in zip(views, SENTENCES * 10, strict=True):
+        assert [t.text for t in view] == tokens(tokenizer, sentence)  # survivors and deleted, in the original order
+        deleted += sum(t.fate == Fate.DELETED for t in view)
+    assert deleted > 0
+
+
+def test_same_seed_same_preview(tokenizer):
+    args = (tokenizer, SENTENCES, "mlm", MaskingConfig(strategy="span"), AugmentConfig(shuffle=0.5, delete=0.1))
+    assert preview(*args, seed=3) == preview(*args, seed=3)
+
+
+def test_realised_rates_match_the_settings(tokenizer, corpus):
+    masking, aug = MaskingConfig(rate=0.3), AugmentConfig(noise=0.1, delete=0.2, shuffle=0.3, permute=0.5)
+    rates = realised_rates(tokenizer, corpus, masking, aug, seed=0, batch_size=64)
+    assert set(rates) == {"masked", "random", "kept", "predicted", "noised", "shuffled", "deleted"}
+    assert rates["predicted"] == pytest.approx(rates["masked"] + rates["random"] + rates["kept"])
+    n = 64 * 40  # fewer content tokens than the batch holds (about 64 * 60 * 0.8): a wider tolerance
+    for name, p in [("predicted", 0.3), ("masked", 0.3 * 0.8), ("noised", 0.1), ("deleted", 0.2)]:
+        assert abs(rates[name] - p) < SIGMAS * math.sqrt(p * (1 - p) / n), name
+    assert 0 < rates["shuffled"] <= 0.3 + SIGMAS * math.sqrt(0.3 * 0.7 / n)  # windows, less the noised tokens
