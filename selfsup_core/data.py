@@ -44,29 +44,28 @@ def pack(tokenizer: PreTrainedTokenizerFast, documents: Sequence[str], seq_len: 
     assert tokenizer.pad_token_id == PAD_ID and tokenizer.cls_token_id == CLS_ID and tokenizer.sep_token_id == SEP_ID
     ids, starts = encode(tokenizer, documents)
     room = seq_len - 2  # one [CLS] at the start, one [SEP] after the first document
-    rows_ids: list[list[int]] = []
-    rows_starts: list[list[bool]] = []
-    cur_ids, cur_starts = [CLS_ID], [False]
-    for doc_ids, doc_starts in zip(ids, starts):
-        for i in range(0, max(len(doc_ids), 1), room):
+    flat_ids: list[int] = []  # rows laid end to end, each padded to seq_len
+    flat_starts: list[bool] = []
+    row_ids, row_starts = [CLS_ID], [False]
+
+    def close_row() -> None:
+        pad = seq_len - len(row_ids)
+        flat_ids.extend(row_ids + [PAD_ID] * pad)
+        flat_starts.extend(row_starts + [False] * pad)
+
+    for doc_ids, doc_starts in zip(ids, starts, strict=True):
+        for i in range(0, len(doc_ids), room):
             piece, piece_starts = doc_ids[i : i + room], doc_starts[i : i + room]
-            if not piece:
-                continue
-            if len(cur_ids) + len(piece) + 1 > seq_len:
-                rows_ids.append(cur_ids)
-                rows_starts.append(cur_starts)
-                cur_ids, cur_starts = [CLS_ID], [False]
-            cur_ids += [*piece, SEP_ID]
-            cur_starts += [*piece_starts, False]
-    if len(cur_ids) > 1:
-        rows_ids.append(cur_ids)
-        rows_starts.append(cur_starts)
-    if not rows_ids:
+            if len(row_ids) + len(piece) + 1 > seq_len:
+                close_row()
+                row_ids, row_starts = [CLS_ID], [False]
+            row_ids = row_ids + piece + [SEP_ID]
+            row_starts = row_starts + piece_starts + [False]
+    if len(row_ids) > 1:
+        close_row()
+    if not flat_ids:
         raise CorpusTooShortError("The text has no tokens to train on; add more text.")
-    input_ids = torch.full((len(rows_ids), seq_len), PAD_ID, dtype=torch.long)
-    word_starts = torch.zeros((len(rows_ids), seq_len), dtype=torch.bool)
-    for r, (row, row_starts) in enumerate(zip(rows_ids, rows_starts)):
-        input_ids[r, : len(row)] = torch.tensor(row)
-        word_starts[r, : len(row)] = torch.tensor(row_starts)
+    input_ids = torch.tensor(flat_ids, dtype=torch.long).view(-1, seq_len)
+    word_starts = torch.tensor(flat_starts, dtype=torch.bool).view(-1, seq_len)
     special_mask = (input_ids == PAD_ID) | (input_ids == CLS_ID) | (input_ids == SEP_ID)
     return Packed(input_ids, word_starts, special_mask)

@@ -41,8 +41,9 @@ def _words(tok: Tokenizer, texts: Iterable[str]) -> Counter[str]:
     """Count the pre-tokenised words of `texts` (after normalisation)."""
     counts: Counter[str] = Counter()
     norm, pre = tok.normalizer, tok.pre_tokenizer
-    for text in texts:
-        counts.update(w for w, _ in pre.pre_tokenize_str(norm.normalize_str(text)))
+    for text, n in Counter(texts).items():  # corpora repeat sentences: split each distinct one once
+        for w, _ in pre.pre_tokenize_str(norm.normalize_str(text)):
+            counts[w] += n
     return counts
 
 
@@ -106,14 +107,11 @@ def build_tokenizer(
 
 def encode(tokenizer: PreTrainedTokenizerFast, texts: Sequence[str]) -> tuple[list[list[int]], list[list[bool]]]:
     """Token ids of each text (no special tokens) and, per token, whether it starts a word."""
-    encodings = tokenizer.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)
-    ids = [e.ids for e in encodings]
-    starts = []
-    for e in encodings:
-        prev = None
-        row = []
-        for w in e.word_ids:
-            row.append(w != prev)
-            prev = w
-        starts.append(row)
-    return ids, starts
+    distinct = list(dict.fromkeys(texts))  # encode each distinct text once (templated corpora repeat a lot)
+    encodings = tokenizer.backend_tokenizer.encode_batch(distinct, add_special_tokens=False)
+    by_text = {}
+    for text, e in zip(distinct, encodings, strict=True):
+        word_ids = e.word_ids
+        starts = [w != p for w, p in zip(word_ids, [None, *word_ids][:-1], strict=True)]
+        by_text[text] = (e.ids, starts)
+    return [by_text[t][0] for t in texts], [by_text[t][1] for t in texts]

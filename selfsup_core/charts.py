@@ -1,0 +1,76 @@
+"""Plotly figures shared by the app and the exports, in one projector-friendly style.
+
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision deficiencies);
+lines also differ by dash so the curves stay apart in grey-scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008), "Color Universal Design"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+FONT = dict(size=18)
+
+
+def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    """Large fonts, a clean background and the legend on top, for reading at projector distance."""
+    fig.update_layout(
+        title=title,
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=60 if title else 20, b=10),
+        template="plotly_white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        colorway=PALETTE,
+    )
+    return fig
+
+
+def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step", metric: str = "loss") -> go.Figure:
+    """Train (thin) and held-out (thick, markers) curves of several runs on one chart.
+
+    runs: (label, metrics lines) pairs; metric: "loss" or "accuracy" (held-out only for accuracy).
+    """
+    fig = go.Figure()
+    for i, (label, lines) in enumerate(runs):
+        colour = PALETTE[i % len(PALETTE)]
+        if metric == "loss":
+            train = [r for r in lines if "train_loss" in r]
+            fig.add_scatter(x=[r[x] for r in train], y=[r["train_loss"] for r in train], mode="lines",
+                            name=f"{label} · train", line=dict(color=colour, width=2, dash=DASHES[i % len(DASHES)]),
+                            opacity=0.6)  # fmt: skip
+        val = [r for r in lines if f"val_{metric}" in r]
+        fig.add_scatter(x=[r[x] for r in val], y=[r[f"val_{metric}"] for r in val], mode="lines+markers",
+                        name=f"{label} · held-out", line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
+                        marker=dict(size=9, symbol=i % 20))  # fmt: skip
+    fig.update_xaxes(title="step" if x == "step" else "seconds" if x == "elapsed_s" else x)
+    fig.update_yaxes(title="cross-entropy (nats)" if metric == "loss" else "accuracy", rangemode="tozero")
+    return styled(fig)
+
+
+def bars(labels: Sequence[str], values: Sequence[float], title: str | None = None, highlight: str | None = None,
+         height: int = 320) -> go.Figure:  # fmt: skip
+    """Horizontal probability bars, best on top (top-k predictions)."""
+    colours = [PALETTE[1] if lab == highlight else PALETTE[0] for lab in labels]
+    fig = go.Figure(go.Bar(x=list(values)[::-1], y=list(labels)[::-1], orientation="h", marker_color=colours[::-1],
+                           text=[f"{v:.1%}" for v in list(values)[::-1]], textposition="auto"))  # fmt: skip
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(type="category")
+    return styled(fig, title, height)
+
+
+def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height: int = 520) -> go.Figure:
+    """Attention heatmap: row = the token attending, column = the token attended to."""
+    n = len(labels)
+    ticks = dict(tickmode="array", tickvals=list(range(n)), ticktext=[f"{t}" for t in labels])
+    fig = go.Figure(go.Heatmap(z=matrix, colorscale="Cividis", zmin=0, zmax=1, customdata=[[(labels[r], labels[c])
+                               for c in range(n)] for r in range(n)],
+                               hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.2f}<extra></extra>"))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", **ticks)  # repeated tokens stay distinct: positions, not categories
+    fig.update_xaxes(tickangle=-45, **ticks)
+    return styled(fig, title, height)

@@ -1,0 +1,209 @@
+"""Background training jobs: a pool of worker processes, a queue, a cap, and a stop button.
+
+Why processes: training holds the GIL and the CPU; in the server's own process it would freeze every
+student's page, and a crash (or the OOM killer) would take the app down. Each worker is a `spawn`ed
+process (safe with CUDA and inside Streamlit) that imports torch once at start, so a launched run
+begins training in about a second instead of paying the import again. Workers report through the run
+directory (metrics.jsonl, summary.json), which is also what survives a page reload or a server restart.
+
+UI-agnostic: the app holds one `JobManager` per server process (st.cache_resource); tests use it
+directly. All public methods are thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import TrainConfig
+from .runs import create_run, load_run, run_path, update_summary
+
+log = logging.getLogger(__name__)
+_CTX = mp.get_context("spawn")
+
+
+def default_max_concurrent() -> int:
+    """One run per two cores, at least one: each run gets whole cores to itself."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker process
+    """Worker loop: receive (run_id, root, config), train, report back; None means exit."""
+    import torch
+
+    from .train import Callback, train
+
+    torch.set_num_threads(threads)
+
+    class StopFlag(Callback):
+        def should_training_stop(self) -> bool:
+            return stop.is_set()
+
+    conn.send(("ready", None))
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        run_id, root, config = job
+        try:
+            train(TrainConfig.from_dict(config), run_path(run_id, root), [StopFlag()])
+        except Exception:  # recorded in summary.json by train(); the worker lives on
+            log.exception("run %s failed", run_id)
+        conn.send(("done", run_id))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    stop: Any
+    run_id: str | None = None
+    ready: bool = False
+
+
+@dataclass
+class JobStatus:
+    run_id: str
+    state: str  # queued | starting | running | done
+    queue_position: int | None = None  # 1 = next to start
+    owner: str | None = None
+
+
+@dataclass
+class JobManager:
+    """Runs `TrainConfig`s in a pool of `max_concurrent` worker processes, the rest waiting in a queue."""
+
+    root: Path | None = None  # runs directory (None: SELFSUP_RUNS_DIR / ./runs)
+    max_concurrent: int = field(default_factory=default_max_concurrent)
+    threads_per_run: int | None = None  # torch threads per worker (None: share the cores evenly)
+    poll_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._queue: deque[tuple[str, dict[str, Any]]] = deque()
+        self._owners: dict[str, str | None] = {}
+        self._workers: list[_Worker] = []
+        self._closed = False
+        threads = self.threads_per_run or max(1, (os.cpu_count() or 1) // self.max_concurrent)
+        self._threads = threads
+        for _ in range(self.max_concurrent):
+            self._workers.append(self._spawn())
+        self._thread = threading.Thread(target=self._loop, name="selfsup-jobs", daemon=True)
+        self._thread.start()
+
+    # -- public API -------------------------------------------------------------------------------
+    def submit(self, cfg: TrainConfig, owner: str | None = None) -> str:
+        """Create the run folder (status `queued`) and queue it; returns the run id."""
+        path = create_run(cfg.to_dict(), self.root)
+        with self._lock:
+            self._queue.append((path.name, cfg.to_dict()))
+            self._owners[path.name] = owner
+        return path.name
+
+    def stop(self, run_id: str) -> bool:
+        """Stop a run: a queued run is dropped (status `stopped`), a running one ends within a step."""
+        with self._lock:
+            for i, (rid, _) in enumerate(self._queue):
+                if rid == run_id:
+                    del self._queue[i]
+                    update_summary(run_path(run_id, self.root), status="stopped", steps=0)
+                    return True
+            for w in self._workers:
+                if w.run_id == run_id:
+                    w.stop.set()
+                    return True
+        return False
+
+    def status(self, run_id: str) -> JobStatus | None:
+        """Where a run stands in this manager, or None if it is not queued or running here."""
+        return next((s for s in self.active() if s.run_id == run_id), None)
+
+    def active(self) -> list[JobStatus]:
+        """Running runs first, then the queue in order."""
+        with self._lock:
+            running = [JobStatus(w.run_id, "running", None, self._owners.get(w.run_id))
+                       for w in self._workers if w.run_id]  # fmt: skip
+            queued = [JobStatus(rid, "queued", i + 1, self._owners.get(rid)) for i, (rid, _) in enumerate(self._queue)]
+        return running + queued
+
+    def owner(self, run_id: str) -> str | None:
+        with self._lock:
+            return self._owners.get(run_id)
+
+    def wait(self, run_id: str, timeout: float = 120.0) -> str:
+        """Block until the run has finished (for tests and scripts); returns its final status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.status(run_id) is None:
+                return load_run(run_id, self.root).status
+            time.sleep(0.05)
+        raise TimeoutError(f"run {run_id} still going after {timeout} s")
+
+    def close(self) -> None:
+        """Stop everything: running runs are stopped, queued runs are dropped, workers exit."""
+        with self._lock:
+            self._closed = True
+            for rid, _ in list(self._queue):
+                self.stop(rid)
+            for w in self._workers:
+                w.stop.set()
+                if w.run_id is None:
+                    w.conn.send(None)
+        for w in self._workers:
+            w.process.join(timeout=10)
+            if w.process.is_alive():
+                w.process.kill()
+
+    # -- scheduler ----------------------------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        parent, child = _CTX.Pipe()
+        stop = _CTX.Event()
+        process = _CTX.Process(target=_worker_main, args=(child, stop, self._threads), daemon=True)
+        process.start()
+        return _Worker(process, parent, stop)
+
+    def _loop(self) -> None:
+        while not self._closed:
+            try:
+                self._tick()
+            except Exception:  # the scheduler must never die; log and carry on
+                log.exception("job scheduler tick failed")
+            time.sleep(self.poll_s)
+
+    def _tick(self) -> None:
+        with self._lock:
+            for i, w in enumerate(self._workers):
+                if not w.process.is_alive():
+                    self._fail_dead_worker(w)
+                    self._workers[i] = w = self._spawn()
+                while w.conn.poll():
+                    kind, _ = w.conn.recv()
+                    if kind == "ready":
+                        w.ready = True
+                    elif kind == "done":
+                        w.run_id = None
+                if w.ready and w.run_id is None and self._queue and not self._closed:
+                    w.run_id, config = self._queue.popleft()
+                    w.stop.clear()
+                    w.conn.send((w.run_id, str(run_path(w.run_id, self.root).parent), config))
+
+    def _fail_dead_worker(self, w: _Worker) -> None:
+        """A worker that died mid-run (killed, out of memory, segfault) fails its run with the reason."""
+        if w.run_id is None:
+            return
+        code = w.process.exitcode
+        reason = "killed (out of memory?)" if code in (-9, 137) else f"exited with code {code}"
+        log.error("worker for run %s %s", w.run_id, reason)
+        try:
+            update_summary(run_path(w.run_id, self.root), status="failed",
+                           error=f"The training process was {reason}. Try a smaller model or batch.")  # fmt: skip
+        except OSError:
+            log.exception("could not record the failure of run %s", w.run_id)
+        w.run_id = None

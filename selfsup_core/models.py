@@ -1,0 +1,128 @@
+"""Size presets mapped onto `transformers` model classes: BertForMaskedLM (MLM), GPT2LMHeadModel (AR).
+
+A preset fixes width, depth, heads and FFN size for both objectives, so an MLM and an AR run of
+the same preset differ only in the attention mask and the loss: a fair comparison.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel, PreTrainedModel
+
+from .config import TrainConfig
+
+# name -> shape. Like minGPT's presets; "mini" is the reference shape of the speed targets.
+PRESETS: dict[str, dict[str, int]] = {
+    "nano": dict(hidden=64, layers=2, heads=2, ffn=256),  # seconds to train; for tests and quick demos
+    "mini": dict(hidden=128, layers=2, heads=4, ffn=512),  # about a minute on a laptop CPU
+    "small": dict(hidden=256, layers=4, heads=4, ffn=1024),  # several minutes on CPU
+}
+PAD_ID, BOS_ID, EOS_ID = 0, 2, 3  # [PAD], [CLS], [SEP] (see tokenization.SPECIAL_TOKENS)
+
+
+@dataclass(frozen=True)
+class Shape:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+
+
+def shape_of(cfg: TrainConfig) -> Shape:
+    """The preset's shape with the config's overrides applied (FFN stays 4x hidden when hidden changes)."""
+    if cfg.size not in PRESETS:
+        raise ValueError(f"Unknown size {cfg.size!r}; choose one of {tuple(PRESETS)}.")
+    base = PRESETS[cfg.size]
+    hidden = cfg.hidden or base["hidden"]
+    shape = Shape(
+        hidden=hidden,
+        layers=cfg.layers or base["layers"],
+        heads=cfg.heads or base["heads"],
+        ffn=4 * hidden if cfg.hidden else base["ffn"],
+    )
+    if shape.hidden % shape.heads:
+        raise ValueError(f"hidden ({shape.hidden}) must be divisible by heads ({shape.heads}).")
+    return shape
+
+
+def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: int) -> PreTrainedModel:
+    """A randomly initialised BertForMaskedLM ("mlm") or GPT2LMHeadModel ("ar").
+
+    Dropout is off: these runs last a minute and never see the same batch twice, so the
+    regularisation only slows learning down.
+    """
+    if objective == "mlm":
+        config = BertConfig(
+            vocab_size=vocab_size,
+            hidden_size=shape.hidden,
+            num_hidden_layers=shape.layers,
+            num_attention_heads=shape.heads,
+            intermediate_size=shape.ffn,
+            max_position_embeddings=max_positions,
+            type_vocab_size=1,
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+            pad_token_id=PAD_ID,
+        )
+        return BertForMaskedLM(config)
+    if objective == "ar":
+        config = GPT2Config(
+            vocab_size=vocab_size,
+            n_embd=shape.hidden,
+            n_layer=shape.layers,
+            n_head=shape.heads,
+            n_inner=shape.ffn,
+            n_positions=max_positions,
+            resid_pdrop=0.0,
+            embd_pdrop=0.0,
+            attn_pdrop=0.0,
+            activation_function="gelu",  # exact GELU, as BERT: one fused kernel instead of ~6 ops of "gelu_new"
+            bos_token_id=BOS_ID,
+            eos_token_id=EOS_ID,
+            pad_token_id=PAD_ID,
+        )
+        return GPT2LMHeadModel(config)
+    raise ValueError(f"Unknown objective {objective!r}: use 'mlm' or 'ar'.")
+
+
+def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> int:
+    """Number of distinct parameters (tied embeddings counted once)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float]:
+    """Parameter count and a measured time per optimizer step, before launching a run.
+
+    Times three real forward/backward/update steps of the configured shape on random tokens on the
+    CPU (after one warm-up step), so the estimate reflects this machine. Takes about a second.
+    """
+    from .tokenization import DEFAULT_VOCAB
+
+    vocab = vocab_size or cfg.vocab_size or DEFAULT_VOCAB[cfg.tokenizer]
+    model = build_model(cfg.objective, shape_of(cfg), vocab, cfg.seq_len)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, vocab, (cfg.batch_size, cfg.seq_len), generator=gen)
+    times = []
+    for _ in range(4):
+        t = time.perf_counter()
+        if cfg.objective == "mlm":
+            labels = torch.where(torch.rand(ids.shape, generator=gen) < cfg.masking.rate, ids, -100)
+            loss = model(input_ids=ids, labels=labels).loss
+        else:
+            loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        times.append(time.perf_counter() - t)
+    step_s = sorted(times[1:])[1]
+    steps = cfg.steps if cfg.time_budget_s is None else min(cfg.steps, int(cfg.time_budget_s / step_s))
+    return {
+        "parameters": count_parameters(model),
+        "step_s": step_s,
+        "steps": steps,
+        "total_s": steps * step_s,
+    }

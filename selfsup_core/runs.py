@@ -1,0 +1,161 @@
+"""The run directory format and the registry of runs on disk.
+
+    runs/<run_id>/
+        config.json      the TrainConfig, enough to reproduce the run
+        metrics.jsonl    one JSON object per logged step (eval lines add val_loss, val_accuracy)
+        summary.json     status (queued | running | completed | stopped | failed | interrupted) + final figures
+        model/           save_pretrained: config.json, model.safetensors, tokenizer files
+        checkpoints/step-000123/   snapshots of model.safetensors for the probe timeline
+
+The root is `SELFSUP_RUNS_DIR` (default ./runs). Run ids are generated here, never taken from user
+text as a path: every lookup is checked to stay inside the root. JSON files are written to a temporary
+file and renamed, so a reader never sees half a file; metrics are appended a whole line at a time and
+readers skip a torn last line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FINISHED = ("completed", "stopped", "failed", "interrupted")
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class RunNotFoundError(LookupError):
+    """A run id that does not name a run under the runs directory."""
+
+
+def runs_root(root: str | os.PathLike | None = None) -> Path:
+    """The runs directory (created if missing)."""
+    path = Path(root if root is not None else os.environ.get("SELFSUP_RUNS_DIR", "runs")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_path(run_id: str, root: str | os.PathLike | None = None) -> Path:
+    """The folder of `run_id`, refusing anything that is not a plain id inside the root."""
+    base = runs_root(root)
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise RunNotFoundError(f"{run_id!r} is not a run id.")
+    path = (base / run_id).resolve()
+    if path.parent != base:
+        raise RunNotFoundError(f"{run_id!r} is not a run id.")
+    return path
+
+
+def new_run_id(objective: str) -> str:
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{objective}-{secrets.token_hex(3)}"
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a reader sees the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def append_jsonl(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """All complete lines of a JSON-lines file (a line still being written is skipped)."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def create_run(config: dict[str, Any], root: str | os.PathLike | None = None, run_id: str | None = None) -> Path:
+    """Make a new run folder holding config.json and a `queued` summary."""
+    path = run_path(run_id or new_run_id(config.get("objective", "run")), root)
+    path.mkdir()
+    write_json(path / "config.json", config)
+    write_json(path / "summary.json", {"status": "queued", "created": time.time()})
+    return path
+
+
+@dataclass
+class RunInfo:
+    id: str
+    path: Path
+    config: dict[str, Any]
+    summary: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        return self.summary.get("status", "unknown")
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / "model"
+
+    def metrics(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.path / "metrics.jsonl")
+
+    def checkpoints(self) -> list[tuple[int, Path]]:
+        """(step, folder) of each saved snapshot, oldest first, ending with the final model."""
+        found = []
+        for p in sorted((self.path / "checkpoints").glob("step-*")):
+            if (p / "model.safetensors").exists():
+                found.append((int(p.name.split("-")[1]), p))
+        if (self.model_path / "model.safetensors").exists():
+            found.append((int(self.summary.get("steps", found[-1][0] + 1 if found else 0)), self.model_path))
+        return found
+
+
+def load_run(run_id: str, root: str | os.PathLike | None = None) -> RunInfo:
+    path = run_path(run_id, root)
+    try:
+        return RunInfo(run_id, path, read_json(path / "config.json"), read_json(path / "summary.json"))
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError) as e:
+        raise RunNotFoundError(f"No run {run_id!r} in {path.parent}.") from e
+
+
+def iter_runs(root: str | os.PathLike | None = None) -> Iterator[RunInfo]:
+    for path in runs_root(root).iterdir():
+        if path.is_dir() and not path.name.startswith("."):
+            try:
+                yield load_run(path.name, root)
+            except RunNotFoundError:
+                continue
+
+
+def list_runs(root: str | os.PathLike | None = None) -> list[RunInfo]:
+    """Every readable run, newest first."""
+    return sorted(iter_runs(root), key=lambda r: r.id, reverse=True)
+
+
+def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
+    path = run_path(run_id, root)
+    if not path.is_dir():
+        raise RunNotFoundError(f"No run {run_id!r}.")
+    shutil.rmtree(path)
+
+
+def update_summary(path: Path, **fields: Any) -> dict[str, Any]:
+    """Merge `fields` into the run's summary.json (atomically) and return the result."""
+    summary_file = path / "summary.json"
+    summary = read_json(summary_file) if summary_file.exists() else {}
+    summary.update(fields)
+    write_json(summary_file, summary)
+    return summary

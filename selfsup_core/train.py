@@ -1,0 +1,265 @@
+"""The training loop, readable top to bottom, shared by MLM and AR.
+
+    data -> tokenizer -> model -> optimizer -> loop {batch, forward, loss, backward, clip, step, log, eval,
+    checkpoint} -> save
+
+The loop knows nothing about the UI: callers pass `Callback` objects (HF's names: `on_step_end`,
+`on_evaluate`, `should_training_stop`). When given a run directory, every logged line is also appended
+to `metrics.jsonl` as it happens, so another process (the app) can draw the curve live.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerFast
+
+from .config import AugmentConfig, TrainConfig
+from .corpus import load_corpus, split_documents
+from .data import Packed, pack
+from .models import build_model, count_parameters, shape_of
+from .objectives import Batch, loss_and_hits, make_batch
+from .runs import append_jsonl, update_summary, write_json
+from .tokenization import build_tokenizer
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (e.g. the loss became NaN); the message says what to change."""
+
+
+class Callback:
+    """Hooks called by `train`. Override what you need; the defaults do nothing."""
+
+    def on_step_end(self, record: dict[str, Any]) -> None:
+        """Called on every logged step with the metrics line (also written to metrics.jsonl)."""
+
+    def on_evaluate(self, record: dict[str, Any]) -> None:
+        """Called after each held-out evaluation with the metrics line including val_loss / val_accuracy."""
+
+    def should_training_stop(self) -> bool:
+        """Checked before every step; return True to stop (the model is still saved, status `stopped`)."""
+        return False
+
+
+@dataclass
+class TrainResult:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerFast
+    summary: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """cuda, then mps, then cpu for "auto"; otherwise the named device."""
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def prepare_data(cfg: TrainConfig) -> tuple[PreTrainedTokenizerFast, Packed, Packed]:
+    """Corpus -> train/validation split -> tokenizer trained on the training part -> packed rows."""
+    corpus = load_corpus(cfg.corpus, cfg.text_column)
+    train_docs, val_docs = split_documents(corpus.documents, cfg.val_fraction, cfg.seed)
+    tokenizer = build_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, max_length=cfg.seq_len)
+    return tokenizer, pack(tokenizer, train_docs, cfg.seq_len), pack(tokenizer, val_docs, cfg.seq_len)
+
+
+def eval_batches(cfg: TrainConfig, rows: Packed, vocab_size: int) -> list[Batch]:
+    """Fixed held-out batches: clean text, blanks drawn once, so every evaluation scores the same blanks."""
+    gen = torch.Generator().manual_seed(cfg.seed + 1)
+    n = min(len(rows), cfg.eval_batches * cfg.batch_size)
+    return [
+        make_batch(cfg.objective, rows.rows(torch.arange(i, min(i + cfg.batch_size, n))), cfg.masking,
+                   AugmentConfig(), vocab_size, gen)
+        for i in range(0, n, cfg.batch_size)
+    ]  # fmt: skip
+
+
+@torch.no_grad()
+def evaluate(model: PreTrainedModel, batches: Sequence[Batch], objective: str, device: torch.device) -> dict:
+    """Held-out loss (mean over all targets) and accuracy (argmax == target)."""
+    model.eval()
+    total_loss, hits, count = 0.0, 0, 0
+    for batch in batches:
+        with autocast(device):
+            loss, h, n = loss_and_hits(model, batch.to(device), objective)
+        total_loss += loss.item() * n
+        hits += int(h)
+        count += n
+    model.train()
+    val_loss = total_loss / max(count, 1)
+    out = {"val_loss": val_loss, "val_accuracy": hits / max(count, 1)}
+    if objective == "ar":
+        out["val_perplexity"] = math.exp(min(val_loss, 50.0))
+    return out
+
+
+def autocast(device: torch.device) -> torch.autocast:
+    """bf16 autocast on CUDA (fast and safe without a loss scaler); full precision elsewhere."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+def lr_factor(progress: float, warmup: float) -> float:
+    """Linear warmup then cosine decay to 10%, as a function of progress in [0, 1].
+
+    Progress (not the step count) drives it so that time-budgeted runs also finish their decay.
+    """
+    if progress < warmup:
+        return progress / warmup
+    t = (progress - warmup) / max(1e-9, 1 - warmup)
+    return 0.1 + 0.45 * (1 + math.cos(math.pi * min(t, 1.0)))
+
+
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only (not on biases, norms), fused kernels where supported."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for p in params if p.dim() >= 2], "weight_decay": cfg.weight_decay},
+        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+    ]
+    fused = device.type in ("cuda", "cpu")
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.98), fused=fused, foreach=None if fused else True)
+
+
+def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Callback] = ()) -> TrainResult:
+    """Train one model as `cfg` says. With `run_dir`, write metrics, summary, checkpoints and the model there.
+
+    Raises the error that ended the run (recorded in summary.json as `failed` first).
+    """
+    t0 = time.perf_counter()
+    if run_dir is not None:
+        write_json(run_dir / "config.json", cfg.to_dict())
+        update_summary(run_dir, status="running", started=time.time())
+    try:
+        return _train(cfg, run_dir, callbacks, t0)
+    except BaseException as e:
+        if run_dir is not None:
+            message = str(e) or type(e).__name__
+            update_summary(run_dir, status="failed", error=message, traceback=traceback.format_exc(limit=5))
+        raise
+
+
+def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> TrainResult:
+    torch.manual_seed(cfg.seed)
+    device = pick_device(cfg.device)
+    tokenizer, train_rows, val_rows = prepare_data(cfg)
+    vocab_size = len(tokenizer)
+    model = build_model(cfg.objective, shape_of(cfg), vocab_size, cfg.seq_len).to(device)
+    model.train()
+    opt = make_optimizer(model, cfg, device)
+    held_out = eval_batches(cfg, val_rows, vocab_size)
+    gen = torch.Generator().manual_seed(cfg.seed)  # all training randomness: order, masks, augmentations
+    order = torch.randperm(len(train_rows), generator=gen)
+    cursor = 0
+    checkpoint_marks = [k / cfg.checkpoints for k in range(1, cfg.checkpoints)] if cfg.checkpoints else []
+    history: list[dict[str, Any]] = []
+    step_rates: list[float] = []  # tokens/s of each step, excluding evaluation
+    interval_loss, interval_steps, interval_time = 0.0, 0, 0.0
+    tokens_seen, step, status, first_step_s = 0, 0, "completed", None
+    last_eval: dict[str, float] = {}
+
+    while True:
+        elapsed = time.perf_counter() - t0
+        progress = max(step / cfg.steps, elapsed / cfg.time_budget_s if cfg.time_budget_s else 0.0)
+        if progress >= 1.0:
+            break
+        if any(cb.should_training_stop() for cb in callbacks):
+            status = "stopped"
+            break
+        t_step = time.perf_counter()
+        # 1. batch: next rows of a fresh permutation each epoch, corrupted on the fly
+        if cursor + cfg.batch_size > len(order):
+            order, cursor = torch.randperm(len(train_rows), generator=gen), 0
+        index = order[cursor : cursor + cfg.batch_size]
+        cursor += cfg.batch_size
+        batch = make_batch(cfg.objective, train_rows.rows(index), cfg.masking, cfg.augment, vocab_size, gen)
+        # 2. forward, backward, clip, update
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup_frac)
+        with autocast(device):
+            loss, _, _ = loss_and_hits(model, batch.to(device), cfg.objective)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise TrainingError(
+                f"The loss became {loss_value} at step {step + 1}: training diverged. "
+                f"Lower the learning rate (now {cfg.lr:g}) and try again."
+            )
+        step += 1
+        dt = time.perf_counter() - t_step
+        first_step_s = first_step_s or time.perf_counter() - t0
+        step_tokens = batch.input_ids.numel()
+        tokens_seen += step_tokens
+        if step > 5:
+            step_rates.append(step_tokens / dt)
+        interval_loss, interval_steps, interval_time = interval_loss + loss_value, interval_steps + 1, interval_time + dt
+        # 3. log, evaluate, checkpoint
+        is_last = step >= cfg.steps or (cfg.time_budget_s and time.perf_counter() - t0 >= cfg.time_budget_s)
+        is_eval = step % cfg.eval_every == 0 or is_last
+        if step % cfg.log_every == 0 or is_eval:
+            record = {
+                "step": step,
+                "train_loss": interval_loss / interval_steps,
+                "lr": opt.param_groups[0]["lr"],
+                "tokens_seen": tokens_seen,
+                "tokens_per_s": interval_steps * step_tokens / interval_time,
+            }
+            interval_loss, interval_steps, interval_time = 0.0, 0, 0.0
+            if is_eval:
+                last_eval = evaluate(model, held_out, cfg.objective, device)
+                record.update(last_eval)
+            record["elapsed_s"] = time.perf_counter() - t0
+            history.append(record)
+            if run_dir is not None:
+                append_jsonl(run_dir / "metrics.jsonl", record)
+            for cb in callbacks:
+                cb.on_step_end(record)
+                if is_eval:
+                    cb.on_evaluate(record)
+        if run_dir is not None and checkpoint_marks and progress >= checkpoint_marks[0]:
+            checkpoint_marks.pop(0)
+            model.save_pretrained(run_dir / "checkpoints" / f"step-{step:06d}")
+
+    if status == "stopped" and step and (not history or history[-1]["step"] != step):
+        last_eval = evaluate(model, held_out, cfg.objective, device)
+    summary = {
+        "status": status,
+        "steps": step,
+        "tokens_seen": tokens_seen,
+        "elapsed_s": time.perf_counter() - t0,
+        "first_step_s": first_step_s,
+        "tokens_per_s": statistics.median(step_rates) if step_rates else None,
+        "train_loss": history[-1]["train_loss"] if history else None,
+        **last_eval,
+        "parameters": count_parameters(model),
+        "vocab_size": vocab_size,
+        "device": device.type,
+    }
+    if run_dir is not None:
+        save_model(model, tokenizer, run_dir / "model")
+        update_summary(run_dir, **summary, finished=time.time())
+    return TrainResult(model, tokenizer, summary, history)
+
+
+def save_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, path: Path) -> None:
+    """save_pretrained (safetensors) model + tokenizer into `path`, via a temporary folder and a rename,
+    so a folder named `model` is always complete."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    tmp.replace(path)
