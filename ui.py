@@ -164,3 +164,49 @@ def session_id() -> str:
 
         st.session_state["session_id"] = secrets.token_hex(8)
     return st.session_state["session_id"]
+
+
+# -- corpus & masking pages -------------------------------------------------------------------------
+def token_views(views: list) -> None:
+    """Show `preview.TokenView`s like `tokens`; a word's continuation pieces ("##ing") sit glued to its start.
+
+    The tooltip gives the token the model is asked for when it was corrupted or is predicted.
+    """
+    spans = []
+    for i, v in enumerate(views):
+        glue_left = not v.is_word_start and i > 0
+        glue_right = i + 1 < len(views) and not views[i + 1].is_word_start
+        css = TOKEN_CSS + FATE_STYLE[v.fate]
+        css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
+        css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
+        tip = FATE_LABEL[v.fate] + (f" · the model must predict: {v.original}" if v.original else "")
+        tip += "" if v.is_word_start else " · continues the word before it"
+        spans.append(f'<span style="{css}" title="{html.escape(tip)}">{html.escape(v.text)}</span>')
+    st.html(f'<div style="line-height:2.4;padding-bottom:6px;border-bottom:1px solid #e6e6e6">{"".join(spans)}</div>')
+
+
+def use_upload(data: bytes, filename: str, column: str | None = None) -> str:
+    """Validate a student's text (raises `corpus.CorpusError`) and save it for training; the saved path."""
+    path = _use_upload(data, filename, column, str(runs_root()))
+    if not os.path.isfile(path):  # the runs folder was cleaned since: save it again
+        _use_upload.clear()
+        path = _use_upload(data, filename, column, str(runs_root()))
+    return path
+
+
+@st.cache_data(max_entries=32, show_spinner="Checking your text…")
+def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> str:
+    return str(corpus_mod.save_upload(corpus_mod.load_user(data, filename, column), root))
+
+
+@st.cache_data(max_entries=64, show_spinner="Measuring on a real batch…")
+def realised_rates(cfg_dict: dict, seed: int) -> dict[str, float]:
+    """`preview.realised_rates` on one training batch of the config's corpus, cached per settings and seed."""
+    from selfsup_core.preview import realised_rates as measure
+
+    cfg = TrainConfig.from_dict(cfg_dict)
+    docs = corpus(cfg.corpus, cfg.text_column).documents
+    tok = tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size)
+    # enough documents to fill one batch a few times over: packing all of a large corpus is wasted work
+    texts = docs[: cfg.batch_size * cfg.seq_len]
+    return measure(tok, texts, cfg.masking, cfg.augment, seed, cfg.seq_len, cfg.batch_size)

@@ -74,3 +74,17 @@ def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height
     fig.update_yaxes(autorange="reversed", **ticks)  # repeated tokens stay distinct: positions, not categories
     fig.update_xaxes(tickangle=-45, **ticks)
     return styled(fig, title, height)
+
+
+def setting_vs_realised(expected: dict[str, float], realised: dict[str, float], title: str | None = None,
+                        height: int = 360) -> go.Figure:  # fmt: skip
+    """Grouped bars: the share of tokens each setting asks for next to the share that happened on a batch."""
+    keys = list(expected)
+    fig = go.Figure()
+    for name, values, colour in (("setting", expected, PALETTE[0]), ("realised on a batch", realised, PALETTE[1])):
+        ys = [values.get(k, 0.0) for k in keys]
+        fig.add_bar(x=keys, y=ys, name=name, marker_color=colour, text=[f"{y:.0%}" for y in ys],
+                    textposition="outside", marker_pattern_shape="" if name == "setting" else "/")  # fmt: skip
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title="share of tokens")
+    fig.update_layout(barmode="group")
+    return styled(fig, title, height)

@@ -129,4 +129,3 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RunNotFoundError, TrainingError, OSError) as e:  # every user-facing error of the core
         print(f"error: {e}", file=sys.stderr)
         return 2
-

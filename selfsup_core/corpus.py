@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import hashlib
 import io
 import itertools
 import json
@@ -29,6 +30,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .runs import runs_root
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTINS = {"world-en": "world_en.json", "world-zh": "world_zh.json"}
@@ -407,3 +410,37 @@ def split_documents(
     train = [x for i, x in enumerate(items) if i not in val_index]
     val = [x for i, x in enumerate(items) if i in val_index]
     return train, val
+
+
+# ----- for the app: samples and saved uploads -------------------------------------------------
+
+
+def sample_documents(corpus: Corpus, n: int = 5, max_chars: int = 100) -> list[str]:
+    """Up to `n` distinct documents of at most `max_chars` characters, in corpus order (display samples).
+
+    When too few documents are that short, the shortest of the others fill in (cut to `max_chars`).
+    """
+    distinct = list(dict.fromkeys(corpus.documents))
+    short = [d for d in distinct if len(d) <= max_chars][:n]
+    if len(short) < n:
+        longer = sorted((d for d in distinct if len(d) > max_chars), key=len)[: n - len(short)]
+        short += [d[:max_chars].rsplit(" ", 1)[0] if " " in d[:max_chars] else d[:max_chars] for d in longer]
+    return short
+
+
+def save_upload(corpus: Corpus, root: str | os.PathLike | None = None) -> Path:
+    """Write a user corpus as `<runs root>/uploads/<sha256 prefix>.jsonl` ({"text": doc} per line); return the path.
+
+    Training runs in a worker process that reads the corpus by path, so an upload must live on disk.
+    The name is derived from the content only (never from the student's file name), so the path stays
+    inside the runs root and saving the same text twice writes nothing new.
+    """
+    content = "".join(json.dumps({"text": doc}, ensure_ascii=False) + "\n" for doc in corpus.documents).encode()
+    folder = runs_root(root) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(content).hexdigest()[:16]}.jsonl"
+    if not path.is_file() or path.stat().st_size != len(content):
+        tmp = folder / f".{path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp"
+        tmp.write_bytes(content)
+        os.replace(tmp, path)  # a reader never sees half a file
+    return path

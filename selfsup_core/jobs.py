@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import threading
+import types
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -166,7 +168,15 @@ class JobManager:
         parent, child = _CTX.Pipe()
         stop = _CTX.Event()
         process = _CTX.Process(target=_worker_main, args=(child, stop, self._threads), daemon=True)
-        process.start()
+        # `spawn` re-runs the parent's __main__ file in the child before the target. Under Streamlit
+        # that is app.py, which would build a JobManager of its own and kill the worker; the worker
+        # needs nothing from __main__, so it is shown an empty one while it starts.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            process.start()
+        finally:
+            sys.modules["__main__"] = main
         return _Worker(process, parent, stop)
 
     def _loop(self) -> None:

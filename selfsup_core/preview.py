@@ -124,3 +124,41 @@ def realised_rates(
     rates["shuffled"] = share(aug.fates, Fate.SHUFFLED)
     rates["deleted"] = 1 - int(content.sum()) / max(int((~rows.special_mask).sum()), 1)
     return rates
+
+
+def tokenized(tokenizer: PreTrainedTokenizerFast, text: str, max_tokens: int = 200) -> list[TokenView]:
+    """The tokens of `text` as the model reads them (no special tokens, at most `max_tokens`), all UNTOUCHED."""
+    (ids,), (starts,) = encode(tokenizer, [text])
+    pieces = tokenizer.convert_ids_to_tokens(ids[:max_tokens])
+    return [TokenView(p, Fate.UNTOUCHED, None, s) for p, s in zip(pieces, starts, strict=False)]
+
+
+def tokens_per_word(tokenizer: PreTrainedTokenizerFast, texts: Sequence[str]) -> float:
+    """Mean number of tokens per word over `texts` (a "word" as the tokenizer's pre-tokeniser splits it)."""
+    ids, starts = encode(tokenizer, texts)
+    words = sum(sum(row) for row in starts)
+    return sum(len(row) for row in ids) / max(words, 1)
+
+
+def expected_rates(objective: str, masking: MaskingConfig, augment_cfg: AugmentConfig) -> dict[str, float]:
+    """What the settings ask for, with the keys of `realised_rates`, for a setting-vs-realised chart.
+
+    MLM: predicted (= rate) and its masked / random / kept split; AR predicts every next token and
+    hides nothing, so it has no masking keys. Then each active augmentation: noised, deleted and
+    shuffled (about `shuffle` of the tokens: a window is a few tokens, all moved together).
+    """
+    rates: dict[str, float] = {}
+    if objective == "mlm":
+        keep = max(0.0, 1.0 - masking.mask_replace_prob - masking.random_replace_prob)
+        rates["predicted"] = masking.rate
+        rates["masked"] = masking.rate * masking.mask_replace_prob
+        rates["random"] = masking.rate * masking.random_replace_prob
+        rates["kept"] = masking.rate * keep
+    for key, value in (
+        ("noised", augment_cfg.noise),
+        ("deleted", augment_cfg.delete),
+        ("shuffled", augment_cfg.shuffle),
+    ):
+        if value:
+            rates[key] = value
+    return rates

@@ -330,3 +330,70 @@ def causal_vs_bidirectional_masks(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Which tokens each of n tokens may attend to (row = query, column = key, 1 = allowed):
     GPT's causal mask (lower-triangular) and BERT's bidirectional one (all ones)."""
     return np.tril(np.ones((n, n), dtype=np.int8)), np.ones((n, n), dtype=np.int8)
+
+
+# ---------------------------------------------------------------- words to click, probe timeline
+
+_CJK_CHAR = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"\[mask\]|[{_CJK_CHAR}]|[^\s{_CJK_CHAR}]+?(?=\[mask\]|[\s{_CJK_CHAR}]|$)", re.IGNORECASE)
+
+
+def split_words(text: str) -> list[str]:
+    """The words of `text` a student can click to hide: space-separated words, single Chinese
+    characters (Chinese has no spaces; the corpora's blanks are one character), and "[MASK]"."""
+    return [m.group() for m in _WORD.finditer(text)]
+
+
+def mask_words(text: str, indices: list[int] | set[int]) -> str:
+    """`text` with the words at `indices` (positions in `split_words(text)`) replaced by [MASK],
+    spacing kept as it was."""
+    spans = [m.span() for m in _WORD.finditer(text)]
+    for i in sorted(set(indices), reverse=True):
+        if not 0 <= i < len(spans):
+            raise ProbeError(f"There is no word number {i + 1} in this text.")
+        start, end = spans[i]
+        text = text[:start] + "[MASK]" + text[end:]
+    return text
+
+
+@torch.inference_mode()
+def _probe_distribution(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> torch.Tensor:
+    """The probe's answer distribution (vocab,): MLM at the first [MASK], AR for the next token."""
+    if objective_of(model) == "ar":
+        return _logits(model, [_ar_ids(model, tokenizer, text)])[0, -1].softmax(-1)
+    ids = _mlm_ids(model, tokenizer, text)
+    if tokenizer.mask_token_id not in ids:
+        raise ProbeError("Type at least one [MASK] where the model should guess a word, e.g. 'the [MASK] sat'.")
+    return _logits(model, [ids])[0, ids.index(tokenizer.mask_token_id)].softmax(-1)
+
+
+def timeline(checkpoints: list[tuple[int, Path]], tokenizer_path: str | Path, text: str, track: int = 3) -> list[dict]:
+    """The same probe asked of every checkpoint of a run, to watch the model learn.
+
+    checkpoints: (step, folder) pairs, oldest first, as `RunInfo.checkpoints()` gives them (the last
+    one is the final model); tokenizer_path: the run's model folder (checkpoints hold weights only).
+    MLM runs answer the first [MASK] of `text`; AR runs predict the token after `text`.
+    Returns one row per checkpoint: {"step", "top1", "top1_prob", "probs"}, where probs maps each of
+    the final model's `track` most likely tokens to its probability at that step (same keys, same
+    order in every row), so their lines can be drawn against the step.
+    """
+    if not checkpoints:
+        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).")
+    dists, tok = [], None
+    for step, folder in checkpoints:
+        model, tok, _ = load_model(folder, tokenizer_path=tokenizer_path)
+        dists.append((step, _probe_distribution(model, tok, text)))
+    tracked = dists[-1][1].topk(min(track, dists[-1][1].numel())).indices.tolist()
+    names = tok.convert_ids_to_tokens(tracked)
+    rows = []
+    for step, p in dists:
+        best = int(p.argmax())
+        rows.append(
+            {
+                "step": int(step),
+                "top1": tok.convert_ids_to_tokens(best),
+                "top1_prob": float(p[best]),
+                "probs": {name: float(p[i]) for name, i in zip(names, tracked, strict=True)},
+            }
+        )
+    return rows

@@ -159,3 +159,69 @@ def update_summary(path: Path, **fields: Any) -> dict[str, Any]:
     summary.update(fields)
     write_json(summary_file, summary)
     return summary
+
+
+# ----- views for the app: past-runs table, live progress --------------------------------------
+
+
+def table(runs: list[RunInfo]) -> list[dict[str, Any]]:
+    """One row per run for the past-runs table: key settings, then final figures (None where unknown).
+
+    `steps` is the steps done (from the summary) or, before the end, the steps asked for.
+    """
+    rows = []
+    for r in runs:
+        c, s = r.config, r.summary
+        masking = c.get("masking") or {}
+        mlm = c.get("objective") == "mlm"
+        rows.append(
+            {
+                "run": r.id,
+                "status": r.status,
+                "objective": str(c.get("objective", "?")).upper(),
+                "size": c.get("size"),
+                "corpus": c.get("corpus"),
+                "tokenizer": c.get("tokenizer"),
+                "mask rate": masking.get("rate") if mlm else None,
+                "masking": masking.get("strategy") if mlm else None,
+                "steps": s.get("steps", c.get("steps")),
+                "seed": c.get("seed"),
+                "val_loss": s.get("val_loss"),
+                "val_accuracy": s.get("val_accuracy"),
+                "tokens/s": s.get("tokens_per_s"),
+                "error": s.get("error") if r.status == "failed" else None,
+            }
+        )
+    return rows
+
+
+def progress(config: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where a run stands, from its config and the metrics lines written so far.
+
+    Returns step, target steps, fraction done (0-1), elapsed_s, tokens_per_s (last line), the last
+    held-out val_loss / val_accuracy (None before the first evaluation) and eta_s: the time left at
+    the pace so far, capped by the time budget (None before the first line).
+    """
+    steps = int(config.get("steps", 1))
+    budget = config.get("time_budget_s")
+    last = lines[-1] if lines else {}
+    evals = [r for r in lines if "val_loss" in r]
+    step, elapsed = last.get("step", 0), last.get("elapsed_s", 0.0)
+    eta = None
+    if step:
+        eta = max(0.0, (steps - step) * elapsed / step)
+        if budget:
+            eta = min(eta, max(0.0, budget - elapsed))
+    fraction = min(1.0, step / steps)
+    if budget:
+        fraction = max(fraction, min(1.0, elapsed / budget))
+    return {
+        "step": step,
+        "steps": steps,
+        "fraction": fraction,
+        "elapsed_s": elapsed,
+        "eta_s": eta,
+        "tokens_per_s": last.get("tokens_per_s"),
+        "val_loss": evals[-1]["val_loss"] if evals else None,
+        "val_accuracy": evals[-1]["val_accuracy"] if evals else None,
+    }

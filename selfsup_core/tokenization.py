@@ -16,8 +16,12 @@ The character tokenizer is a WordPiece model whose vocabulary holds single chara
 
 from __future__ import annotations
 
+import hashlib
+import os
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
@@ -103,6 +107,30 @@ def build_tokenizer(
     vocab = {t: i for i, t in enumerate([*SPECIAL_TOKENS, *entries])}
     model = models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100)
     return _wrap(_base(model), max_length)
+
+
+def cached_tokenizer(
+    kind: str, texts: Sequence[str], vocab_size: int | None, max_length: int, cache_dir: Path
+) -> PreTrainedTokenizerFast:
+    """`build_tokenizer`, memoised on disk under `cache_dir` by (kind, vocab size, texts).
+
+    The WordPiece trainer breaks ties between equally frequent merges in hash order, so training
+    twice can give slightly different vocabularies. Reusing the saved file makes a re-run of the same
+    config on the same machine identical (and its first step faster).
+    """
+    digest = hashlib.sha256(f"{kind}\0{vocab_size}\0".encode())
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    path = Path(cache_dir) / f"{kind}-{digest.hexdigest()[:20]}.json"
+    if path.exists():
+        return _wrap(Tokenizer.from_file(str(path)), max_length)
+    tokenizer = build_tokenizer(kind, texts, vocab_size, max_length)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    tokenizer.backend_tokenizer.save(str(tmp))
+    os.replace(tmp, path)  # atomic: concurrent runs never read half a file
+    return tokenizer
 
 
 def encode(tokenizer: PreTrainedTokenizerFast, texts: Sequence[str]) -> tuple[list[list[int]], list[list[bool]]]:

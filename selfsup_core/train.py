@@ -27,8 +27,8 @@ from .corpus import load_corpus, split_documents
 from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of
 from .objectives import Batch, loss_and_hits, make_batch
-from .runs import append_jsonl, update_summary, write_json
-from .tokenization import build_tokenizer
+from .runs import append_jsonl, runs_root, update_summary, write_json
+from .tokenization import cached_tokenizer
 
 
 class TrainingError(RuntimeError):
@@ -72,7 +72,8 @@ def prepare_data(cfg: TrainConfig) -> tuple[PreTrainedTokenizerFast, Packed, Pac
     """Corpus -> train/validation split -> tokenizer trained on the training part -> packed rows."""
     corpus = load_corpus(cfg.corpus, cfg.text_column)
     train_docs, val_docs = split_documents(corpus.documents, cfg.val_fraction, cfg.seed)
-    tokenizer = build_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, max_length=cfg.seq_len)
+    cache = runs_root() / ".cache" / "tokenizers"
+    tokenizer = cached_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, cfg.seq_len, cache)
     return tokenizer, pack(tokenizer, train_docs, cfg.seq_len), pack(tokenizer, val_docs, cfg.seq_len)
 
 
@@ -153,6 +154,9 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
 
 def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> TrainResult:
     torch.manual_seed(cfg.seed)
+    # Same config, same machine -> the same curve ("reproduce this run"). Without this, CPU
+    # gradient accumulation of the embedding/gather backward differs in the 7th digit run to run.
+    torch.use_deterministic_algorithms(True, warn_only=True)
     device = pick_device(cfg.device)
     tokenizer, train_rows, val_rows = prepare_data(cfg)
     vocab_size = len(tokenizer)
@@ -207,7 +211,11 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         tokens_seen += step_tokens
         if step > 5:
             step_rates.append(step_tokens / dt)
-        interval_loss, interval_steps, interval_time = interval_loss + loss_value, interval_steps + 1, interval_time + dt
+        interval_loss, interval_steps, interval_time = (
+            interval_loss + loss_value,
+            interval_steps + 1,
+            interval_time + dt,
+        )
         # 3. log, evaluate, checkpoint
         is_last = step >= cfg.steps or (cfg.time_budget_s and time.perf_counter() - t0 >= cfg.time_budget_s)
         is_eval = step % cfg.eval_every == 0 or is_last
@@ -231,6 +239,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
                 cb.on_step_end(record)
                 if is_eval:
                     cb.on_evaluate(record)
+        progress = max(step / cfg.steps, (time.perf_counter() - t0) / cfg.time_budget_s if cfg.time_budget_s else 0)
         if run_dir is not None and checkpoint_marks and progress >= checkpoint_marks[0]:
             checkpoint_marks.pop(0)
             model.save_pretrained(run_dir / "checkpoints" / f"step-{step:06d}")

@@ -10,6 +10,12 @@ sys.path.insert(0, str(ROOT))
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_runs_dir(tmp_path_factory):
+    """Nothing the tests train lands in the repository's ./runs."""
+    os.environ["SELFSUP_RUNS_DIR"] = str(tmp_path_factory.mktemp("session-runs"))
+
+
 @pytest.fixture
 def runs_dir(tmp_path, monkeypatch):
     """A private runs directory for the test (also exported as SELFSUP_RUNS_DIR)."""

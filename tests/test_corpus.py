@@ -361,3 +361,40 @@ def test_split_of_a_single_document_is_too_short():
         C.split_documents(["only one"])
     with pytest.raises(ValueError, match="by must be"):
         C.split_documents(["a", "b"], by="word")
+
+
+# ----- app support: display samples, saved uploads --------------------------------------------
+
+
+def test_sample_documents_are_distinct_short_and_in_corpus_order():
+    c = C.Corpus("t", "en", ["a b", "a b", "x" * 500, "c d", "e f"])
+    assert C.sample_documents(c, 3, max_chars=10) == ["a b", "c d", "e f"]
+
+
+def test_sample_documents_fall_back_to_cut_long_documents():
+    c = C.Corpus("t", "en", ["word " * 100, "short one"])
+    samples = C.sample_documents(c, 2, max_chars=20)
+    assert samples[0] == "short one" and len(samples[1]) <= 20 and samples[1].startswith("word")
+
+
+def test_save_upload_writes_jsonl_inside_runs_root_that_loads_back(runs_dir):
+    c = C.load_user(_text_lines().encode(), "notes.txt")
+    path = C.save_upload(c)
+    assert path.parent == runs_dir.resolve() / "uploads" and path.suffix == ".jsonl"
+    assert [json.loads(line) for line in path.read_text("utf-8").splitlines()] == [{"text": d} for d in c.documents]
+    assert C.load_corpus(str(path), "text").documents == c.documents
+
+
+def test_save_upload_is_idempotent_and_named_by_content_not_file_name(runs_dir):
+    c = C.load_user(_text_lines().encode(), "../../evil name.txt")
+    first = C.save_upload(c)
+    mtime = first.stat().st_mtime_ns
+    again = C.save_upload(C.load_user(_text_lines().encode(), "other.txt"))
+    assert again == first and again.stat().st_mtime_ns == mtime
+    assert "evil" not in first.name and len(list(first.parent.iterdir())) == 1
+    assert C.save_upload(C.load_user(_text_lines(21).encode(), "x.txt")) != first
+
+
+def test_save_upload_keeps_chinese_text(runs_dir):
+    c = C.load_user(("今天天气很好，我们去公园散步。" * 8 + "\n").encode() * 3, "zh.txt")
+    assert C.load_corpus(str(C.save_upload(c)), "text").documents == c.documents

@@ -7,7 +7,7 @@ import pytest
 
 from selfsup_core.config import AugmentConfig, MaskingConfig
 from selfsup_core.masking import Fate
-from selfsup_core.preview import preview, realised_rates
+from selfsup_core.preview import expected_rates, preview, realised_rates, tokenized, tokens_per_word
 from selfsup_core.tokenization import build_tokenizer, encode
 
 SIGMAS = 5  # tolerance in standard errors
@@ -82,3 +82,36 @@ def test_realised_rates_match_the_settings(tokenizer, corpus):
     for name, p in [("predicted", 0.3), ("masked", 0.3 * 0.8), ("noised", 0.1), ("deleted", 0.2)]:
         assert abs(rates[name] - p) < SIGMAS * math.sqrt(p * (1 - p) / n), name
     assert 0 < rates["shuffled"] <= 0.3 + SIGMAS * math.sqrt(0.3 * 0.7 / n)  # windows, less the noised tokens
+
+
+def test_tokenized_marks_word_continuations(tokenizer):
+    views = tokenized(tokenizer, "dogs were playing happily")
+    pieces = tokens(tokenizer, "dogs were playing happily")
+    assert [v.text for v in views] == pieces
+    assert all(v.fate == Fate.UNTOUCHED and v.original is None for v in views)
+    assert [v.is_word_start for v in views] == [not p.startswith("##") for p in pieces]
+
+
+def test_tokens_per_word_is_one_for_a_word_tokenizer_and_more_for_characters(corpus):
+    words = build_tokenizer("word", corpus)
+    chars = build_tokenizer("char", corpus)
+    assert tokens_per_word(words, SENTENCES) == 1.0
+    expected = sum(len(w) for s in SENTENCES for w in s.replace(".", " .").split()) / sum(
+        len(s.replace(".", " .").split()) for s in SENTENCES
+    )
+    assert tokens_per_word(chars, SENTENCES) == pytest.approx(expected)
+
+
+def test_expected_rates_split_the_mask_rate_and_list_active_augmentations_only():
+    rates = expected_rates("mlm", MaskingConfig(rate=0.2), AugmentConfig(noise=0.1))
+    assert rates == pytest.approx({"predicted": 0.2, "masked": 0.16, "random": 0.02, "kept": 0.02, "noised": 0.1})
+    assert expected_rates("ar", MaskingConfig(), AugmentConfig()) == {}
+    assert expected_rates("ar", MaskingConfig(), AugmentConfig(delete=0.3)) == {"deleted": 0.3}
+
+
+def test_expected_rates_agree_with_realised_rates_on_a_batch(tokenizer, corpus):
+    masking, aug = MaskingConfig(rate=0.3), AugmentConfig(noise=0.2, delete=0.1)
+    realised = realised_rates(tokenizer, corpus, masking, aug, seed=0, batch_size=32)
+    n = 32 * 48  # fewer content tokens than a batch of 32 packed rows of 64 holds (padding, deletions)
+    for key, p in expected_rates("mlm", masking, aug).items():
+        assert abs(realised[key] - p) < SIGMAS * math.sqrt(p * (1 - p) / n), key

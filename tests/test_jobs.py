@@ -1,0 +1,71 @@
+import os
+import signal
+import time
+
+import pytest
+
+from selfsup_core.config import TrainConfig
+from selfsup_core.jobs import JobManager
+from selfsup_core.runs import load_run
+
+QUICK = dict(size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, device="cpu")
+LONG = dict(QUICK, steps=100_000)
+
+
+@pytest.fixture
+def manager(runs_dir):
+    m = JobManager(root=runs_dir, max_concurrent=1, threads_per_run=1)
+    yield m
+    m.close()
+
+
+def wait_until(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def test_runs_beyond_the_cap_queue_in_order_and_all_complete(manager, runs_dir):
+    ids = [manager.submit(TrainConfig(**QUICK, seed=i), owner="alice") for i in range(3)]
+    queued = [s for s in manager.active() if s.state == "queued"]
+    assert len(queued) >= 2  # one worker: at most one of the three can have started
+    assert [s.run_id for s in queued] == ids[-len(queued) :]
+    assert [s.queue_position for s in queued] == list(range(1, len(queued) + 1))
+    assert all(manager.wait(i, timeout=180) == "completed" for i in ids)
+    assert manager.owner(ids[0]) == "alice"
+
+
+def test_stop_ends_a_running_run_within_a_second_and_drops_a_queued_one(manager):
+    running = manager.submit(TrainConfig(**LONG))
+    queued = manager.submit(TrainConfig(**LONG))
+    wait_until(lambda: load_run(running).status == "running" and (load_run(running).path / "metrics.jsonl").exists())
+    assert manager.stop(queued) and load_run(queued).status == "stopped"
+    t = time.monotonic()
+    assert manager.stop(running)
+    assert manager.wait(running, timeout=30) == "stopped"
+    assert time.monotonic() - t < 1.5
+    assert (load_run(running).path / "model" / "model.safetensors").exists()
+
+
+def test_a_killed_worker_fails_its_run_and_the_pool_recovers(manager):
+    doomed = manager.submit(TrainConfig(**LONG))
+    wait_until(lambda: load_run(doomed).status == "running")
+    worker = next(w for w in manager._workers if w.run_id == doomed)
+    os.kill(worker.process.pid, signal.SIGKILL)
+    wait_until(lambda: load_run(doomed).status == "failed")
+    assert "killed" in load_run(doomed).summary["error"]
+    after = manager.submit(TrainConfig(**QUICK))
+    assert manager.wait(after, timeout=120) == "completed"
+
+
+def test_a_failing_run_records_its_error_and_the_worker_lives_on(manager, tmp_path):
+    bad = tmp_path / "tiny.txt"
+    bad.write_text("one line only\n")
+    failed = manager.submit(TrainConfig(**QUICK, corpus=str(bad)))
+    assert manager.wait(failed, timeout=120) == "failed"
+    assert "short" in load_run(failed).summary["error"]
+    ok = manager.submit(TrainConfig(**QUICK))
+    assert manager.wait(ok, timeout=120) == "completed"

@@ -1,0 +1,54 @@
+"""Train page (AppTest): renders with defaults, launches a run in the background, shows it when done."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+import ui
+from selfsup_core import runs
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_train_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_train_page_shows_parameter_count_and_time_estimate_before_launch(runs_dir):
+    at = open_train_page()
+    shown = metrics(at)
+    assert shown["Parameters"].endswith(("k", "M")) and "Estimated training time" in shown
+    assert any("No runs yet" in i.value for i in at.info)
+
+
+def test_invalid_learning_rate_shows_the_reason_and_launches_nothing(runs_dir):
+    at = open_train_page()
+    at.number_input(key="train_lr").set_value(0.0).run()
+    assert any("Learning rate" in e.value for e in at.error)
+    assert at.button[0].disabled and runs.list_runs() == []
+
+
+def test_launch_trains_a_nano_run_then_shows_its_curve_and_table_row(runs_dir):
+    at = open_train_page()
+    at.button_group(key="train_size").set_value("nano")
+    at.number_input(key="train_steps").set_value(20)
+    at.number_input(key="train_batch").set_value(8).run()
+    next(b for b in at.button if b.label == "Launch").click().run()
+    run_id = at.query_params["run"][0] if isinstance(at.query_params["run"], list) else at.query_params["run"]
+    assert runs.load_run(run_id).config["size"] == "nano"
+    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Completed 20 steps" in s.value for s in at.success)
+    assert metrics(at)["Held-out accuracy"].endswith("%")
+    assert at.get("plotly_chart")  # the live view's curves
+    table = at.dataframe[0].value
+    assert list(table["run"]) == [run_id] and table["status"][0] == "completed" and table["steps"][0] == 20
