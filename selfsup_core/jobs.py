@@ -17,14 +17,13 @@ import multiprocessing as mp
 import os
 import sys
 import threading
-import types
 import time
+import types
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import TrainConfig
 from .runs import create_run, load_run, run_path, update_summary
 
 log = logging.getLogger(__name__)
@@ -36,27 +35,30 @@ def default_max_concurrent() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker process
-    """Worker loop: receive (run_id, root, config), train, report back; None means exit."""
-    import torch
+# kind of job -> module whose `run_job(config: dict, run_dir: Path, should_stop: Callable[[], bool])` runs it
+JOB_KINDS = {"train": "selfsup_core.train", "finetune": "selfsup_core.finetune"}
 
-    from .train import Callback, train
+
+def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker process
+    """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit."""
+    import importlib
+
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    import selfsup_core.train  # noqa: F401  (import torch and transformers now, not at the first job)
 
     torch.set_num_threads(threads)
-
-    class StopFlag(Callback):
-        def should_training_stop(self) -> bool:
-            return stop.is_set()
-
+    hf_logging.disable_progress_bar()
     conn.send(("ready", None))
     while True:
         job = conn.recv()
         if job is None:
             return
-        run_id, root, config = job
+        run_id, root, kind, config = job
         try:
-            train(TrainConfig.from_dict(config), run_path(run_id, root), [StopFlag()])
-        except Exception:  # recorded in summary.json by train(); the worker lives on
+            importlib.import_module(JOB_KINDS[kind]).run_job(config, run_path(run_id, root), stop.is_set)
+        except Exception:  # recorded in summary.json by the job itself; the worker lives on
             log.exception("run %s failed", run_id)
         conn.send(("done", run_id))
 
@@ -89,7 +91,7 @@ class JobManager:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        self._queue: deque[tuple[str, dict[str, Any]]] = deque()
+        self._queue: deque[tuple[str, str, dict[str, Any]]] = deque()  # (run id, kind, config)
         self._owners: dict[str, str | None] = {}
         self._workers: list[_Worker] = []
         self._closed = False
@@ -101,18 +103,23 @@ class JobManager:
         self._thread.start()
 
     # -- public API -------------------------------------------------------------------------------
-    def submit(self, cfg: TrainConfig, owner: str | None = None) -> str:
-        """Create the run folder (status `queued`) and queue it; returns the run id."""
-        path = create_run(cfg.to_dict(), self.root)
+    def submit(self, cfg: Any, owner: str | None = None, kind: str = "train") -> str:
+        """Create the run folder (status `queued`) and queue it; returns the run id.
+
+        cfg: a config dataclass with `to_dict()` (TrainConfig for kind "train"); kind: a key of JOB_KINDS.
+        """
+        if kind not in JOB_KINDS:
+            raise ValueError(f"Unknown job kind {kind!r}; choose one of {tuple(JOB_KINDS)}.")
+        path = create_run(cfg.to_dict(), self.root, kind=kind)
         with self._lock:
-            self._queue.append((path.name, cfg.to_dict()))
+            self._queue.append((path.name, kind, cfg.to_dict()))
             self._owners[path.name] = owner
         return path.name
 
     def stop(self, run_id: str) -> bool:
         """Stop a run: a queued run is dropped (status `stopped`), a running one ends within a step."""
         with self._lock:
-            for i, (rid, _) in enumerate(self._queue):
+            for i, (rid, _, _) in enumerate(self._queue):
                 if rid == run_id:
                     del self._queue[i]
                     update_summary(run_path(run_id, self.root), status="stopped", steps=0)
@@ -132,7 +139,7 @@ class JobManager:
         with self._lock:
             running = [JobStatus(w.run_id, "running", None, self._owners.get(w.run_id))
                        for w in self._workers if w.run_id]  # fmt: skip
-            queued = [JobStatus(rid, "queued", i + 1, self._owners.get(rid)) for i, (rid, _) in enumerate(self._queue)]
+            queued = [JobStatus(rid, "queued", i + 1, self._owners.get(rid)) for i, (rid, *_) in enumerate(self._queue)]
         return running + queued
 
     def owner(self, run_id: str) -> str | None:
@@ -152,7 +159,7 @@ class JobManager:
         """Stop everything: running runs are stopped, queued runs are dropped, workers exit."""
         with self._lock:
             self._closed = True
-            for rid, _ in list(self._queue):
+            for rid, *_ in list(self._queue):
                 self.stop(rid)
             for w in self._workers:
                 w.stop.set()
@@ -200,9 +207,9 @@ class JobManager:
                     elif kind == "done":
                         w.run_id = None
                 if w.ready and w.run_id is None and self._queue and not self._closed:
-                    w.run_id, config = self._queue.popleft()
+                    w.run_id, kind, config = self._queue.popleft()
                     w.stop.clear()
-                    w.conn.send((w.run_id, str(run_path(w.run_id, self.root).parent), config))
+                    w.conn.send((w.run_id, str(run_path(w.run_id, self.root).parent), kind, config))
 
     def _fail_dead_worker(self, w: _Worker) -> None:
         """A worker that died mid-run (killed, out of memory, segfault) fails its run with the reason."""

@@ -85,12 +85,14 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def create_run(config: dict[str, Any], root: str | os.PathLike | None = None, run_id: str | None = None) -> Path:
-    """Make a new run folder holding config.json and a `queued` summary."""
-    path = run_path(run_id or new_run_id(config.get("objective", "run")), root)
+def create_run(
+    config: dict[str, Any], root: str | os.PathLike | None = None, run_id: str | None = None, kind: str = "train"
+) -> Path:
+    """Make a new run folder holding config.json and a `queued` summary (kind: "train" or "finetune")."""
+    path = run_path(run_id or new_run_id(config.get("objective", kind)), root)
     path.mkdir()
     write_json(path / "config.json", config)
-    write_json(path / "summary.json", {"status": "queued", "created": time.time()})
+    write_json(path / "summary.json", {"status": "queued", "kind": kind, "created": time.time()})
     return path
 
 
@@ -100,6 +102,10 @@ class RunInfo:
     path: Path
     config: dict[str, Any]
     summary: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return self.summary.get("kind", "train")
 
     @property
     def status(self) -> str:

@@ -14,7 +14,7 @@ import math
 import statistics
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,16 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
             message = str(e) or type(e).__name__
             update_summary(run_dir, status="failed", error=message, traceback=traceback.format_exc(limit=5))
         raise
+
+
+def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], bool]) -> None:
+    """Entry point of a background job (see jobs.JOB_KINDS): train `config` into `run_dir` until done or stopped."""
+
+    class StopFlag(Callback):
+        def should_training_stop(self) -> bool:
+            return should_stop()
+
+    train(TrainConfig.from_dict(config), run_dir, [StopFlag()])
 
 
 def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> TrainResult:
