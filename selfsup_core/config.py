@@ -152,3 +152,8 @@ class TrainConfig:
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (and validated)."""
         return TrainConfig.from_dict({**self.to_dict(), **changes})
+
+
+def quick_demo(corpus: str = "world-en") -> TrainConfig:
+    """The landing page's one-click demo: a mini BERT on a built-in corpus for 30 seconds."""
+    return TrainConfig(objective="mlm", corpus=corpus, size="mini", steps=5000, time_budget_s=30.0, eval_every=25)
