@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .runs import create_run, load_run, run_path, update_summary
+from .runs import create_run, enforce_quota, load_run, mark_interrupted, run_path, update_summary
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 _CTX = mp.get_context("spawn")
 
 
-def default_max_concurrent() -> int:
-    """One run per two cores, at least one: each run gets whole cores to itself."""
-    return max(1, (os.cpu_count() or 2) // 2)
+class CapacityError(ValueError):
+    """The server is full (queue cap, or this student's cap); the message says what to do."""
 
 
 # kind of job -> module whose `run_job(config: dict, run_dir: Path, should_stop: Callable[[], bool])` runs it
@@ -85,11 +85,16 @@ class JobManager:
     """Runs `TrainConfig`s in a pool of `max_concurrent` worker processes, the rest waiting in a queue."""
 
     root: Path | None = None  # runs directory (None: SELFSUP_RUNS_DIR / ./runs)
-    max_concurrent: int = field(default_factory=default_max_concurrent)
+    settings: Settings = field(default_factory=Settings)  # caps (see settings.py)
+    max_concurrent: int | None = None  # worker processes (None: settings.max_concurrent)
     threads_per_run: int | None = None  # torch threads per worker (None: share the cores evenly)
     poll_s: float = 0.1
 
     def __post_init__(self) -> None:
+        self.max_concurrent = self.max_concurrent or self.settings.max_concurrent
+        interrupted = mark_interrupted(self.root)  # runs in flight when a previous server stopped
+        if interrupted:
+            log.warning("marked %d runs from a previous server as interrupted", len(interrupted))
         self._lock = threading.RLock()
         self._queue: deque[tuple[str, str, dict[str, Any]]] = deque()  # (run id, kind, config)
         self._owners: dict[str, str | None] = {}
@@ -110,8 +115,16 @@ class JobManager:
         """
         if kind not in JOB_KINDS:
             raise ValueError(f"Unknown job kind {kind!r}; choose one of {tuple(JOB_KINDS)}.")
-        path = create_run(cfg.to_dict(), self.root, kind=kind)
+        if kind == "train":
+            self.settings.check_run(cfg)
         with self._lock:
+            if len(self._queue) >= self.settings.max_queued:
+                raise CapacityError(f"The queue is full ({len(self._queue)} runs waiting). Try again in a minute.")
+            mine = sum(1 for s in self.active() if owner is not None and s.owner == owner)
+            if mine >= self.settings.max_runs_per_session:
+                raise CapacityError(f"You already have {mine} runs queued or running (the limit is "
+                                    f"{self.settings.max_runs_per_session}); wait for one to finish or stop one.")  # fmt: skip
+            path = create_run(cfg.to_dict(), self.root, kind=kind)
             self._queue.append((path.name, kind, cfg.to_dict()))
             self._owners[path.name] = owner
         return path.name
@@ -206,6 +219,7 @@ class JobManager:
                         w.ready = True
                     elif kind == "done":
                         w.run_id = None
+                        enforce_quota(self.settings.disk_quota_mb * 1024 * 1024, self.root)
                 if w.ready and w.run_id is None and self._queue and not self._closed:
                     w.run_id, kind, config = self._queue.popleft()
                     w.stop.clear()

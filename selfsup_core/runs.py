@@ -201,12 +201,16 @@ def table(runs: list[RunInfo]) -> list[dict[str, Any]]:
     return rows
 
 
-def progress(config: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+def progress(
+    config: dict[str, Any], lines: list[dict[str, Any]], summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Where a run stands, from its config and the metrics lines written so far.
 
     Returns step, target steps, fraction done (0-1), elapsed_s, tokens_per_s (last line), the last
     held-out val_loss / val_accuracy (None before the first evaluation) and eta_s: the time left at
-    the pace so far, capped by the time budget (None before the first line).
+    the pace so far, capped by the time budget (None before the first line). Once the run has
+    finished (`summary` status in FINISHED), its summary's final figures win: the run may have
+    stopped between two metric lines, and tokens/s is then the median over all steps.
     """
     steps = int(config.get("steps", 1))
     budget = config.get("time_budget_s")
@@ -221,7 +225,7 @@ def progress(config: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, A
     fraction = min(1.0, step / steps)
     if budget:
         fraction = max(fraction, min(1.0, elapsed / budget))
-    return {
+    out = {
         "step": step,
         "steps": steps,
         "fraction": fraction,
@@ -231,3 +235,55 @@ def progress(config: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, A
         "val_loss": evals[-1]["val_loss"] if evals else None,
         "val_accuracy": evals[-1]["val_accuracy"] if evals else None,
     }
+    if summary and summary.get("status") in FINISHED:
+        final = {"step": summary.get("steps"), "elapsed_s": summary.get("elapsed_s"), "eta_s": 0.0,
+                 "tokens_per_s": summary.get("tokens_per_s"), "val_loss": summary.get("val_loss"),
+                 "val_accuracy": summary.get("val_accuracy")}  # fmt: skip
+        out.update({k: v for k, v in final.items() if v is not None})
+        if summary["status"] == "completed":
+            out["fraction"] = 1.0
+    return out
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_interrupted(root: str | os.PathLike | None = None) -> list[str]:
+    """After a server restart: runs left `queued`, or `running` in a process that is gone, become
+    `interrupted` (never silently lost). Returns their ids."""
+    found = []
+    for run in iter_runs(root):
+        if run.status == "queued" or (run.status == "running" and not _alive(run.summary.get("pid"))):
+            update_summary(run.path, status="interrupted",
+                           error="The server stopped while this run was queued or training.")  # fmt: skip
+            found.append(run.id)
+    return found
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def enforce_quota(max_bytes: int, root: str | os.PathLike | None = None) -> list[str]:
+    """Delete the oldest finished, unpinned runs until the runs directory fits in `max_bytes`."""
+    base = runs_root(root)
+    sizes = {p.name: folder_bytes(p) for p in base.iterdir() if p.is_dir()}
+    total = sum(sizes.values())
+    deleted = []
+    for run in sorted(iter_runs(root), key=lambda r: r.summary.get("created", 0)):
+        if total <= max_bytes:
+            break
+        if run.status in FINISHED and not run.summary.get("pinned"):
+            delete_run(run.id, root)
+            total -= sizes.get(run.id, 0)
+            deleted.append(run.id)
+    return deleted

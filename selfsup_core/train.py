@@ -11,6 +11,7 @@ to `metrics.jsonl` as it happens, so another process (the app) can draw the curv
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 import traceback
@@ -77,13 +78,16 @@ def prepare_data(cfg: TrainConfig) -> tuple[PreTrainedTokenizerFast, Packed, Pac
     return tokenizer, pack(tokenizer, train_docs, cfg.seq_len), pack(tokenizer, val_docs, cfg.seq_len)
 
 
-def eval_batches(cfg: TrainConfig, rows: Packed, vocab_size: int) -> list[Batch]:
-    """Fixed held-out batches: clean text, blanks drawn once, so every evaluation scores the same blanks."""
+def eval_batches(cfg: TrainConfig, rows: Packed, vocab_size: int, aug: AugmentConfig | None = None) -> list[Batch]:
+    """Fixed held-out batches: clean text, blanks drawn once, so every evaluation scores the same blanks.
+
+    aug: corrupt the held-out rows too (seeded the same way), to measure robustness; None = clean.
+    """
     gen = torch.Generator().manual_seed(cfg.seed + 1)
     n = min(len(rows), cfg.eval_batches * cfg.batch_size)
     return [
         make_batch(cfg.objective, rows.rows(torch.arange(i, min(i + cfg.batch_size, n))), cfg.masking,
-                   AugmentConfig(), vocab_size, gen)
+                   aug or AugmentConfig(), vocab_size, gen)
         for i in range(0, n, cfg.batch_size)
     ]  # fmt: skip
 
@@ -142,7 +146,7 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
     t0 = time.perf_counter()
     if run_dir is not None:
         write_json(run_dir / "config.json", cfg.to_dict())
-        update_summary(run_dir, status="running", started=time.time())
+        update_summary(run_dir, status="running", started=time.time(), pid=os.getpid())
     try:
         return _train(cfg, run_dir, callbacks, t0)
     except BaseException as e:

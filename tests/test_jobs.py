@@ -69,3 +69,43 @@ def test_a_failing_run_records_its_error_and_the_worker_lives_on(manager, tmp_pa
     assert "short" in load_run(failed).summary["error"]
     ok = manager.submit(TrainConfig(**QUICK))
     assert manager.wait(ok, timeout=120) == "completed"
+
+
+def test_caps_refuse_with_a_message_and_launch_nothing(runs_dir):
+    from selfsup_core.jobs import CapacityError
+    from selfsup_core.runs import list_runs
+    from selfsup_core.settings import Settings
+
+    m = JobManager(root=runs_dir, max_concurrent=1, settings=Settings(max_queued=5, max_runs_per_session=2,
+                                                                       max_steps=50, max_size="mini"))  # fmt: skip
+    full = JobManager(root=runs_dir, max_concurrent=1, settings=Settings(max_queued=0))
+    try:
+        with pytest.raises(ValueError, match="at most 50 steps"):
+            m.submit(TrainConfig(**{**QUICK, "steps": 51}))
+        with pytest.raises(ValueError, match="up to 'mini'"):
+            m.submit(TrainConfig(**{**QUICK, "size": "small"}))
+        m.submit(TrainConfig(**LONG | {"steps": 50}), owner="bob")
+        m.submit(TrainConfig(**LONG | {"steps": 50}), owner="bob")
+        with pytest.raises(CapacityError, match="already have 2 runs"):
+            m.submit(TrainConfig(**QUICK), owner="bob")
+        with pytest.raises(CapacityError, match="queue is full"):
+            full.submit(TrainConfig(**QUICK))
+        assert len(list_runs(runs_dir)) == 2
+    finally:
+        m.close()
+        full.close()
+
+
+def test_a_restart_marks_runs_left_in_flight_as_interrupted(runs_dir):
+    from selfsup_core.runs import create_run, update_summary
+
+    queued = create_run(TrainConfig(**QUICK).to_dict(), runs_dir)
+    running = create_run(TrainConfig(**QUICK).to_dict(), runs_dir)
+    update_summary(running, status="running", pid=2**22 + 12345)  # no such process
+    done = create_run(TrainConfig(**QUICK).to_dict(), runs_dir)
+    update_summary(done, status="completed")
+    m = JobManager(root=runs_dir, max_concurrent=1)
+    m.close()
+    assert load_run(queued.name).status == "interrupted"
+    assert load_run(running.name).status == "interrupted"
+    assert load_run(done.name).status == "completed"

@@ -1,0 +1,66 @@
+"""Per-server limits for a classroom: one place, each overridable by an environment variable.
+
+SELFSUP_MAX_CONCURRENT      runs training at once (default: one per two CPU cores)
+SELFSUP_MAX_QUEUED          runs waiting in the queue, all students together (default 60)
+SELFSUP_MAX_RUNS_PER_SESSION runs one student may have queued or running at once (default 3)
+SELFSUP_MAX_STEPS           optimizer steps per run (default 20000)
+SELFSUP_MAX_TIME_BUDGET_S   seconds per run (default 600)
+SELFSUP_MAX_SIZE            largest model preset students may pick: nano | mini | small (default small)
+SELFSUP_UPLOAD_MB           largest corpus upload in MB (default 20)
+SELFSUP_DISK_QUOTA_MB       size of the runs directory above which the oldest finished, unpinned
+                            runs are deleted (default 2000)
+SELFSUP_TEACHER_PASSWORD    unlocks stopping / deleting anyone's run (default: unset = no teacher mode)
+SELFSUP_SHARE_RUNS          1 (default): students see each other's runs read-only; 0: only their own
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as e:
+        raise ValueError(f"Environment variable {name} must be a whole number, got {value!r}.") from e
+
+
+def _default_concurrent() -> int:
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_concurrent: int = field(default_factory=lambda: _int("SELFSUP_MAX_CONCURRENT", _default_concurrent()))
+    max_queued: int = field(default_factory=lambda: _int("SELFSUP_MAX_QUEUED", 60))
+    max_runs_per_session: int = field(default_factory=lambda: _int("SELFSUP_MAX_RUNS_PER_SESSION", 3))
+    max_steps: int = field(default_factory=lambda: _int("SELFSUP_MAX_STEPS", 20_000))
+    max_time_budget_s: int = field(default_factory=lambda: _int("SELFSUP_MAX_TIME_BUDGET_S", 600))
+    max_size: str = field(default_factory=lambda: os.environ.get("SELFSUP_MAX_SIZE", "small"))
+    upload_mb: int = field(default_factory=lambda: _int("SELFSUP_UPLOAD_MB", 20))
+    disk_quota_mb: int = field(default_factory=lambda: _int("SELFSUP_DISK_QUOTA_MB", 2000))
+    teacher_password: str | None = field(default_factory=lambda: os.environ.get("SELFSUP_TEACHER_PASSWORD") or None)
+    share_runs: bool = field(default_factory=lambda: os.environ.get("SELFSUP_SHARE_RUNS", "1") != "0")
+
+    def is_teacher(self, password: str | None) -> bool:
+        """Constant-time password check (no timing hints); False when no teacher password is set."""
+        if not self.teacher_password or not password:
+            return False
+        return hmac.compare_digest(password.encode(), self.teacher_password.encode())
+
+    def check_run(self, cfg) -> None:
+        """Refuse a run configuration above the server's limits, saying which limit and what to do."""
+        from .models import PRESETS
+
+        sizes = list(PRESETS)
+        if cfg.size in sizes and self.max_size in sizes and sizes.index(cfg.size) > sizes.index(self.max_size):
+            raise ValueError(f"This server allows models up to '{self.max_size}'; pick a smaller size.")
+        if cfg.steps > self.max_steps:
+            raise ValueError(f"This server allows at most {self.max_steps} steps per run; lower the steps.")
+        if cfg.time_budget_s is not None and cfg.time_budget_s > self.max_time_budget_s:
+            raise ValueError(f"This server allows at most {self.max_time_budget_s} s per run; lower the time budget.")
