@@ -19,5 +19,7 @@ pages = [
     st.Page("pages/probe.py", title="Probe", icon="🔍"),
 ]
 page = st.navigation(pages)
-ui.sidebar()
-page.run()
+try:
+    page.run()
+finally:
+    ui.sidebar()  # after the page, so it shows the settings the page has just changed

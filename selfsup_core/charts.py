@@ -88,3 +88,16 @@ def setting_vs_realised(expected: dict[str, float], realised: dict[str, float], 
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title="share of tokens")
     fig.update_layout(barmode="group")
     return styled(fig, title, height)
+
+
+def probability_lines(steps: Sequence[int], series: dict[str, Sequence[float]], title: str | None = None,
+                      height: int = 380) -> go.Figure:  # fmt: skip
+    """One line per token: its probability (0-1) at each step, e.g. a probe asked of every checkpoint."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_scatter(x=list(steps), y=list(ys), mode="lines+markers", name=name,
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
+                        marker=dict(size=10, symbol=i % 20))  # fmt: skip
+    fig.update_xaxes(title="training step")
+    fig.update_yaxes(title="probability", range=[0, 1.02], tickformat=".0%")
+    return styled(fig, title, height)

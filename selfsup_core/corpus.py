@@ -444,3 +444,8 @@ def save_upload(corpus: Corpus, root: str | os.PathLike | None = None) -> Path:
         tmp.write_bytes(content)
         os.replace(tmp, path)  # a reader never sees half a file
     return path
+
+
+def builtin_probes(spec: str) -> list[Probe]:
+    """The ground-truth probes of a built-in corpus, without generating its documents; [] for any other spec."""
+    return [Probe(**p) for p in _world(spec)["probes"]] if spec in BUILTINS else []
