@@ -210,3 +210,165 @@ def realised_rates(cfg_dict: dict, seed: int) -> dict[str, float]:
     # enough documents to fill one batch a few times over: packing all of a large corpus is wasted work
     texts = docs[: cfg.batch_size * cfg.seq_len]
     return measure(tok, texts, cfg.masking, cfg.augment, seed, cfg.seq_len, cfg.batch_size)
+
+
+def current_corpus() -> corpus_mod.Corpus:
+    """The corpus of the shared settings. One that cannot be loaded any more (say, an upload deleted with the
+    runs folder) is reported and replaced by the default corpus, so the page still works."""
+    cfg = config()
+    try:
+        return corpus(cfg.corpus, cfg.text_column)
+    except corpus_mod.CorpusError as e:
+        error(e)
+        default = TrainConfig()
+        update_config(corpus=default.corpus, text_column=default.text_column)
+        st.warning(f"Switched back to the built-in corpus {default.corpus}.")
+        return corpus(default.corpus, default.text_column)
+
+
+# -- fine-tuning page -------------------------------------------------------------------------------
+@st.cache_resource(max_entries=8, show_spinner="Loading the task…")
+def task(spec: str):
+    """A labelled task (tasks.Task), built-in or a saved upload."""
+    from selfsup_core.tasks import load_task
+
+    return load_task(spec)
+
+
+def use_task_upload(data: bytes, filename: str) -> str:
+    """Validate a labelled upload (raises `tasks.TaskError` / `corpus.CorpusError`) and save it; the saved path."""
+    path = _use_task_upload(data, filename, str(runs_root()))
+    if not os.path.isfile(path):  # the runs folder was cleaned since: save it again
+        _use_task_upload.clear()
+        path = _use_task_upload(data, filename, str(runs_root()))
+    return path
+
+
+@st.cache_data(max_entries=32, show_spinner="Checking your labelled file…")
+def _use_task_upload(data: bytes, filename: str, root: str) -> str:
+    from selfsup_core.tasks import load_task_file, save_task
+
+    return str(save_task(load_task_file(data, filename), root))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the classifier…")
+def _classifier(path: str, mtime: float):
+    from selfsup_core.finetune import load_classifier
+
+    return load_classifier(path)
+
+
+def classifier(path: os.PathLike):
+    """A fine-tuned classifier (finetune.Classifier) from its folder; reloaded when the folder changes."""
+    info = os.path.join(path, "finetune.json")
+    if not os.path.exists(info):
+        raise ProbeError("This run has no saved classifier yet; wait until it finishes (or pick another run).")
+    return _classifier(str(path), os.path.getmtime(info))
+
+
+# -- experiment pages (MLM vs AR, sweeps) -----------------------------------------------------------
+def run_ids_param(key: str) -> list[str]:
+    """The run ids kept in the URL under `key` (comma-separated), so a reload reattaches; unknown ids are dropped."""
+    ids = []
+    for rid in (st.query_params.get(key) or "").split(","):
+        try:
+            load_run(rid)
+            ids.append(rid)
+        except RunNotFoundError:
+            continue
+    return ids
+
+
+def set_run_ids_param(key: str, ids: list[str]) -> None:
+    if ids:
+        st.query_params[key] = ",".join(ids)
+    else:
+        st.query_params.pop(key, None)
+
+
+def launch(key: str, cfgs: list[TrainConfig]) -> list[str]:
+    """Queue `cfgs` as this session's runs; their ids replace those in the URL under `key`.
+
+    Runs beyond the per-student cap wait in this session and are queued by `launch_pending` as earlier
+    ones finish. Raises ValueError when a config breaks the server's limits (show it with `error`).
+    """
+    st.session_state[f"pending_{key}"] = [c.to_dict() for c in cfgs]
+    set_run_ids_param(key, [])
+    return launch_pending(key)
+
+
+def launch_pending(key: str) -> list[str]:
+    """Queue as many of `key`'s waiting runs as the caps allow now; returns the ids in the URL."""
+    from selfsup_core.jobs import CapacityError
+
+    pending, ids = st.session_state.get(f"pending_{key}", []), run_ids_param(key)
+    while pending:
+        try:
+            ids.append(jobs().submit(TrainConfig.from_dict(pending[0]), owner=session_id()))
+        except CapacityError:
+            break  # the queue or this student's share is full: try again on the next tick
+        pending.pop(0)
+        set_run_ids_param(key, ids)
+    st.session_state[f"pending_{key}"] = pending
+    return ids
+
+
+def waiting(key: str) -> int:
+    """How many of `key`'s runs still wait in this session for a place in the queue."""
+    return len(st.session_state.get(f"pending_{key}", []))
+
+
+def live(key: str, ids: list[str]) -> bool:
+    """Is any run of `key` still waiting, queued or running?"""
+    return waiting(key) > 0 or any(jobs().status(i) for i in ids)
+
+
+def run_status(ids: list[str], labels: list[str]) -> None:
+    """One row per run: its label, where it stands (waiting / queued #n / running / final status) and figures."""
+    from selfsup_core.runs import progress
+
+    rows = []
+    for rid, label in zip(ids, labels, strict=True):
+        run, job = load_run(rid), jobs().status(rid)
+        p = progress(run.config, run.metrics())
+        state = f"queued #{job.queue_position}" if job and job.state == "queued" else job.state if job else run.status
+        rows.append({"run": label, "status": state, "progress": p["fraction"], "step": p["step"],
+                     "held-out accuracy": p["val_accuracy"], "id": rid})  # fmt: skip
+    st.dataframe(rows, hide_index=True, column_config={
+        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
+        "held-out accuracy": st.column_config.NumberColumn(format="percent")})  # fmt: skip
+
+
+def finished_stamp(run_id: str) -> float | None:
+    """When the run finished (None while it has not): part of cache keys, so a rerun run is measured again."""
+    return load_run(run_id).summary.get("finished")
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking the corpus's questions…")
+def scoreboard(run_id: str, finished: float | None, mlm_from_candidates: bool = False) -> list[dict]:
+    """experiments.scoreboard of a finished run on its built-in corpus's probes ([] for an uploaded corpus)."""
+    from selfsup_core import experiments
+
+    run = load_run(run_id)
+    name = run.config.get("corpus", "")
+    probes = corpus_mod.builtin_probes(name)
+    if not probes:
+        return []
+    m, tok, objective = model(run.model_path)
+    return experiments.scoreboard(m, tok, objective, probes, experiments.candidate_words(name), mlm_from_candidates)
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking the model about the held-out blanks…")
+def comparable_metrics(run_id: str, finished: float | None) -> dict:
+    from selfsup_core import experiments
+
+    run = load_run(run_id)
+    m, tok, _ = model(run.model_path)
+    return experiments.comparable_metrics(run, m, tok)
+
+
+@st.cache_data(max_entries=64, show_spinner="Corrupting the held-out text and measuring again…")
+def robustness(run_id: str, finished: float | None, kind: str, strengths: tuple[float, ...]) -> list[dict]:
+    from selfsup_core import experiments
+
+    return experiments.robustness(run_id, strengths, kind)

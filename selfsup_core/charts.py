@@ -99,5 +99,50 @@ def probability_lines(steps: Sequence[int], series: dict[str, Sequence[float]], 
                         line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
                         marker=dict(size=10, symbol=i % 20))  # fmt: skip
     fig.update_xaxes(title="training step")
-    fig.update_yaxes(title="probability", range=[0, 1.02], tickformat=".0%")
+    fig.update_yaxes(title="probability", rangemode="tozero", tickformat=".0%")
+    return styled(fig, title, height)
+
+
+def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str | None = None,
+              height: int = 420) -> go.Figure:  # fmt: skip
+    """Confusion matrix as a heatmap with the counts written in: row = true class, column = predicted class."""
+    fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues", showscale=False,
+                               text=[[str(v) for v in row] for row in matrix], texttemplate="%{text}",
+                               hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>"))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title="true class", type="category")
+    fig.update_xaxes(title="predicted class", type="category", side="top")
+    return styled(fig, title, height)
+
+
+def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str | None = None,
+                 y_title: str = "accuracy", percent: bool = True, height: int = 380) -> go.Figure:  # fmt: skip
+    """Bars grouped by category, one colour (and hatch) per series, values written on the bars.
+
+    E.g. the probe scoreboard: categories "needs right context" / "left context suffices", one series per model.
+    """
+    fig = go.Figure()
+    shapes = ["", "/", ".", "x", "-", "+"]
+    for i, (name, ys) in enumerate(series.items()):
+        ys = list(ys)
+        fig.add_bar(x=list(categories), y=ys, name=name, marker_color=PALETTE[i % len(PALETTE)],
+                    marker_pattern_shape=shapes[i % len(shapes)], textposition="outside",
+                    text=["—" if y is None else f"{y:.0%}" if percent else f"{y:.2f}" for y in ys])  # fmt: skip
+    fig.update_yaxes(title=y_title, rangemode="tozero")
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.15])  # room above a 100% bar for its label
+    fig.update_xaxes(type="category")
+    fig.update_layout(barmode="group")
+    return styled(fig, title, height)
+
+
+def lines(xs: Sequence[float], series: dict[str, Sequence[float | None]], x_title: str, y_title: str,
+          title: str | None = None, percent: bool = False, height: int = 380) -> go.Figure:  # fmt: skip
+    """One line (with markers) per series against a setting, e.g. held-out accuracy vs mask rate."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_scatter(x=list(xs), y=list(ys), mode="lines+markers", name=name,
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
+                        marker=dict(size=11, symbol=i % 20))  # fmt: skip
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title, rangemode="tozero", **({"tickformat": ".0%"} if percent else {}))
     return styled(fig, title, height)

@@ -367,15 +367,23 @@ def _probe_distribution(model: PreTrainedModel, tokenizer: Tokenizer, text: str)
     return _logits(model, [ids])[0, ids.index(tokenizer.mask_token_id)].softmax(-1)
 
 
-def timeline(checkpoints: list[tuple[int, Path]], tokenizer_path: str | Path, text: str, track: int = 3) -> list[dict]:
+def timeline(
+    checkpoints: list[tuple[int, Path]],
+    tokenizer_path: str | Path,
+    text: str,
+    track: int = 3,
+    answer: str | None = None,
+) -> list[dict]:
     """The same probe asked of every checkpoint of a run, to watch the model learn.
 
     checkpoints: (step, folder) pairs, oldest first, as `RunInfo.checkpoints()` gives them (the last
     one is the final model); tokenizer_path: the run's model folder (checkpoints hold weights only).
     MLM runs answer the first [MASK] of `text`; AR runs predict the token after `text`.
-    Returns one row per checkpoint: {"step", "top1", "top1_prob", "probs"}, where probs maps each of
-    the final model's `track` most likely tokens to its probability at that step (same keys, same
-    order in every row), so their lines can be drawn against the step.
+    answer: the known right answer, if any; its first token is tracked too.
+    Returns one row per checkpoint: {"step", "top1", "top1_prob", "probs", "answer"}: probs maps each
+    of the final model's `track` most likely tokens (then the answer's token) to its probability at
+    that step, same keys in the same order in every row, so their lines can be drawn against the
+    step; "answer" is the answer's token (a key of probs) or None.
     """
     if not checkpoints:
         raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).")
@@ -384,7 +392,11 @@ def timeline(checkpoints: list[tuple[int, Path]], tokenizer_path: str | Path, te
         model, tok, _ = load_model(folder, tokenizer_path=tokenizer_path)
         dists.append((step, _probe_distribution(model, tok, text)))
     tracked = dists[-1][1].topk(min(track, dists[-1][1].numel())).indices.tolist()
+    answer_ids = _content_ids(tok, answer) if answer else []
+    if answer_ids and answer_ids[0] not in tracked:
+        tracked.append(answer_ids[0])
     names = tok.convert_ids_to_tokens(tracked)
+    answer_token = tok.convert_ids_to_tokens(answer_ids[0]) if answer_ids else None
     rows = []
     for step, p in dists:
         best = int(p.argmax())
@@ -394,6 +406,7 @@ def timeline(checkpoints: list[tuple[int, Path]], tokenizer_path: str | Path, te
                 "top1": tok.convert_ids_to_tokens(best),
                 "top1_prob": float(p[best]),
                 "probs": {name: float(p[i]) for name, i in zip(names, tracked, strict=True)},
+                "answer": answer_token,
             }
         )
     return rows

@@ -54,6 +54,19 @@ def test_progress_eta_follows_the_pace_and_the_time_budget():
     assert budget["eta_s"] == pytest.approx(6.0) and budget["fraction"] == pytest.approx(0.4)
 
 
+def test_progress_of_a_finished_run_reports_its_summary_figures():
+    lines = [
+        {"step": 20, "train_loss": 4.0, "tokens_per_s": 1000.0, "elapsed_s": 4.0, "val_loss": 4.0, "val_accuracy": 0.1}
+    ]
+    summary = {"status": "stopped", "steps": 23, "elapsed_s": 4.7, "tokens_per_s": 1200.0, "val_loss": 3.9}
+    p = runs.progress({"steps": 100}, lines, summary)
+    assert (p["step"], p["elapsed_s"], p["eta_s"], p["tokens_per_s"]) == (23, 4.7, 0.0, 1200.0)
+    assert p["val_loss"] == 3.9 and p["val_accuracy"] == 0.1  # not in the summary: the last evaluation's
+    assert p["fraction"] == pytest.approx(0.2)  # stopped early: not full
+    assert runs.progress({"steps": 100}, lines, {**summary, "status": "completed"})["fraction"] == 1.0
+    assert runs.progress({"steps": 100}, lines, {"status": "running", "steps": 99})["step"] == 20
+
+
 # ----- clickable words ------------------------------------------------------------------------------
 
 
@@ -126,9 +139,38 @@ def test_timeline_has_one_row_per_checkpoint_tracking_the_final_top_tokens(saved
         assert 0 < r["top1_prob"] <= 1 and all(p <= r["top1_prob"] + 1e-7 for p in r["probs"].values())
 
 
+def test_timeline_also_tracks_the_true_answer(saved):
+    points, model_dir = saved["mlm"]
+    plain = probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1)
+    assert plain[0]["answer"] is None and len(plain[0]["probs"]) == 1
+    top = next(iter(plain[0]["probs"]))
+    answer = "log" if top != "log" else "mat"
+    rows = probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1, answer=answer)
+    assert all(r["answer"] == answer and list(r["probs"]) == [top, answer] for r in rows)
+    assert probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1, answer=top)[0]["probs"].keys() == {
+        top
+    }
+
+
 def test_timeline_refuses_mlm_text_without_mask_and_a_run_without_model(saved):
     points, model_dir = saved["mlm"]
     with pytest.raises(ProbeError, match=r"\[MASK\]"):
         probe.timeline(points, model_dir, "the cat sat")
     with pytest.raises(ProbeError, match="no saved model"):
         probe.timeline([], model_dir, "the [MASK] sat")
+
+
+def test_builtin_probes_are_questions_with_answers_and_uploads_have_none():
+    from selfsup_core.corpus import builtin_probes
+
+    probes = builtin_probes("world-zh")
+    assert probes and all(p.text.count("[MASK]") == 1 and p.answer for p in probes)
+    assert builtin_probes("/some/upload.txt") == []
+
+
+def test_probability_lines_draws_one_line_per_token():
+    from selfsup_core import charts
+
+    fig = charts.probability_lines([5, 10, 20], {"cat": [0.1, 0.3, 0.6], "dog": [0.2, 0.2, 0.1]})
+    assert [t.name for t in fig.data] == ["cat", "dog"] and list(fig.data[0].y) == [0.1, 0.3, 0.6]
+    assert fig.data[0].line.color != fig.data[1].line.color and fig.data[0].line.dash != fig.data[1].line.dash

@@ -1,0 +1,117 @@
+"""Probe: ask a trained model to fill a blank or continue a text, see where it looks, watch it learn."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from selfsup_core import charts, probe, runs
+from selfsup_core.corpus import builtin_probes
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking the same question of every saved checkpoint…")
+def timeline(run_id: str, finished: float | None, text: str, answer: str | None) -> list[dict]:
+    run = runs.load_run(run_id)
+    return probe.timeline(run.checkpoints(), run.model_path, text, answer=answer)
+
+
+def answer_bars(candidates: list[probe.Candidate], title: str, expected: str | None = None) -> None:
+    fig = charts.bars([c.token for c in candidates], [c.prob for c in candidates], title=title, highlight=expected)
+    st.plotly_chart(fig, theme=None)
+
+
+st.title("Probe a model")
+st.caption("Ask a trained model to fill in a blank or guess the next word, see where it looks, and watch it learn.")
+
+ready = [r.id for r in runs.list_runs() if (r.model_path / "model.safetensors").exists()]
+if not ready:
+    st.info("No trained model yet: train one first (a nano model takes a few seconds).")
+    st.page_link("pages/train.py", label="Train a model", icon="🏋️")
+    st.stop()
+current = ui.current_run()
+left, right = st.columns(2)
+run_id = left.selectbox("Trained model", ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
+                      key="probe_run", on_change=lambda: ui.set_current_run(st.session_state["probe_run"]))  # fmt: skip
+try:
+    run = runs.load_run(run_id)
+    model, tok, objective = ui.model(run.model_path, attention=True)
+except (ValueError, LookupError) as e:
+    ui.error(e)
+    st.stop()
+
+examples = builtin_probes(run.config.get("corpus", ""))
+example = None
+if examples:
+    pick = right.selectbox("A question from the corpus's world (true answer after →)", range(len(examples)),
+                        format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}", key="probe_example")  # fmt: skip
+    example = examples[pick]
+blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
+
+if objective == "mlm":
+    st.markdown("**MLM**: the model sees the words on both sides of each blank and guesses what is hidden.")
+    sentence = st.text_input("Sentence", blank if not example else example.filled(), key=f"probe_sentence_{blank}")
+    words = probe.split_words(sentence)
+    hidden = [i for i, w in enumerate(probe.split_words(blank)) if w.upper() == "[MASK]"] if example else []
+    hidden = st.pills("Click words to hide them (or type [MASK] in the sentence)", range(len(words)),
+                      selection_mode="multi", format_func=words.__getitem__, key=f"probe_hide_{sentence}",
+                      default=hidden if sentence == (example.filled() if example else blank) else [])  # fmt: skip
+    text = probe.mask_words(sentence, hidden)
+    st.code(text, language=None, wrap_lines=True)
+else:
+    st.markdown("**AR**: the model reads left to right and guesses the next word from the words before it only.")
+    text = st.text_input("Prompt", blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
+expected = example.answer if example and text in (example.text, example.text.split("[MASK]")[0].strip()) else None
+
+answers, looks, learns = st.tabs(["Guesses", "Attention", "Learning timeline"])
+with answers:
+    try:
+        if objective == "mlm":
+            preds = probe.fill_mask(model, tok, text, top_k=5)
+            for i, col in enumerate(st.columns(min(len(preds), 3))):
+                with col:
+                    for j in range(i, len(preds), 3):
+                        answer_bars(preds[j].candidates, f"Blank {j + 1}", expected)
+        else:
+            answer_bars(probe.next_token(model, tok, text, top_k=5), "Next word", expected)
+            st.subheader("Let it write")
+            a, b, c, d = st.columns(4)
+            greedy = a.toggle("Greedy", help="Always take the most likely word", key="probe_greedy")
+            temperature = b.slider("Temperature", 0.1, 2.0, 1.0, 0.1, disabled=greedy, key="probe_temperature")
+            top_k = c.slider("Top-k (0 = all words)", 0, 50, 0, key="probe_topk", disabled=greedy)
+            length = d.slider("New tokens", 1, 60, 20, key="probe_length")
+            seed = st.session_state.setdefault("probe_seed", 0)
+            if st.button("Sample again", icon="🎲", disabled=greedy):
+                seed = st.session_state["probe_seed"] = seed + 1
+            more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
+            st.code(text + more, language=None, wrap_lines=True)
+    except (ValueError, LookupError) as e:
+        ui.error(e)
+
+with looks:
+    try:
+        maps = probe.attention(model, tok, text)
+        layers, heads = maps.weights.shape[:2]
+        a, b = st.columns(2)
+        layer = a.segmented_control("Layer", range(layers), default=0, required=True, format_func=lambda i: f"{i + 1}")
+        head = b.segmented_control("Head", range(heads), default=0, required=True, format_func=lambda i: f"{i + 1}")
+        st.caption("Row: the token that is looking; column: the token it looks at. Each row adds up to 1.")
+        st.plotly_chart(
+            charts.heatmap(maps.weights[layer, head], maps.tokens, height=max(420, 34 * len(maps.tokens))), theme=None
+        )
+    except (ValueError, LookupError) as e:
+        ui.error(e)
+
+with learns:
+    what = "the first blank" if objective == "mlm" else "the next word"
+    st.caption(f"The same question ({what}) asked of the model saved at each checkpoint during training.")
+    try:
+        rows = timeline(run_id, run.summary.get("finished"), text, expected)
+        mark = {rows[0]["answer"]: f"{rows[0]['answer']} (true answer)"}
+        series = {mark.get(t, t): [r["probs"][t] for r in rows] for t in rows[0]["probs"]}
+        st.plotly_chart(charts.probability_lines([r["step"] for r in rows], series), theme=None)
+        table = pd.DataFrame({"step": [r["step"] for r in rows], "top guess": [r["top1"] for r in rows],
+                              "probability": [r["top1_prob"] for r in rows]})  # fmt: skip
+        st.dataframe(
+            table, hide_index=True, column_config={"probability": st.column_config.NumberColumn(format="percent")}
+        )
+    except (ValueError, LookupError) as e:
+        ui.error(e)
