@@ -14,6 +14,7 @@ from typing import Any
 from transformers.utils import logging as hf_logging
 
 from .config import OBJECTIVES, TOKENIZER_KINDS, AugmentConfig, MaskingConfig, TrainConfig
+from .distributed import from_env
 from .models import PRESETS
 from .runs import RunNotFoundError, create_run, list_runs, load_run
 from .train import TrainingError
@@ -75,8 +76,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .train import Callback, train
 
     cfg = config_from_args(args)
-    run_dir = create_run(cfg.to_dict(), args.runs_dir)
-    print(run_dir.name, flush=True)
+    world = from_env()  # under torchrun only rank 0 creates the run and prints
+    run_dir = create_run(cfg.to_dict(), args.runs_dir) if world.is_main else None
+    if world.is_main:
+        print(run_dir.name, flush=True)
 
     class Printer(Callback):
         def on_step_end(self, r: dict[str, Any]) -> None:
@@ -87,7 +90,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
                   f"{r['elapsed_s']:.1f}s", flush=True)  # fmt: skip
 
     result = train(cfg, run_dir, [Printer()])
-    print(json.dumps({k: v for k, v in result.summary.items()}, indent=2))
+    if world.is_main:
+        print(json.dumps(result.summary, indent=2))
+    else:
+        print(f"rank {world.rank}/{world.size} finished {result.summary['steps']} steps", file=sys.stderr)
     return 0
 
 

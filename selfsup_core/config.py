@@ -90,7 +90,8 @@ class TrainConfig:
     layers: int | None = None
     heads: int | None = None
     seq_len: int = 64  # tokens per training sequence (whole sentences are packed into it)
-    batch_size: int = 32  # sequences per optimizer step
+    batch_size: int = 32  # sequences per optimizer step (all processes and accumulation steps together)
+    grad_accum: int = 1  # micro-batches per optimizer step: same maths, less memory at a time
     steps: int = 300  # optimizer steps (the run stops at `steps` or `time_budget_s`, first hit)
     time_budget_s: float | None = None  # wall-clock budget in seconds, None = no limit
     lr: float = 2e-3  # peak learning rate (AdamW), reached after warmup, then cosine decay
@@ -118,7 +119,7 @@ class TrainConfig:
             )
         if self.tokenizer not in TOKENIZER_KINDS:
             raise ValueError(f"Unknown tokenizer {self.tokenizer!r}; choose one of {TOKENIZER_KINDS}.")
-        for name in ("steps", "batch_size", "eval_every", "eval_batches", "log_every"):
+        for name in ("steps", "batch_size", "grad_accum", "eval_every", "eval_batches", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
         if not 8 <= self.seq_len <= 1024:

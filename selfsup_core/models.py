@@ -19,7 +19,18 @@ PRESETS: dict[str, dict[str, int]] = {
     "nano": dict(hidden=64, layers=2, heads=2, ffn=256),  # seconds to train; for tests and quick demos
     "mini": dict(hidden=128, layers=2, heads=4, ffn=512),  # about a minute on a laptop CPU
     "small": dict(hidden=256, layers=4, heads=4, ffn=1024),  # several minutes on CPU
+    "large": dict(hidden=768, layers=12, heads=12, ffn=3072),  # BERT-base / GPT-2 width: GPU only
 }
+GPU_ONLY = ("large",)
+# bf16 dense peak of common accelerators, for model FLOPs utilisation (MFU); others report no MFU
+PEAK_BF16_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10": 125e12}
+
+
+def available_sizes() -> list[str]:
+    """Presets this machine can train: the GPU-only ones only where CUDA is present."""
+    return [name for name in PRESETS if name not in GPU_ONLY or torch.cuda.is_available()]
+
+
 PAD_ID, BOS_ID, EOS_ID = 0, 2, 3  # [PAD], [CLS], [SEP] (see tokenization.SPECIAL_TOKENS)
 
 
@@ -35,6 +46,8 @@ def shape_of(cfg: TrainConfig) -> Shape:
     """The preset's shape with the config's overrides applied (FFN stays 4x hidden when hidden changes)."""
     if cfg.size not in PRESETS:
         raise ValueError(f"Unknown size {cfg.size!r}; choose one of {tuple(PRESETS)}.")
+    if cfg.size in GPU_ONLY and cfg.device != "cpu" and not torch.cuda.is_available():
+        raise ValueError(f"The {cfg.size!r} preset needs a GPU; on this machine use nano, mini or small.")
     base = PRESETS[cfg.size]
     hidden = cfg.hidden or base["hidden"]
     shape = Shape(
@@ -126,3 +139,27 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
         "steps": steps,
         "total_s": steps * step_s,
     }
+
+
+def throughput(model: torch.nn.Module, cfg: TrainConfig, device: torch.device, tokens_per_s: float | None,
+               processes: int = 1) -> dict[str, float]:  # fmt: skip
+    """Tokens/s per device and model FLOPs utilisation where the device's peak is known.
+
+    FLOPs per token ~ 6 x (non-embedding parameters) + 12 x layers x hidden x seq_len (attention),
+    the PaLM-paper accounting.
+    """
+    if not tokens_per_s:
+        return {}
+    shape = shape_of(cfg)
+    embeddings = sum(
+        p.numel() for n, p in model.named_parameters() if "embed" in n or n.endswith(("wte.weight", "wpe.weight"))
+    )
+    flops_per_token = 6 * (count_parameters(model) - embeddings) + 12 * shape.layers * shape.hidden * cfg.seq_len
+    per_device = tokens_per_s / processes
+    out = {"tokens_per_s_per_device": per_device, "model_tflops_per_device": flops_per_token * per_device / 1e12}
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+        peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+        if peak:
+            out["mfu"] = flops_per_token * per_device / peak
+    return out

@@ -30,6 +30,22 @@ class Batch:
     labels: torch.Tensor  # (B, L) MLM: target at masked positions; AR: target token at each position
     attention_mask: torch.Tensor | None  # (B, L) MLM only; AR needs none (padding only at the end)
 
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        return self.input_ids, self.labels, self.attention_mask
+
+    def rows(self, index: slice) -> Batch:
+        mask = None if self.attention_mask is None else self.attention_mask[index]
+        return Batch(self.input_ids[index], self.labels[index], mask)
+
+    def shard(self, rank: int, world_size: int) -> Batch:
+        """This process's share of a global batch (every world_size-th row, from row `rank`)."""
+        return self if world_size == 1 else self.rows(slice(rank, None, world_size))
+
+    def split(self, parts: int) -> list[Batch]:
+        """Equal micro-batches, for gradient accumulation."""
+        n = self.input_ids.shape[0] // parts
+        return [self.rows(slice(i * n, (i + 1) * n)) for i in range(parts)]
+
     def to(self, device: torch.device) -> Batch:
         mask = None if self.attention_mask is None else self.attention_mask.to(device, non_blocking=True)
         return Batch(self.input_ids.to(device, non_blocking=True), self.labels.to(device, non_blocking=True), mask)
@@ -72,3 +88,14 @@ def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple
     loss = F.cross_entropy(logits.float(), targets)
     hits = (logits.argmax(-1) == targets).sum()
     return loss, hits, targets.numel()
+
+
+class LossModule(torch.nn.Module):
+    """A model and its objective's loss as one module, so `DistributedDataParallel` can wrap the whole step."""
+
+    def __init__(self, model: PreTrainedModel, objective: str) -> None:
+        super().__init__()
+        self.model, self.objective = model, objective
+
+    def forward(self, input_ids: torch.Tensor, labels: torch.Tensor, attention_mask: torch.Tensor | None = None):
+        return loss_and_hits(self.model, Batch(input_ids, labels, attention_mask), self.objective)

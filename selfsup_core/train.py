@@ -10,6 +10,7 @@ to `metrics.jsonl` as it happens, so another process (the app) can draw the curv
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import statistics
@@ -23,11 +24,12 @@ from typing import Any
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
+from . import distributed
 from .config import AugmentConfig, TrainConfig
 from .corpus import load_corpus, split_documents
 from .data import Packed, pack
-from .models import build_model, count_parameters, shape_of
-from .objectives import Batch, loss_and_hits, make_batch
+from .models import build_model, count_parameters, shape_of, throughput
+from .objectives import Batch, LossModule, loss_and_hits, make_batch
 from .runs import append_jsonl, runs_root, update_summary, write_json
 from .tokenization import cached_tokenizer
 
@@ -141,9 +143,13 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.devic
 def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Callback] = ()) -> TrainResult:
     """Train one model as `cfg` says. With `run_dir`, write metrics, summary, checkpoints and the model there.
 
+    Under `torchrun` every rank calls this; only rank 0 writes `run_dir` and calls the callbacks.
     Raises the error that ended the run (recorded in summary.json as `failed` first).
     """
     t0 = time.perf_counter()
+    world = distributed.from_env()
+    if not world.is_main:
+        run_dir, callbacks = None, ()
     if run_dir is not None:
         write_json(run_dir / "config.json", cfg.to_dict())
         update_summary(run_dir, status="running", started=time.time(), pid=os.getpid())
@@ -154,6 +160,8 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
             message = str(e) or type(e).__name__
             update_summary(run_dir, status="failed", error=message, traceback=traceback.format_exc(limit=5))
         raise
+    finally:
+        distributed.shutdown(world)
 
 
 def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], bool]) -> None:
@@ -167,18 +175,31 @@ def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], boo
 
 
 def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> TrainResult:
-    torch.manual_seed(cfg.seed)
+    world, rank_device = distributed.init(cfg.device)
+    if cfg.batch_size % (world.size * cfg.grad_accum):
+        raise ValueError(f"batch_size ({cfg.batch_size}) must divide evenly over {world.size} processes x "
+                         f"{cfg.grad_accum} accumulation steps.")  # fmt: skip
+    torch.manual_seed(cfg.seed + world.rank)  # per-rank seeds; DDP copies rank 0's initial weights to all
     # Same config, same machine -> the same curve ("reproduce this run"). Without this, CPU
     # gradient accumulation of the embedding/gather backward differs in the 7th digit run to run.
     torch.use_deterministic_algorithms(True, warn_only=True)
-    device = pick_device(cfg.device)
+    device = rank_device or pick_device(cfg.device)
+    if not world.is_main:
+        distributed.barrier(world)  # rank 0 trains (and caches) the tokenizer; the others then load it
     tokenizer, train_rows, val_rows = prepare_data(cfg)
+    if world.is_main:
+        distributed.barrier(world)
     vocab_size = len(tokenizer)
     model = build_model(cfg.objective, shape_of(cfg), vocab_size, cfg.seq_len).to(device)
     model.train()
+    net = LossModule(model, cfg.objective)  # forward = model + objective's loss, so DDP can wrap it
+    if world.size > 1:
+        net = torch.nn.parallel.DistributedDataParallel(net)
     opt = make_optimizer(model, cfg, device)
     held_out = eval_batches(cfg, val_rows, vocab_size)
-    gen = torch.Generator().manual_seed(cfg.seed)  # all training randomness: order, masks, augmentations
+    # All training randomness (order, masks, augmentations) comes from one generator with the same seed on
+    # every rank: each rank builds the same global batch and trains on its own share of the rows.
+    gen = torch.Generator().manual_seed(cfg.seed)
     order = torch.randperm(len(train_rows), generator=gen)
     cursor = 0
     checkpoint_marks = [k / cfg.checkpoints for k in range(1, cfg.checkpoints)] if cfg.checkpoints else []
@@ -191,10 +212,12 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
     while True:
         elapsed = time.perf_counter() - t0
         progress = max(step / cfg.steps, elapsed / cfg.time_budget_s if cfg.time_budget_s else 0.0)
-        if progress >= 1.0:
-            break
-        if any(cb.should_training_stop() for cb in callbacks):
+        stop = float(any(cb.should_training_stop() for cb in callbacks))
+        stop, progress = distributed.all_max([stop, progress], world)  # every rank stops at the same step
+        if stop:
             status = "stopped"
+            break
+        if progress >= 1.0:
             break
         t_step = time.perf_counter()
         # 1. batch: next rows of a fresh permutation each epoch, corrupted on the fly
@@ -203,16 +226,21 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         index = order[cursor : cursor + cfg.batch_size]
         cursor += cfg.batch_size
         batch = make_batch(cfg.objective, train_rows.rows(index), cfg.masking, cfg.augment, vocab_size, gen)
-        # 2. forward, backward, clip, update
+        # 2. forward, backward (over this rank's micro-batches), clip, update
         for group in opt.param_groups:
             group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup_frac)
-        with autocast(device):
-            loss, _, _ = loss_and_hits(model, batch.to(device), cfg.objective)
-        loss.backward()
+        micro = batch.shard(world.rank, world.size).split(cfg.grad_accum)
+        loss_value = 0.0
+        for i, mb in enumerate(micro):
+            sync = world.size == 1 or i == len(micro) - 1  # all-reduce gradients once, after the last
+            with autocast(device), contextlib.nullcontext() if sync else net.no_sync():
+                loss = net(*mb.to(device).tensors())[0] / len(micro)
+                loss.backward()
+            loss_value += loss.item()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        loss_value = loss.item()
+        loss_value = distributed.all_mean(loss_value, world)
         if not math.isfinite(loss_value):
             raise TrainingError(
                 f"The loss became {loss_value} at step {step + 1}: training diverged. "
@@ -221,7 +249,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         step += 1
         dt = time.perf_counter() - t_step
         first_step_s = first_step_s or time.perf_counter() - t0
-        step_tokens = batch.input_ids.numel()
+        step_tokens = batch.input_ids.numel()  # the global batch: all ranks together
         tokens_seen += step_tokens
         if step > 5:
             step_rates.append(step_tokens / dt)
@@ -230,7 +258,9 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
             interval_steps + 1,
             interval_time + dt,
         )
-        # 3. log, evaluate, checkpoint
+        if not world.is_main:
+            continue
+        # 3. log, evaluate, checkpoint (rank 0 only)
         is_last = step >= cfg.steps or (cfg.time_budget_s and time.perf_counter() - t0 >= cfg.time_budget_s)
         is_eval = step % cfg.eval_every == 0 or is_last
         if step % cfg.log_every == 0 or is_eval:
@@ -258,20 +288,23 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
             checkpoint_marks.pop(0)
             model.save_pretrained(run_dir / "checkpoints" / f"step-{step:06d}")
 
-    if status == "stopped" and step and (not history or history[-1]["step"] != step):
+    if world.is_main and status == "stopped" and step and (not history or history[-1]["step"] != step):
         last_eval = evaluate(model, held_out, cfg.objective, device)
+    tokens_per_s = statistics.median(step_rates) if step_rates else None
     summary = {
         "status": status,
         "steps": step,
         "tokens_seen": tokens_seen,
         "elapsed_s": time.perf_counter() - t0,
         "first_step_s": first_step_s,
-        "tokens_per_s": statistics.median(step_rates) if step_rates else None,
+        "tokens_per_s": tokens_per_s,
         "train_loss": history[-1]["train_loss"] if history else None,
         **last_eval,
         "parameters": count_parameters(model),
         "vocab_size": vocab_size,
         "device": device.type,
+        "processes": world.size,
+        **throughput(model, cfg, device, tokens_per_s, world.size),
     }
     if run_dir is not None:
         save_model(model, tokenizer, run_dir / "model")

@@ -1,0 +1,79 @@
+"""Multi-process training with PyTorch's own engine: `torchrun` + DistributedDataParallel.
+
+`python -m selfsup_core train ...` is unchanged under `torchrun --nproc_per_node=N` (and its
+multi-node flags): torchrun sets RANK / WORLD_SIZE / LOCAL_RANK, `init()` joins the process group
+(nccl on CUDA, gloo on CPU). Outside torchrun everything here is a no-op with world size 1.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.distributed as dist
+
+
+@dataclass(frozen=True)
+class World:
+    rank: int = 0
+    size: int = 1
+    local_rank: int = 0
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0 alone writes the run directory and prints."""
+        return self.rank == 0
+
+
+def from_env() -> World:
+    """The world torchrun describes in the environment (size 1 when not under torchrun)."""
+    return World(
+        int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+    )
+
+
+def init(device_name: str = "auto") -> tuple[World, torch.device | None]:
+    """Join the process group if there is one; returns the world and, under torchrun, this rank's device."""
+    world = from_env()
+    if world.size == 1 or dist.is_initialized():
+        return world, None
+    use_cuda = torch.cuda.is_available() and device_name in ("auto", "cuda")
+    dist.init_process_group(backend="nccl" if use_cuda else "gloo")
+    if use_cuda:
+        torch.cuda.set_device(world.local_rank)
+        return world, torch.device("cuda", world.local_rank)
+    return world, torch.device("cpu")
+
+
+def barrier(world: World) -> None:
+    if world.size > 1:
+        dist.barrier()
+
+
+def _tensor(values: list[float]) -> torch.Tensor:
+    """A tensor where the backend can reduce it (nccl reduces CUDA tensors only)."""
+    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else None
+    return torch.tensor(values, dtype=torch.float64, device=device)
+
+
+def all_max(values: list[float], world: World) -> list[float]:
+    """Element-wise max over ranks (used so every rank stops at the same step)."""
+    if world.size == 1:
+        return values
+    t = _tensor(values)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return t.tolist()
+
+
+def all_mean(value: float, world: World) -> float:
+    if world.size == 1:
+        return value
+    t = _tensor([value])
+    dist.all_reduce(t)
+    return t.item() / world.size
+
+
+def shutdown(world: World) -> None:
+    if world.size > 1 and dist.is_initialized():
+        dist.destroy_process_group()
