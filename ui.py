@@ -93,11 +93,17 @@ def update_config(**changes: Any) -> TrainConfig:
 
 
 def current_run() -> str | None:
-    """The run this session is looking at, kept in the URL so a reload reattaches to it."""
-    return st.query_params.get("run")
+    """The run this session is looking at: from the URL (so a reload reattaches to it), else the one
+    last chosen in this session (page navigation clears the URL's query)."""
+    run_id = st.query_params.get("run") or st.session_state.get("current_run")
+    if run_id:
+        st.session_state["current_run"] = run_id
+        st.query_params["run"] = run_id
+    return run_id
 
 
 def set_current_run(run_id: str | None) -> None:
+    st.session_state["current_run"] = run_id
     if run_id:
         st.query_params["run"] = run_id
     else:
