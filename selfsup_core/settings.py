@@ -60,7 +60,7 @@ class Settings:
         sizes = list(PRESETS)
         if cfg.size in sizes and self.max_size in sizes and sizes.index(cfg.size) > sizes.index(self.max_size):
             raise ValueError(f"This server allows models up to '{self.max_size}'; pick a smaller size.")
-        if cfg.steps > self.max_steps:
+        if cfg.time_budget_s is None and cfg.steps > self.max_steps:  # with a budget, the budget bounds the run
             raise ValueError(f"This server allows at most {self.max_steps} steps per run; lower the steps.")
         if cfg.time_budget_s is not None and cfg.time_budget_s > self.max_time_budget_s:
             raise ValueError(f"This server allows at most {self.max_time_budget_s} s per run; lower the time budget.")

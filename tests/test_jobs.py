@@ -9,7 +9,7 @@ from selfsup_core.jobs import JobManager
 from selfsup_core.runs import load_run
 
 QUICK = dict(size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, device="cpu")
-LONG = dict(QUICK, steps=100_000)
+LONG = dict(QUICK, steps=100_000, time_budget_s=600.0)
 
 
 @pytest.fixture
@@ -80,6 +80,7 @@ def test_caps_refuse_with_a_message_and_launch_nothing(runs_dir):
                                                                        max_steps=50, max_size="mini"))  # fmt: skip
     full = JobManager(root=runs_dir, max_concurrent=1, settings=Settings(max_queued=0))
     try:
+        m.submit(TrainConfig(**{**QUICK, "steps": 10_000, "time_budget_s": 1.0}))  # the budget bounds it
         with pytest.raises(ValueError, match="at most 50 steps"):
             m.submit(TrainConfig(**{**QUICK, "steps": 51}))
         with pytest.raises(ValueError, match="up to 'mini'"):
@@ -90,7 +91,7 @@ def test_caps_refuse_with_a_message_and_launch_nothing(runs_dir):
             m.submit(TrainConfig(**QUICK), owner="bob")
         with pytest.raises(CapacityError, match="queue is full"):
             full.submit(TrainConfig(**QUICK))
-        assert len(list_runs(runs_dir)) == 2
+        assert len(list_runs(runs_dir)) == 3
     finally:
         m.close()
         full.close()
