@@ -17,6 +17,9 @@ pages = [
     st.Page("pages/masking.py", title="Masking lab", icon="🎭"),
     st.Page("pages/train.py", title="Train", icon="🏋️"),
     st.Page("pages/probe.py", title="Probe", icon="🔍"),
+    st.Page("pages/compare.py", title="MLM vs AR", icon="⚖️"),
+    st.Page("pages/sweep.py", title="Masking sweeps & augmentation", icon="🧪"),
+    st.Page("pages/finetune.py", title="Fine-tune", icon="🎯"),
 ]
 page = st.navigation(pages)
 try:

@@ -313,6 +313,9 @@ def launch_pending(key: str) -> list[str]:
             ids.append(jobs().submit(TrainConfig.from_dict(pending[0]), owner=session_id()))
         except CapacityError:
             break  # the queue or this student's share is full: try again on the next tick
+        except ValueError:
+            st.session_state[f"pending_{key}"] = []  # over the server's limits: retrying will not help
+            raise
         pending.pop(0)
         set_run_ids_param(key, ids)
     st.session_state[f"pending_{key}"] = pending

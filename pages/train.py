@@ -41,7 +41,9 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, horizontal=True, captions=PREDICTS,
                          index=list(OBJECTIVES).index(cfg.objective), key="train_objective")  # fmt: skip
-    size = st.segmented_control("Model size", list(models.PRESETS), default=cfg.size, required=True, key="train_size")
+    size = st.segmented_control(
+        "Model size", models.available_sizes(), default=cfg.size, required=True, key="train_size"
+    )
     a, b = st.columns(2)
     by_time = a.toggle("Time budget instead of steps", value=cfg.time_budget_s is not None, key="train_by_time")
     if by_time:

@@ -136,13 +136,16 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | N
 
 
 def lines(xs: Sequence[float], series: dict[str, Sequence[float | None]], x_title: str, y_title: str,
-          title: str | None = None, percent: bool = False, height: int = 380) -> go.Figure:  # fmt: skip
-    """One line (with markers) per series against a setting, e.g. held-out accuracy vs mask rate."""
+          title: str | None = None, percent: bool = False, x_percent: bool = False, height: int = 380) -> go.Figure:  # fmt: skip
+    """One line (with markers) per series against a setting, e.g. held-out accuracy vs mask rate.
+
+    percent / x_percent: show the y / x values (fractions 0-1) as percentages.
+    """
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
         fig.add_scatter(x=list(xs), y=list(ys), mode="lines+markers", name=name,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
                         marker=dict(size=11, symbol=i % 20))  # fmt: skip
-    fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title=y_title, rangemode="tozero", **({"tickformat": ".0%"} if percent else {}))
+    fig.update_xaxes(title=x_title, tickvals=list(xs), tickformat=".0%" if x_percent else None)
+    fig.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None)
     return styled(fig, title, height)

@@ -1,0 +1,131 @@
+"""Fine-tune: teach a pretrained model a labelled task with few labels, and compare with no pretraining."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from selfsup_core import charts, finetune, runs, tasks
+
+BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
+ARCHS = {"mlm": "BERT (encoder)", "ar": "GPT-2 (decoder)"}
+
+st.title("Fine-tune on a labelled task")
+st.caption("What does self-supervised pretraining buy? Teach a model to classify sentences with only a few "
+           "labelled examples, and compare with the same model trained from random weights.")  # fmt: skip
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    choices = [*finetune.pretrained_runs(), None]
+    pretrained = st.selectbox("Start from", choices, key="ft_pretrained",
+                              format_func=lambda r: "nothing: random weights (from scratch)" if r is None else ui.run_label(r))  # fmt: skip
+    source = st.segmented_control("Task", ["built-in", "upload"], default="built-in", required=True, key="ft_source")
+    task_spec = None
+    if source == "built-in":
+        task_spec = st.selectbox("Built-in task", tasks.builtin_task_names(), key="ft_task")
+    else:
+        up = st.file_uploader("Labelled file (.csv with a header, or .jsonl): a text and a label column, optionally "
+                              "a split column (train / validation / test)", type=["csv", "jsonl"], key="ft_upload")  # fmt: skip
+        try:
+            task_spec = ui.use_task_upload(up.getvalue(), up.name) if up else None
+        except ValueError as e:
+            ui.error(e)
+    methods = list(finetune.METHODS) if pretrained else ["scratch"]
+    method = st.radio("Method", methods, index=methods.index("full") if pretrained else 0, horizontal=True,
+                      key=f"ft_method_{bool(pretrained)}")  # fmt: skip
+    st.markdown(f"**{method}**: {finetune.METHODS[method]}")
+    budget = st.segmented_control("Labelled training examples", list(BUDGETS), default="32", required=True,
+                                  key="ft_budget", help="A class-balanced sample of the training split.")  # fmt: skip
+    with st.expander("Settings"):
+        a, b, c, d = st.columns(4)
+        steps = a.number_input("Steps", 1, 5000, finetune.FinetuneConfig.steps, key="ft_steps")
+        lr = b.number_input("Learning rate", 1e-5, 1.0, finetune.DEFAULT_LR[method], format="%.4f",
+                            key=f"ft_lr_{method}")  # fmt: skip
+        seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="ft_seed")
+        rank = d.number_input("LoRA rank", 1, 64, 8, key="ft_rank", disabled=method != "lora")
+        arch = st.radio("Architecture from scratch", list(ARCHS), format_func=ARCHS.get, horizontal=True,
+                        key="ft_arch", disabled=pretrained is not None)  # fmt: skip
+
+task = None
+with right:
+    if task_spec:
+        try:
+            task = ui.task(task_spec)
+        except ValueError as e:
+            ui.error(e)
+    if task:
+        st.markdown(f"**{task.name}** · {task.description}")
+        st.dataframe(pd.DataFrame(task.counts()).rename_axis("label"), key="ft_counts")
+        st.markdown("\n".join(f"- {e.text} → **{e.label}**" for e in task.train[:4]))
+        corpus = runs.load_run(pretrained).config.get("corpus") if pretrained else None
+        if corpus and task.world and corpus != task.world:
+            st.warning(f"This run was pretrained on {corpus}; the task uses the words of {task.world}.", icon="🌍")
+    cfg = None
+    try:
+        if task:
+            cfg = finetune.FinetuneConfig(pretrained=pretrained, task=task_spec, method=method, lr=lr, seed=seed,
+                                          label_budget=BUDGETS[budget], steps=steps, lora_rank=rank,
+                                          scratch_objective=arch)  # fmt: skip
+    except ValueError as e:
+        ui.error(e)
+    if st.button("Fine-tune", type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
+        st.query_params["ft"] = ui.jobs().submit(cfg, owner=ui.session_id(), kind="finetune")
+
+run_id = st.query_params.get("ft")
+
+
+@st.fragment(run_every=1.0 if run_id and ui.jobs().status(run_id) else None)
+def live(run_id: str, was_live: bool) -> None:
+    try:
+        run = runs.load_run(run_id)
+    except runs.RunNotFoundError as e:
+        return ui.error(e)
+    job, lines = ui.jobs().status(run_id), run.metrics()
+    if was_live and job is None:
+        st.rerun()  # finished: redraw the page without the timer, with the run in the table
+    p, c, s = runs.progress(run.config, lines), run.config, run.summary
+    st.subheader(f"{c.get('method')} · {Path(str(c.get('task'))).name} · {run_id}")
+    if job:
+        st.progress(p["fraction"], text="Queued…" if job.state == "queued" else f"Step {p['step']} of {p['steps']}")
+    elif run.status == "failed":
+        st.error(f"Failed: {s.get('error', 'unknown error')}", icon="⚠️")
+    else:
+        st.success(f"{run.status.capitalize()}: test accuracy {s.get('test_accuracy', 0):.1%}, "
+                   f"macro-F1 {s.get('macro_f1', 0):.3f}.", icon="✅")  # fmt: skip
+    fig = charts.loss_curves([(c.get("method"), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
+    if s.get("labels"):
+        fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text="chance")
+    st.plotly_chart(fig, key=f"ft-live-{run_id}")
+
+
+if run_id:
+    live(run_id, ui.jobs().status(run_id) is not None)
+
+st.header("Results")
+done = finetune.finetune_runs()
+if not done:
+    st.info("No fine-tuning runs yet: launch one above.")
+    st.stop()
+table = pd.DataFrame(finetune.results_table(done))
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ft_table")
+st.caption("Train time: the training loop only. Peak memory: what the run added to its process at its peak (CPU: "
+           "resident memory; GPU: allocated). State memory: weights + gradients + AdamW state of the trainable "
+           "weights.")  # fmt: skip
+finished = [r for r in done if r.status in ("completed", "stopped")]
+chosen = next((done[i] for i in picked.selection.rows), finished[0] if finished else None)
+if chosen is None or chosen.status not in ("completed", "stopped"):
+    st.stop()
+a, b = st.columns(2, gap="large")
+with a:
+    st.subheader("Confusion matrix", help=f"Run {chosen.id}, on the test split.")
+    st.plotly_chart(charts.confusion(chosen.summary["confusion"], chosen.summary["labels"]), key="ft_confusion")
+with b:
+    st.subheader("Try it")
+    text = st.text_input("A sentence", finetune.example_sentence(chosen.config), key=f"ft_try_{chosen.id}")
+    if text.strip():
+        try:
+            label, probs = finetune.predict(ui.classifier(finetune.classifier_dir(chosen.id)), [text])[0]
+            st.plotly_chart(charts.bars(list(probs), list(probs.values()), highlight=label), key="ft_try_bars")
+        except ValueError as e:
+            ui.error(e)

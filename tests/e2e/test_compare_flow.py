@@ -1,0 +1,51 @@
+"""MLM vs AR in a real browser: launch a matched nano pair, watch it train, read the scoreboard."""
+
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+# conftest.py's helpers of the same names; a test module cannot import them (two conftest modules, no packages)
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_matched_pair_trains_in_the_browser_and_the_comparisons_appear(app_server, page):
+    page.goto(app_server)  # a fresh server knows the st.navigation pages only once app.py has run
+    wait_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("MLM vs AR").click()
+    wait_idle(page)
+    page.get_by_role("radiogroup", name="Model size").get_by_role("radio", name="nano", exact=True).click()
+    wait_idle(page)
+    steps = page.get_by_role("spinbutton", name="…or stop after steps")
+    steps.fill("10")
+    steps.press("Enter")
+    wait_idle(page)
+    shot(page, "compare-1-before-launch")
+
+    page.get_by_role("button", name="Launch MLM + AR").click()
+    page.get_by_text("MLM (BERT-style) · held-out", exact=False).first.wait_for(timeout=120_000)  # live curves
+    shot(page, "compare-2-training")
+    page.get_by_text("questions with known answers", exact=False).wait_for(timeout=300_000)
+    wait_idle(page, timeout_ms=120_000)
+    assert page.get_by_role("tab", name="Scoreboard").is_visible()
+    assert "pair=" in page.url  # a reload reattaches to the same two runs
+    shot(page, "compare-3-scoreboard")
+    for i, tab in enumerate(["Same blanks", "One sentence, both models", "Who sees what", "Generation"], start=4):
+        page.get_by_role("tab", name=tab).click()
+        wait_idle(page, timeout_ms=120_000)
+        shot(page, f"compare-{i}-{tab.lower().replace(' ', '-').replace(',', '')}")
+    assert page.get_by_text("iterative mask-filling", exact=False).is_visible()
+
+    page.reload()
+    wait_idle(page, timeout_ms=120_000)
+    page.get_by_text("questions with known answers", exact=False).wait_for(timeout=120_000)

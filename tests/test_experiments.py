@@ -1,0 +1,216 @@
+"""Experiments: configs that differ in one thing, the probe scoreboard, comparable metrics, robustness,
+and generating with an MLM. Tiny nano models trained for a few steps keep it quick."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from selfsup_core import experiments as ex
+from selfsup_core import probe, runs
+from selfsup_core.config import AugmentConfig, TrainConfig
+from selfsup_core.corpus import builtin_probes
+from selfsup_core.train import eval_batches, evaluate, prepare_data, train
+
+TINY = dict(size="nano", steps=12, batch_size=8, eval_every=6, checkpoints=0, device="cpu")
+
+
+def flat(d: dict, prefix: str = "") -> dict:
+    """{"masking": {"rate": 0.15}} -> {"masking.rate": 0.15}"""
+    out = {}
+    for k, v in d.items():
+        out.update(flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
+    return out
+
+
+def differences(a: TrainConfig, b: TrainConfig) -> set[str]:
+    """Dotted names of the fields where two configs differ."""
+    fa, fb = flat(a.to_dict()), flat(b.to_dict())
+    return {k for k in fa if fa[k] != fb[k]}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A finished nano MLM run and a nano AR run of the same data (RunInfo each), trained in this process."""
+    root = tmp_path_factory.mktemp("runs")
+    out = {}
+    for cfg in ex.matched_pair(TrainConfig(**TINY)):
+        path = runs.create_run(cfg.to_dict(), root)
+        train(cfg, path)
+        out[cfg.objective] = runs.load_run(path.name, root)
+    return out
+
+
+def loaded(run):
+    model, tok, _ = probe.load_model(run.model_path)
+    return model, tok
+
+
+# ---------------------------------------------------------------- configurations
+
+
+def test_matched_pair_differs_only_in_the_objective():
+    cfg = TrainConfig(size="nano", time_budget_s=30, seed=7, corpus="world-zh", tokenizer="char")
+    mlm, ar = ex.matched_pair(cfg)
+    assert (mlm.objective, ar.objective) == ("mlm", "ar")
+    assert differences(mlm, ar) == {"objective"}
+
+
+def test_mask_rate_sweep_differs_only_in_the_mask_rate():
+    cfgs = ex.mask_rate_sweep(TrainConfig(objective="ar"))
+    assert [c.masking.rate for c in cfgs] == list(ex.MASK_RATES)
+    assert all(c.objective == "mlm" for c in cfgs)
+    assert all(differences(cfgs[0], c) == {"masking.rate"} for c in cfgs[1:])
+
+
+def test_strategy_sweep_differs_only_in_the_strategy_at_one_rate():
+    cfgs = ex.strategy_sweep(TrainConfig(), 0.3)
+    assert [c.masking.strategy for c in cfgs] == ["token", "whole-word", "span"]
+    assert all(c.masking.rate == 0.3 for c in cfgs)
+    assert all(differences(cfgs[0], c) == {"masking.strategy"} for c in cfgs[1:])
+
+
+@pytest.mark.parametrize("kind", ex.AUGMENTATIONS)
+def test_ablation_turns_on_exactly_one_augmentation(kind):
+    base = TrainConfig(augment=AugmentConfig(delete=0.1, shuffle_window=4))
+    without, with_ = ex.ablation(base, kind, 0.25)
+    assert not without.augment.active and without.augment.shuffle_window == 4
+    assert differences(without, with_) == {f"augment.{kind}"} and getattr(with_.augment, kind) == 0.25
+    with pytest.raises(ValueError, match="Unknown augmentation"):
+        ex.ablation(base, "blur", 0.1)
+
+
+def test_estimated_time_queues_runs_on_the_free_slots():
+    cfgs = [TrainConfig(time_budget_s=20)] * 5
+    assert ex.estimated_seconds(cfgs, slots=1, overhead_s=4) == 5 * 24
+    assert ex.estimated_seconds(cfgs, slots=2, overhead_s=4) == 3 * 24
+    assert ex.estimated_seconds([TrainConfig(steps=10)], overhead_s=0, step_s=lambda c: 0.5) == 5
+
+
+def test_same_held_out_compares_the_data_settings_only():
+    a = TrainConfig(objective="mlm", size="nano")
+    assert ex.same_held_out(a, a.replace(objective="ar", size="small", lr=1e-3))
+    assert not ex.same_held_out(a, a.replace(seed=1)) and not ex.same_held_out(a, a.replace(tokenizer="char"))
+
+
+# ---------------------------------------------------------------- scoreboard
+
+
+def test_candidate_words_hold_every_answer_and_words_of_its_kind():
+    en = ex.candidate_words("world-en")
+    assert {p.answer for p in builtin_probes("world-en")} <= set(en)
+    assert {"kelbo", "miravel", "wednesday", "hammer"} <= set(en)  # other capitals, days, tools
+    assert all(" " not in w for w in en)
+    zh = ex.candidate_words("world-zh")
+    assert {p.answer for p in builtin_probes("world-zh")} <= set(zh) and all(len(w) == 1 for w in zh)
+    assert ex.candidate_words("notes.txt") == []
+
+
+@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def test_candidate_logprobs_match_probe_score_candidates(trained, objective):
+    model, tok = loaded(trained[objective])
+    text, words = "the [MASK] barks all day long .", ["dog", "cat", "velmar", "tuesday morning"]
+    reference = {c.candidate: c.log_likelihood for c in probe.score_candidates(model, tok, text, words)}
+    batched = ex.candidate_logprobs(model, tok, text, words)
+    assert batched == pytest.approx([reference[w] for w in words], abs=1e-4)
+
+
+@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def test_scoreboard_has_one_row_per_probe_and_the_summary_adds_up(trained, objective):
+    model, tok = loaded(trained[objective])
+    probes = builtin_probes("world-en")
+    rows = ex.scoreboard(model, tok, objective, probes, ex.candidate_words("world-en"))
+    assert [r["text"] for r in rows] == [p.text for p in probes]
+    assert all(isinstance(r["correct"], bool) and r["prediction"] for r in rows)
+    assert all(r["correct"] == (r["prediction"] == r["answer"]) for r in rows)
+    need, left, total = ex.scoreboard_summary(rows)
+    assert need["total"] == sum(p.needs_right_context for p in probes) and need["total"] + left["total"] == len(probes)
+    assert need["right"] + left["right"] == total["right"] == sum(r["correct"] for r in rows)
+    method = "fill-mask" if objective == "mlm" else "likelihood of each filled-in sentence"
+    assert all(method in r["method"] for r in rows)
+
+
+def test_ar_answers_an_end_blank_two_ways_and_a_middle_blank_one_way(trained):
+    model, tok = loaded(trained["ar"])
+    assert ex.blank_at_end("the capital of norland is [MASK] .") and not ex.blank_at_end("the [MASK] barks .")
+    end = ex.answer_blank(model, tok, "the capital of norland is [MASK] .", ["velmar", "kelbo"])
+    assert len(end) == 2 and "next word" in end[1].method
+    assert sum(p for _, p in end[0].options) == pytest.approx(1.0)  # shares among the candidates
+    middle = ex.answer_blank(model, tok, "the [MASK] barks all day long .", ["dog", "cat"])
+    assert len(middle) == 1 and {w for w, _ in middle[0].options} == {"dog", "cat"}
+
+
+# ---------------------------------------------------------------- comparable metrics, robustness
+
+
+def test_both_objectives_are_scored_on_the_same_held_out_blanks(trained):
+    metrics = {o: ex.comparable_metrics(trained[o]) for o in ("mlm", "ar")}
+    assert metrics["mlm"]["blanks"] == metrics["ar"]["blanks"] > 100
+    _, _, rows = prepare_data(TrainConfig.from_dict(trained["ar"].config))
+    row, pos = ex.held_out_blanks(rows)
+    assert not rows.special_mask[row, pos].any() and (pos >= 1).all()
+    for m in metrics.values():
+        assert 0 <= m["blank_accuracy"] <= 1 and m["blank_loss"] > 0 and m["tokens_seen"] == 12 * 8 * 64
+    assert metrics["mlm"]["targets_trained"] < metrics["ar"]["targets_trained"]  # MLM learns from ~15% only
+
+
+@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def test_blank_predictions_ask_each_objective_the_question_it_was_trained_on(trained, objective):
+    """Reference check: the same -log p as the model's own forward pass on one hand-built input."""
+    model, tok = loaded(trained[objective])
+    _, _, rows = prepare_data(TrainConfig.from_dict(trained[objective].config))
+    row, pos = torch.tensor([0, 1]), torch.tensor([5, 9])
+    _, nll = ex.blank_predictions(model, tok, rows, row, pos)
+    for i in range(2):
+        ids = rows.input_ids[row[i]].clone()
+        if objective == "mlm":
+            ids[pos[i]] = tok.mask_token_id
+            logits = model(input_ids=ids[None], attention_mask=(ids != 0)[None]).logits[0, pos[i]]
+        else:
+            logits = model(input_ids=ids[None, : pos[i]]).logits[0, -1]  # the left context only
+        expected = -logits.log_softmax(-1)[rows.input_ids[row[i], pos[i]]]
+        assert nll[i].item() == pytest.approx(expected.item(), abs=1e-4)
+
+
+@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def test_robustness_at_strength_zero_is_the_clean_held_out_accuracy(trained, objective):
+    run = trained[objective]
+    rows = ex.robustness(run, (0.0, 0.3), "noise")
+    assert [r["strength"] for r in rows] == [0.0, 0.3]
+    assert rows[0]["val_accuracy"] == pytest.approx(run.summary["val_accuracy"], abs=1e-9)
+    cfg = TrainConfig.from_dict(run.config)
+    tok, _, val = prepare_data(cfg)
+    model, _ = loaded(run)
+    clean = evaluate(model, eval_batches(cfg, val, len(tok)), cfg.objective, model.device)
+    assert rows[0]["val_accuracy"] == clean["val_accuracy"]
+    assert ex.robustness(model, (0.0,), "delete", cfg=cfg)[0]["val_accuracy"] == clean["val_accuracy"]
+    assert not model.training  # left in eval mode
+
+
+def test_corrupted_held_out_text_differs_from_the_clean_one(trained):
+    cfg = TrainConfig.from_dict(trained["ar"].config)
+    tok, _, val = prepare_data(cfg)
+    clean = eval_batches(cfg, val, len(tok))
+    noisy = eval_batches(cfg, val, len(tok), AugmentConfig(noise=0.3))
+    assert torch.equal(clean[0].labels, noisy[0].labels)  # noise corrupts the input; targets stay clean
+    changed = (clean[0].input_ids != noisy[0].input_ids).float().mean().item()
+    assert 0.1 < changed < 0.4
+
+
+# ---------------------------------------------------------------- generating with an MLM
+
+
+def test_iterative_fill_appends_exactly_n_tokens_left_to_right(trained):
+    model, tok = loaded(trained["mlm"])
+    out = ex.iterative_fill(model, tok, "the capital of norland", 5)
+    assert len(out.tokens) == 5 and len(out.steps) == 5
+    assert out.steps[0].count("[MASK]") == 4 and "[MASK]" not in out.steps[-1]
+    assert not set(out.tokens) & set(tok.all_special_tokens)
+    assert out.text.startswith("the capital of norland")
+    with pytest.raises(probe.ProbeError, match="masked LM"):
+        ex.iterative_fill(*loaded(trained["ar"]), "the", 3)
+
+
+def test_matched_pair_keeps_every_other_setting(trained):
+    mlm, ar = (TrainConfig.from_dict(trained[o].config) for o in ("mlm", "ar"))
+    assert dataclasses.replace(mlm, objective="ar") == ar
