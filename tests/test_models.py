@@ -19,7 +19,7 @@ def test_mini_preset_is_exactly_the_reference_shape():
 
 @pytest.mark.parametrize("size", list(PRESETS))
 def test_mlm_and_ar_of_a_preset_differ_only_by_small_heads(size):
-    shape = shape_of(TrainConfig(size=size))
+    shape = shape_of(TrainConfig(size=size, device="cpu"))  # "large" is GPU-only for training, not for counting
     bert = count_parameters(build_model("mlm", shape, 1000, 64))
     gpt = count_parameters(build_model("ar", shape, 1000, 64))
     # BERT adds a token-type embedding and the MLM head's transform: O(hidden^2), not a different model
