@@ -413,8 +413,8 @@ def split_examples(examples: Sequence[Example], seed: int = 0) -> dict[str, list
         parts["validation"] += items[:n_val]
         parts["test"] += items[n_val : n_val + n_test]
         parts["train"] += items[n_val + n_test :]
+    order = {id(e): i for i, e in enumerate(examples)}
     for s in SPLITS:  # keep the file's order within each split
-        order = {id(e): i for i, e in enumerate(examples)}
         parts[s].sort(key=lambda e: order[id(e)])
     return parts
 
