@@ -151,6 +151,7 @@ def sidebar() -> None:
                 jobs().stop(job.run_id)
                 st.toast(f"Stopping {job.run_id}")
         st.caption(f"Runs folder: {runs_root()}")
+        teacher_login()
 
 
 def run_label(run_id: str) -> str:
@@ -161,6 +162,30 @@ def run_label(run_id: str) -> str:
         return run_id
     c = r.config
     return f"{run_id} · {c.get('objective', '?').upper()} {c.get('size', '')} · {c.get('corpus', '')} · {r.status}"
+
+
+def is_teacher() -> bool:
+    """True once this session has entered the server's teacher password (SELFSUP_TEACHER_PASSWORD)."""
+    return bool(st.session_state.get("teacher"))
+
+
+def teacher_login() -> None:
+    """A small sidebar form that unlocks teacher mode for this session; hidden when no password is set."""
+    if not jobs().settings.teacher_password:
+        return
+    if is_teacher():
+        if st.button("Leave teacher mode", key="teacher-logout"):
+            st.session_state["teacher"] = False
+            st.rerun()
+        return
+    with st.expander("Teacher"), st.form("teacher-login", border=False):
+        password = st.text_input("Teacher password", type="password")
+        if st.form_submit_button("Unlock"):
+            st.session_state["teacher"] = jobs().settings.is_teacher(password)
+            if not st.session_state["teacher"]:
+                st.error("Wrong password.")
+            else:
+                st.rerun()
 
 
 def session_id() -> str:
