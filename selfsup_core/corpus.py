@@ -216,13 +216,17 @@ def _too_large(size: int, limit: int) -> str:
 def _decode(raw: bytes) -> str:
     """UTF-8 text (a BOM is accepted); UTF-16 with a BOM is decoded too, as Windows editors write it."""
     if not raw.strip():
-        raise EmptyCorpusError("The file is empty. Upload a file that contains text.")
+        what = "holds only whitespace" if raw else "is empty"
+        raise EmptyCorpusError(f"The file {what}. Upload a file that contains text.")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError:
             raise NotTextError("This file is not UTF-8 text; save it as UTF-8 and upload again.") from None
     elif b"\x00" in raw:
+        fewer, more = sorted((raw[0::2].count(0), raw[1::2].count(0)))  # NULs at even and at odd positions
+        if more > 0.9 * (len(raw) // 2) and fewer < 0.1 * (len(raw) // 2):  # every other byte NUL: UTF-16 text
+            raise NotTextError("This file looks like UTF-16 text; save it as UTF-8 and upload again.")
         raise NotTextError(
             "This file looks binary (it contains NUL bytes), not text. "
             f"Upload a {', '.join(SUPPORTED_EXTENSIONS)} file saved as UTF-8."
@@ -259,20 +263,31 @@ def _csv_records(text: str) -> list[dict[str, str]]:
 
 def _jsonl_records(text: str) -> list[dict]:
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines ends lines with "\n" only: splitlines() would also cut at characters such as U+2028,
+    # which JSON allows inside a string
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as e:
+        except (ValueError, RecursionError) as e:  # also a 5,000-digit number, or [[[[... nested too deep
+            reason = e.msg if isinstance(e, json.JSONDecodeError) else "it is nested too deeply or a number is too long"
             raise CorpusFormatError(
-                f"Line {number} of the JSONL file is not valid JSON ({e.msg}). "
+                f"Line {number} of the JSONL file is not valid JSON ({reason}). "
                 'Each line must be one JSON object, e.g. {"text": "a sentence"}.'
             ) from None
         if not isinstance(record, dict):
             raise CorpusFormatError(
                 f'Line {number} of the JSONL file is not a JSON object. Each line must look like {{"text": "a sentence"}}.'
             )
+        if "\\ud" in line.lower():  # escaped UTF-16 halves: a lone one, such as "\\ud800", is not a character
+            try:
+                json.dumps(record, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise CorpusFormatError(
+                    f"Line {number} of the JSONL file holds an escape (\\ud800 to \\udfff) that is not a character. "
+                    "Remove it and upload again."
+                ) from None
         records.append(record)
     return records
 
@@ -336,10 +351,15 @@ def detect_language(documents: Sequence[str], sample_chars: int = 100_000) -> st
 def check_enough(documents: Sequence[str]) -> None:
     """Raise CorpusTooShortError unless there are at least 2 documents and about 200 characters."""
     chars = sum(len(d) for d in documents)
-    if len(documents) < MIN_DOCUMENTS or chars < MIN_CHARS:
+    if chars < MIN_CHARS:
         raise CorpusTooShortError(
             f"This text is too short to form one training sequence: it has {len(documents)} document(s) and "
             f"{chars} characters. Add more text: at least {MIN_DOCUMENTS} non-empty lines and about {MIN_CHARS} characters."
+        )
+    if len(documents) < MIN_DOCUMENTS:  # long enough, but nothing can be held out to measure learning
+        raise CorpusTooShortError(
+            f"This text is a single document ({chars:,} characters on one line): training needs at least "
+            f"{MIN_DOCUMENTS}, one to learn from and one to check the model on. Put each sentence on its own line."
         )
 
 

@@ -53,7 +53,7 @@ from .models import PRESETS, Shape, build_model, count_parameters
 from .runs import RunNotFoundError, append_jsonl, list_runs, load_run, run_path, update_summary, write_json
 from .tasks import Example, Task, load_task, sample_budget
 from .tokenization import DEFAULT_VOCAB, build_tokenizer
-from .train import Callback, autocast, lr_factor, make_optimizer, pick_device, save_model
+from .train import Callback, autocast, failure_message, lr_factor, make_optimizer, pick_device, save_model
 
 METHODS: dict[str, str] = {
     "linear-probe": "Only a linear classifier on the frozen network's features learns (GPT-2: with its last "
@@ -459,8 +459,7 @@ def finetune(cfg: FinetuneConfig, run_dir: Path | None = None, callbacks: Sequen
         return _finetune(cfg, run_dir, callbacks, t0)
     except BaseException as e:
         if run_dir is not None:
-            update_summary(run_dir, status="failed", error=str(e) or type(e).__name__,
-                           traceback=traceback.format_exc(limit=5))  # fmt: skip
+            update_summary(run_dir, status="failed", error=failure_message(e), traceback=traceback.format_exc(limit=5))
         raise
 
 
@@ -591,12 +590,12 @@ def _finetune(cfg: FinetuneConfig, run_dir: Path | None, callbacks: Sequence[Cal
 
 def save_classifier(model: torch.nn.Module, tokenizer: PreTrainedTokenizerFast, path: Path, labels: list[str],
                     cfg: FinetuneConfig, arch: str) -> None:  # fmt: skip
-    """Model (or peft adapter) + tokenizer via train.save_model (safetensors, atomic), then `finetune.json`."""
-    save_model(model, tokenizer, path)
+    """Model (or peft adapter), tokenizer and `finetune.json`, all saved at once by train.save_model
+    (safetensors; a failed save leaves no classifier folder)."""
     info: dict[str, Any] = {"labels": labels, "method": cfg.method, "architecture": arch}
     if hasattr(model, "peft_config"):  # the adapter needs its base: the pretrained run's model folder
         info["base_model"] = os.path.relpath(_pretrained_dir(cfg.pretrained, path.parent.parent), path)
-    write_json(path / INFO_FILE, info)
+    save_model(model, tokenizer, path, extra={INFO_FILE: info})
 
 
 @dataclass

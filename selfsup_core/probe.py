@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
@@ -92,14 +93,17 @@ def load_model(
     tok_dir = Path(tokenizer_path) if tokenizer_path is not None else path
     if not (tok_dir / "tokenizer.json").is_file():
         raise ProbeError(f"No tokenizer in {tok_dir}; pass the run's model folder as tokenizer_path.")
-    model_type = AutoConfig.from_pretrained(path).model_type
-    if model_type not in OBJECTIVE_OF_MODEL_TYPE:
-        raise ProbeError(f"This is a {model_type!r} model; the probes know BERT (mlm) and GPT-2 (ar) only.")
-    objective = OBJECTIVE_OF_MODEL_TYPE[model_type]
-    auto = AutoModelForMaskedLM if objective == "mlm" else AutoModelForCausalLM
-    extra = {"attn_implementation": "eager"} if attention else {}
-    model = auto.from_pretrained(path, use_safetensors=True, **extra).to(device).eval()
-    return model, Tokenizer.from_pretrained(tok_dir), objective
+    try:
+        model_type = AutoConfig.from_pretrained(path).model_type
+        if model_type not in OBJECTIVE_OF_MODEL_TYPE:
+            raise ProbeError(f"This is a {model_type!r} model; the probes know BERT (mlm) and GPT-2 (ar) only.")
+        objective = OBJECTIVE_OF_MODEL_TYPE[model_type]
+        auto = AutoModelForMaskedLM if objective == "mlm" else AutoModelForCausalLM
+        extra = {"attn_implementation": "eager"} if attention else {}
+        model = auto.from_pretrained(path, use_safetensors=True, **extra).to(device).eval()
+        return model, Tokenizer.from_pretrained(tok_dir), objective
+    except (OSError, SafetensorError) as e:  # deleted while loading (its run was deleted), or damaged
+        raise ProbeError(f"The model in {path} could not be read: was its run deleted? Pick another run.") from e
 
 
 def objective_of(model: PreTrainedModel) -> str:

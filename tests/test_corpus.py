@@ -239,8 +239,8 @@ def test_too_large_path_is_refused_before_it_is_read(tmp_path, monkeypatch):
         C.load_user(path, max_bytes=100)
 
 
-def test_one_line_corpus_is_too_short():
-    with pytest.raises(C.CorpusTooShortError, match="too short to form one training sequence"):
+def test_one_long_line_is_refused_as_a_single_document():
+    with pytest.raises(C.CorpusTooShortError, match="single document .* Put each sentence on its own line"):
         C.load_user(b"just one line of text that is otherwise long enough " * 10, "a.txt")
 
 

@@ -1,6 +1,8 @@
 """Probes on tiny random-init models, checked against transformers itself where it has the same tool."""
 
 import math
+import shutil
+import time
 
 import numpy as np
 import pytest
@@ -304,3 +306,83 @@ def test_a_briefly_trained_gpt_predicts_the_next_word(tokenizer):
     model.eval()
     assert probe.next_token(model, tokenizer, "one two three")[0].token == "four"
     assert probe.generate(model, tokenizer, "one two", greedy=True) == " three four five six"
+
+
+# ---------------------------------------------------------------- bad probe text (issue #6)
+
+
+def _every_probe(bert, gpt, text: str) -> list:
+    """Each free-text probe's answer to `text`, or the ProbeError it raised (anything else fails the test)."""
+    calls = [
+        lambda: probe.fill_mask(*bert, text),
+        lambda: probe.next_token(*gpt, text),
+        lambda: probe.generate(*gpt, text, max_new_tokens=3),
+        *(lambda m=m: probe.attention(*m, text) for m in (bert, gpt)),
+        *(lambda m=m: probe.token_losses(*m, text) for m in (bert, gpt)),
+        *(lambda m=m: probe.score_candidates(*m, text, ["cat", "dog"]) for m in (bert, gpt)),
+    ]
+    outcomes = []
+    for call in calls:
+        try:
+            outcomes.append(call())
+        except ProbeError as e:
+            outcomes.append(e)
+    return outcomes
+
+
+def test_a_10000_character_text_is_refused_by_every_probe_without_running_the_model(bert, gpt):
+    text = ("the cat sat on the mat . " * 400)[:9_994] + "[MASK]"
+    assert len(text) == 10_000
+    start = time.perf_counter()
+    outcomes = _every_probe(bert, gpt, text)
+    assert all(isinstance(o, ProbeError) and f"at most {MAX_POSITIONS}" in str(o) for o in outcomes), outcomes
+    assert time.perf_counter() - start < 2.0
+    assert probe.mask_words(text, [1]).startswith("the [MASK] sat")  # the page's word picker copes too
+
+
+@pytest.mark.parametrize("text", ["[CLS] [SEP]", "[SEP]", "[PAD] [PAD] [PAD]", "[UNK]", "[MASK] [MASK]", "[CLS]"])
+def test_text_of_special_tokens_only_gets_an_answer_or_a_probe_error(bert, gpt, text):
+    outcomes = _every_probe(bert, gpt, text)
+    assert all(not isinstance(o, ProbeError) or str(o) for o in outcomes)
+    if text == "[MASK] [MASK]":
+        assert len(outcomes[0]) == 2  # fill_mask: one answer per blank
+
+
+def test_emoji_and_mixed_scripts_are_read_as_unknown_tokens_and_answered(bert, gpt):
+    text = "the 🐱 sat on 山 [MASK] naïve Ελλάδα 😀"
+    assert probe.split_words(text) == ["the", "🐱", "sat", "on", "山", "[MASK]", "naïve", "Ελλάδα", "😀"]
+    assert probe.mask_words(text, [1, 4]) == "the [MASK] sat on [MASK] [MASK] naïve Ελλάδα 😀"
+    fill, nxt, generated, attn_bert, attn_gpt, *_ = _every_probe(bert, gpt, text)
+    assert len(fill) == 1 and len(fill[0].candidates) == 5 and len(nxt) == 5 and isinstance(generated, str)
+    assert "[UNK]" in attn_bert.tokens and attn_gpt.weights.shape[-1] == len(attn_gpt.tokens)
+
+
+def test_a_run_deleted_while_being_probed_keeps_answering_from_memory_then_explains(runs_dir, folders):
+    from selfsup_core.runs import RunNotFoundError, create_run, delete_run, load_run
+
+    path = create_run({"objective": "mlm"})
+    shutil.copytree(folders["mlm"], path / "model")
+    run = load_run(path.name)
+    model, tok, _ = probe.load_model(run.model_path)
+    checkpoints = run.checkpoints()
+    delete_run(path.name)
+    assert probe.fill_mask(model, tok, "the [MASK] sat")  # the page's loaded model still answers
+    with pytest.raises(ProbeError, match="No saved model"):
+        probe.load_model(run.model_path)
+    with pytest.raises(ProbeError, match="No saved model"):
+        probe.timeline(checkpoints, run.model_path, "the [MASK] sat")
+    with pytest.raises(RunNotFoundError):
+        load_run(path.name)
+
+
+def test_a_model_folder_deleted_while_it_loads_gives_a_probe_error(folders, tmp_path, monkeypatch):
+    folder = shutil.copytree(folders["mlm"], tmp_path / "model")
+    real = probe.AutoModelForMaskedLM.from_pretrained
+
+    def deleted_meanwhile(path, *args, **kwargs):
+        shutil.rmtree(folder)  # the run is deleted between the checks and the read
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(probe.AutoModelForMaskedLM, "from_pretrained", deleted_meanwhile)
+    with pytest.raises(ProbeError, match="could not be read: was its run deleted"):
+        probe.load_model(folder)
