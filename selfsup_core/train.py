@@ -4,8 +4,8 @@
     checkpoint} -> save
 
 The loop knows nothing about the UI: callers pass `Callback` objects (HF's names: `on_step_end`,
-`on_evaluate`, `should_training_stop`). When given a run directory, every logged line is also appended
-to `metrics.jsonl` as it happens, so another process (the app) can draw the curve live.
+`on_evaluate`, `should_training_stop`, `on_train_end`). When given a run directory, every logged line is
+also appended to `metrics.jsonl` as it happens, so another process (the app) can draw the curve live.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .corpus import load_corpus, split_documents
 from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of, throughput
 from .objectives import Batch, LossModule, loss_and_hits, make_batch
-from .runs import append_jsonl, runs_root, update_summary, write_json
+from .runs import append_jsonl, runs_root, update_summary, write_folder, write_json
 from .tokenization import cached_tokenizer
 
 
@@ -50,6 +50,9 @@ class Callback:
     def should_training_stop(self) -> bool:
         """Checked before every step; return True to stop (the model is still saved, status `stopped`)."""
         return False
+
+    def on_train_end(self) -> None:
+        """Called once when training ends, however it ends (e.g. to close a log file)."""
 
 
 @dataclass
@@ -144,8 +147,11 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
     """Train one model as `cfg` says. With `run_dir`, write metrics, summary, checkpoints and the model there.
 
     Under `torchrun` every rank calls this; only rank 0 writes `run_dir` and calls the callbacks.
+    With `run_dir`, TensorBoard event files go to `run_dir/tb` too, where tensorboard is installed.
     Raises the error that ended the run (recorded in summary.json as `failed` first).
     """
+    from .tensorboard_events import callbacks_for  # here, not at the top: that module subclasses Callback
+
     t0 = time.perf_counter()
     world = distributed.from_env()
     if not world.is_main:
@@ -153,14 +159,16 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
     if run_dir is not None:
         write_json(run_dir / "config.json", cfg.to_dict())
         update_summary(run_dir, status="running", started=time.time(), pid=os.getpid())
+        callbacks = [*callbacks, *callbacks_for(run_dir)]
     try:
         return _train(cfg, run_dir, callbacks, t0)
     except BaseException as e:
         if run_dir is not None:
-            message = str(e) or type(e).__name__
-            update_summary(run_dir, status="failed", error=message, traceback=traceback.format_exc(limit=5))
+            update_summary(run_dir, status="failed", error=failure_message(e), traceback=traceback.format_exc(limit=5))
         raise
     finally:
+        for cb in callbacks:
+            cb.on_train_end()
         distributed.shutdown(world)
 
 
@@ -286,7 +294,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         progress = max(step / cfg.steps, (time.perf_counter() - t0) / cfg.time_budget_s if cfg.time_budget_s else 0)
         if run_dir is not None and checkpoint_marks and progress >= checkpoint_marks[0]:
             checkpoint_marks.pop(0)
-            model.save_pretrained(run_dir / "checkpoints" / f"step-{step:06d}")
+            write_folder(run_dir / "checkpoints" / f"step-{step:06d}", model.save_pretrained)
 
     if world.is_main and status == "stopped" and step and (not history or history[-1]["step"] != step):
         last_eval = evaluate(model, held_out, cfg.objective, device)
@@ -312,10 +320,24 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
     return TrainResult(model, tokenizer, summary, history)
 
 
-def save_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, path: Path) -> None:
-    """save_pretrained (safetensors) model + tokenizer into `path`, via a temporary folder and a rename,
-    so a folder named `model` is always complete."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    tmp.replace(path)
+def save_model(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, path: Path, extra: dict[str, Any] | None = None
+) -> None:
+    """save_pretrained (safetensors) model + tokenizer, and `extra` JSON files (name -> content), into `path`
+    via `runs.write_folder`: a folder named `model` is always complete, and a failed save (a full disk)
+    leaves none."""
+
+    def fill(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        for name, content in (extra or {}).items():
+            write_json(tmp / name, content)
+
+    write_folder(path, fill)
+
+
+def failure_message(e: BaseException) -> str:
+    """What summary.json says about the error that ended a run; running out of memory gets advice."""
+    if isinstance(e, MemoryError | torch.OutOfMemoryError) or "can't allocate memory" in str(e):
+        return "The run ran out of memory. Pick a smaller model, batch size or sequence length and try again."
+    return str(e) or type(e).__name__

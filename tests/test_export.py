@@ -1,5 +1,6 @@
 import csv
 import io
+import json
 import zipfile
 from html.parser import HTMLParser
 
@@ -52,3 +53,31 @@ def test_reproducing_a_run_from_its_config_gives_the_same_curve(run, tmp_path):
     again = train(TrainConfig.from_dict(run.config))
     keys = ("step", "train_loss", "val_loss", "val_accuracy")
     assert [[r.get(k) for k in keys] for r in again.history] == [[r.get(k) for k in keys] for r in run.metrics()]
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_bundle_holds_report_metrics_config_and_png_charts(run):
+    if export.browser_path() is None:
+        pytest.skip("no Chrome/Chromium on this machine: PNG charts cannot be drawn (apt-get install chromium)")
+    data, missing = export.report_bundle(run)
+    assert missing is None
+    bundle = zipfile.ZipFile(io.BytesIO(data))
+    folder = f"{run.id}-report/"
+    assert set(bundle.namelist()) == {folder + n for n in ("report.html", "metrics.csv", "config.json", "summary.json",
+                                                          "loss.png", "accuracy.png")}  # fmt: skip
+    for name in ("loss.png", "accuracy.png"):
+        png = bundle.read(folder + name)
+        assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000  # a drawn chart, not an empty canvas
+    assert json.loads(bundle.read(folder + "config.json")) == run.config
+
+
+def test_without_a_browser_the_bundle_says_why_and_keeps_the_html_report(run, monkeypatch):
+    monkeypatch.setattr(export, "browser_path", lambda: None)
+    with pytest.raises(export.StaticExportUnavailable, match="Chromium"):
+        export.chart_pngs(run)
+    data, missing = export.report_bundle(run)
+    assert "Chromium" in missing
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert f"{run.id}-report/report.html" in names and not any(n.endswith(".png") for n in names)
