@@ -19,13 +19,12 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_idle  # noqa: E402
-
-POINTS = "() => Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')].map(p => (p.data||[]).reduce((n,t)=>n+(t.x?t.x.length:0),0)))"
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, CURVE_POINTS, start_server, stop_server, wait_idle  # noqa: E402
 
 
-def launch_nano(page, url: str, steps: str) -> float:
-    """Launch a nano MLM run from the Train page; seconds from the click to the first curve point."""
+def launch_nano(page, url: str, steps: str) -> tuple[float, str]:
+    """Launch a nano MLM run from the Train page; seconds from the click to the first curve point, and
+    the run's own URL (the Train page with ?run=, which a full page load needs to find the run again)."""
     page.goto(f"{url}/train")
     wait_idle(page)
     page.get_by_text("nano", exact=True).first.click()
@@ -36,8 +35,8 @@ def launch_nano(page, url: str, steps: str) -> float:
     wait_idle(page)
     t = time.perf_counter()
     page.get_by_role("button", name="Launch").click()
-    page.wait_for_function(f"({POINTS})() >= 1", timeout=180_000)
-    return time.perf_counter() - t
+    page.wait_for_function(f"({CURVE_POINTS})() >= 1", timeout=180_000)
+    return time.perf_counter() - t, page.url
 
 
 def main() -> None:
@@ -50,20 +49,20 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(url)
             wait_idle(page)
-            first_point = launch_nano(page, url, "300")
+            first_point, page_run = launch_nano(page, url, "300")
             # a second run from another session, so two train at once (one per worker)
             other = browser.new_page(viewport={"width": 1400, "height": 900})
             other.goto(url)
             wait_idle(other)
-            launch_nano(other, url, "3000")
+            _, other_run = launch_nano(other, url, "3000")
             response = []
             for _ in range(5):  # full page loads while both runs train
                 t = time.perf_counter()
                 page.goto(f"{url}/corpus")
                 wait_idle(page)
                 response.append(time.perf_counter() - t)
-            for tab in (page, other):
-                tab.goto(f"{url}/train")
+            for tab, run_url in ((page, page_run), (other, other_run)):
+                tab.goto(run_url)
                 wait_idle(tab)
                 stop = tab.get_by_test_id("stMain").get_by_role("button", name="Stop")
                 if stop.count():
@@ -86,7 +85,7 @@ def main() -> None:
                   f"max {max(probes):.2f} s (n={len(probes)})")  # fmt: skip
             browser.close()
         finally:
-            proc.terminate()
+            stop_server(proc)
 
 
 if __name__ == "__main__":

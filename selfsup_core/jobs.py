@@ -6,6 +6,11 @@ process (safe with CUDA and inside Streamlit) that imports torch once at start, 
 begins training in about a second instead of paying the import again. Workers report through the run
 directory (metrics.jsonl, summary.json), which is also what survives a page reload or a server restart.
 
+Ownership: every run records who launched it (an opaque owner id, in the run's meta.json, so it
+survives a server restart). Stopping or deleting a run takes its owner or the teacher; the check is
+here, not in the pages, so no page can forget it. How a browser proves it is an owner is the app's
+business (see `ui.session_id`).
+
 UI-agnostic: the app holds one `JobManager` per server process (st.cache_resource); tests use it
 directly. All public methods are thread-safe.
 """
@@ -24,7 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .runs import create_run, enforce_quota, load_run, mark_interrupted, run_path, update_summary
+from .runs import (
+    clean_nickname,
+    create_run,
+    delete_run,
+    enforce_quota,
+    load_run,
+    mark_interrupted,
+    may_change,
+    run_path,
+    update_summary,
+)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,10 +123,12 @@ class JobManager:
         self._thread.start()
 
     # -- public API -------------------------------------------------------------------------------
-    def submit(self, cfg: Any, owner: str | None = None, kind: str = "train") -> str:
+    def submit(self, cfg: Any, owner: str | None = None, kind: str = "train", nickname: str | None = None) -> str:
         """Create the run folder (status `queued`) and queue it; returns the run id.
 
-        cfg: a config dataclass with `to_dict()` (TrainConfig for kind "train"); kind: a key of JOB_KINDS.
+        cfg: a config dataclass with `to_dict()` (TrainConfig for kind "train"); kind: a key of JOB_KINDS;
+        owner: who may stop or delete it besides the teacher (None: only the teacher); nickname: the
+        student's chosen name, shown with the run (cleaned by `runs.clean_nickname`).
         """
         if kind not in JOB_KINDS:
             raise ValueError(f"Unknown job kind {kind!r}; choose one of {tuple(JOB_KINDS)}.")
@@ -124,17 +141,42 @@ class JobManager:
             if mine >= self.settings.max_runs_per_session:
                 raise CapacityError(f"You already have {mine} runs queued or running (the limit is "
                                     f"{self.settings.max_runs_per_session}); wait for one to finish or stop one.")  # fmt: skip
-            path = create_run(cfg.to_dict(), self.root, kind=kind)
+            meta = {"owner": owner, "nickname": clean_nickname(nickname)}
+            path = create_run(cfg.to_dict(), self.root, kind=kind, meta=meta)
             self._queue.append((path.name, kind, cfg.to_dict()))
             self._owners[path.name] = owner
         return path.name
 
-    def stop(self, run_id: str) -> bool:
-        """Stop a run: a queued run is dropped (status `stopped`), a running one ends within a step."""
+    def stop(self, run_id: str, by: str | None = None, teacher: bool = False) -> bool:
+        """Stop a run: a queued run is dropped (status `stopped`), a running one ends within a step.
+
+        by: the owner id asking; teacher: whether the teacher is asking. Raises PermissionError unless
+        `by` owns the run or the teacher asks, RunNotFoundError for an unknown id. Returns False when
+        the run was not queued or running here (already finished).
+        """
+        self._check(run_id, by, teacher, "stop")
+        return self._stop(run_id)
+
+    def delete(self, run_id: str, by: str | None = None, teacher: bool = False) -> None:
+        """Delete a finished (or still queued) run's folder, with the same permission rule as `stop`.
+        A run that is training is refused: stop it first."""
+        self._check(run_id, by, teacher, "delete")
+        with self._lock:  # the scheduler cannot hand the run to a worker meanwhile
+            if any(w.run_id == run_id for w in self._workers):
+                raise ValueError("This run is still training: stop it first, then delete it.")
+            self._stop(run_id)  # drops it from the queue, if it waits there
+            delete_run(run_id, self.root)
+
+    def _check(self, run_id: str, by: str | None, teacher: bool, action: str) -> None:
+        if not may_change(load_run(run_id, self.root), by, teacher):
+            raise PermissionError(f"Run {run_id} belongs to someone else: only they or the teacher can {action} it.")
+
+    def _stop(self, run_id: str) -> bool:
         with self._lock:
             for i, (rid, _, _) in enumerate(self._queue):
                 if rid == run_id:
                     del self._queue[i]
+                    self._owners.pop(run_id, None)
                     update_summary(run_path(run_id, self.root), status="stopped", steps=0)
                     return True
             for w in self._workers:
@@ -156,8 +198,8 @@ class JobManager:
         return running + queued
 
     def owner(self, run_id: str) -> str | None:
-        with self._lock:
-            return self._owners.get(run_id)
+        """The owner id a run was launched with (from its meta.json: also after a restart)."""
+        return load_run(run_id, self.root).owner
 
     def wait(self, run_id: str, timeout: float = 120.0) -> str:
         """Block until the run has finished (for tests and scripts); returns its final status."""
@@ -173,7 +215,7 @@ class JobManager:
         with self._lock:
             self._closed = True
             for rid, *_ in list(self._queue):
-                self.stop(rid)
+                self._stop(rid)
             for w in self._workers:
                 w.stop.set()
                 if w.run_id is None:
@@ -218,6 +260,7 @@ class JobManager:
                     if kind == "ready":
                         w.ready = True
                     elif kind == "done":
+                        self._owners.pop(w.run_id, None)
                         w.run_id = None
                         enforce_quota(self.settings.disk_quota_mb * 1024 * 1024, self.root)
                 if w.ready and w.run_id is None and self._queue and not self._closed:
@@ -237,4 +280,5 @@ class JobManager:
                            error=f"The training process was {reason}. Try a smaller model or batch.")  # fmt: skip
         except OSError:
             log.exception("could not record the failure of run %s", w.run_id)
+        self._owners.pop(w.run_id, None)
         w.run_id = None

@@ -4,25 +4,27 @@
         config.json      the TrainConfig, enough to reproduce the run
         metrics.jsonl    one JSON object per logged step (eval lines add val_loss, val_accuracy)
         summary.json     status (queued | running | completed | stopped | failed | interrupted) + final figures
+        meta.json        who launched it: owner (an opaque id, see jobs.py) and the student's nickname
         model/           save_pretrained: config.json, model.safetensors, tokenizer files
         checkpoints/step-000123/   snapshots of model.safetensors for the probe timeline
 
 The root is `SELFSUP_RUNS_DIR` (default ./runs). Run ids are generated here, never taken from user
-text as a path: every lookup is checked to stay inside the root. JSON files are written to a temporary
-file and renamed, so a reader never sees half a file; metrics are appended a whole line at a time and
-readers skip a torn last line.
+text as a path: every lookup is checked to stay inside the root. JSON files and model folders are
+written under a temporary name and renamed, so a reader never sees half a file or a half-saved model;
+metrics are appended a whole line at a time and readers skip a torn last line.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +61,38 @@ def new_run_id(objective: str) -> str:
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically: a reader sees the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. the disk is full: leave no half-written file behind
+        raise
+
+
+class DiskFullError(OSError):
+    """The disk (or the runs folder's quota) filled up while a run was saving."""
+
+
+def write_folder(path: Path, fill: Callable[[Path], None]) -> Path:
+    """Create the folder `path` all at once: `fill(tmp)` writes into a temporary folder beside it, which is
+    renamed to `path` only when complete, so a folder named `path` is never half saved. When `fill` fails
+    (e.g. the disk is full) the temporary folder is removed, nothing is left at `path`, and the error is
+    raised again (a full disk as a `DiskFullError` that says what to do). `path` must not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.mkdir()
+        fill(tmp)
+        os.replace(tmp, path)
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)  # also frees the space, so the failure can be recorded
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(
+                "The disk is full, so the model could not be saved (nothing half-saved was kept). "
+                "Delete old runs or ask the teacher to free space, then train again."
+            ) from e
+        raise
+    return path
 
 
 def read_json(path: Path) -> Any:
@@ -86,14 +118,52 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def create_run(
-    config: dict[str, Any], root: str | os.PathLike | None = None, run_id: str | None = None, kind: str = "train"
+    config: dict[str, Any],
+    root: str | os.PathLike | None = None,
+    run_id: str | None = None,
+    kind: str = "train",
+    meta: dict[str, Any] | None = None,
 ) -> Path:
-    """Make a new run folder holding config.json and a `queued` summary (kind: "train" or "finetune")."""
+    """Make a new run folder holding config.json, meta.json and a `queued` summary (kind: "train" or
+    "finetune"). meta.json is written before the summary, so a run that is listed has its owner."""
     path = run_path(run_id or new_run_id(config.get("objective", kind)), root)
     path.mkdir()
     write_json(path / "config.json", config)
+    write_json(path / "meta.json", meta or {})
     write_json(path / "summary.json", {"status": "queued", "kind": kind, "created": time.time()})
     return path
+
+
+NICKNAME_MAX = 30  # characters: fits a table column on a projector
+
+
+def clean_nickname(text: str | None) -> str | None:
+    """A student's nickname as stored: control characters dropped, spaces collapsed, at most
+    NICKNAME_MAX characters; None when nothing is left. Shown as plain text only."""
+    if not text:
+        return None
+    kept = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return " ".join(kept.split())[:NICKNAME_MAX].strip() or None
+
+
+def set_meta(run_id: str, root: str | os.PathLike | None = None, **fields: Any) -> dict[str, Any]:
+    """Merge `fields` (e.g. owner=, nickname=) into the run's meta.json, atomically; returns the result."""
+    path = run_path(run_id, root)
+    if not path.is_dir():
+        raise RunNotFoundError(f"No run {run_id!r}.")
+    meta = _read_meta(path)
+    meta.update(fields)
+    write_json(path / "meta.json", meta)
+    return meta
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """meta.json, or {} for a run made before meta.json existed (or by the CLI)."""
+    try:
+        meta = read_json(path / "meta.json")
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 @dataclass
@@ -102,6 +172,15 @@ class RunInfo:
     path: Path
     config: dict[str, Any]
     summary: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)  # meta.json: owner, nickname
+
+    @property
+    def owner(self) -> str | None:
+        return self.meta.get("owner")
+
+    @property
+    def nickname(self) -> str | None:
+        return self.meta.get("nickname")
 
     @property
     def kind(self) -> str:
@@ -132,7 +211,9 @@ class RunInfo:
 def load_run(run_id: str, root: str | os.PathLike | None = None) -> RunInfo:
     path = run_path(run_id, root)
     try:
-        return RunInfo(run_id, path, read_json(path / "config.json"), read_json(path / "summary.json"))
+        return RunInfo(
+            run_id, path, read_json(path / "config.json"), read_json(path / "summary.json"), _read_meta(path)
+        )
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError) as e:
         raise RunNotFoundError(f"No run {run_id!r} in {path.parent}.") from e
 
@@ -170,10 +251,23 @@ def update_summary(path: Path, **fields: Any) -> dict[str, Any]:
 # ----- views for the app: past-runs table, live progress --------------------------------------
 
 
-def table(runs: list[RunInfo]) -> list[dict[str, Any]]:
+def may_change(run: RunInfo, by: str | None, teacher: bool = False) -> bool:
+    """May `by` (an owner id) stop or delete `run`? Its owner may, the teacher may; nobody else, and
+    nobody but the teacher for a run without an owner (made by the CLI or before owners were kept)."""
+    return teacher or (by is not None and run.owner == by)
+
+
+def visible(runs: list[RunInfo], by: str | None, teacher: bool = False, share: bool = True) -> list[RunInfo]:
+    """The runs `by` may see: all of them when runs are shared (read-only unless `may_change`) or for
+    the teacher; otherwise only `by`'s own."""
+    return runs if share or teacher else [r for r in runs if may_change(r, by)]
+
+
+def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
     """One row per run for the past-runs table: key settings, then final figures (None where unknown).
 
-    `steps` is the steps done (from the summary) or, before the end, the steps asked for.
+    `steps` is the steps done (from the summary) or, before the end, the steps asked for; `yours` says
+    whether the owner id `me` launched it; `by` is the nickname it was launched under.
     """
     rows = []
     for r in runs:
@@ -183,6 +277,8 @@ def table(runs: list[RunInfo]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "run": r.id,
+                "yours": may_change(r, me),
+                "by": r.nickname,
                 "status": r.status,
                 "objective": str(c.get("objective", "?")).upper(),
                 "size": c.get("size"),

@@ -1,15 +1,18 @@
-"""Per-server limits for a classroom: one place, each overridable by an environment variable.
+"""Per-server limits for a classroom: one place, each overridable by an environment variable
+(documented again in the README's "Classroom server" section).
 
-SELFSUP_MAX_CONCURRENT      runs training at once (default: one per two CPU cores)
+SELFSUP_MAX_CONCURRENT      runs training at once, one worker process each (default: one per two CPU cores)
 SELFSUP_MAX_QUEUED          runs waiting in the queue, all students together (default 60)
 SELFSUP_MAX_RUNS_PER_SESSION runs one student may have queued or running at once (default 3)
-SELFSUP_MAX_STEPS           optimizer steps per run (default 20000)
-SELFSUP_MAX_TIME_BUDGET_S   seconds per run (default 600)
+SELFSUP_MAX_STEPS           optimizer steps per run without a time budget (default 20000)
+SELFSUP_MAX_TIME_BUDGET_S   seconds per run with a time budget (default 600)
 SELFSUP_MAX_SIZE            largest model preset students may pick: nano | mini | small (default small)
-SELFSUP_UPLOAD_MB           largest corpus upload in MB (default 20)
+SELFSUP_UPLOAD_MB           largest corpus upload in MB (default 20); Streamlit's own limit,
+                            server.maxUploadSize in .streamlit/config.toml, must be at least as large
 SELFSUP_DISK_QUOTA_MB       size of the runs directory above which the oldest finished, unpinned
-                            runs are deleted (default 2000)
-SELFSUP_TEACHER_PASSWORD    unlocks stopping / deleting anyone's run (default: unset = no teacher mode)
+                            runs are deleted after each run (default 2000)
+SELFSUP_TEACHER_PASSWORD    unlocks teacher mode (stop / delete anyone's run, see every run); unset
+                            (default): no teacher mode. Compared in constant time.
 SELFSUP_SHARE_RUNS          1 (default): students see each other's runs read-only; 0: only their own
 """
 
@@ -44,7 +47,9 @@ class Settings:
     max_size: str = field(default_factory=lambda: os.environ.get("SELFSUP_MAX_SIZE", "small"))
     upload_mb: int = field(default_factory=lambda: _int("SELFSUP_UPLOAD_MB", 20))
     disk_quota_mb: int = field(default_factory=lambda: _int("SELFSUP_DISK_QUOTA_MB", 2000))
-    teacher_password: str | None = field(default_factory=lambda: os.environ.get("SELFSUP_TEACHER_PASSWORD") or None)
+    teacher_password: str | None = field(  # not in repr: a logged Settings must not show it
+        default_factory=lambda: os.environ.get("SELFSUP_TEACHER_PASSWORD") or None, repr=False
+    )
     share_runs: bool = field(default_factory=lambda: os.environ.get("SELFSUP_SHARE_RUNS", "1") != "0")
 
     def is_teacher(self, password: str | None) -> bool:

@@ -39,12 +39,12 @@ def test_runs_beyond_the_cap_queue_in_order_and_all_complete(manager, runs_dir):
 
 
 def test_stop_ends_a_running_run_within_a_second_and_drops_a_queued_one(manager):
-    running = manager.submit(TrainConfig(**LONG))
-    queued = manager.submit(TrainConfig(**LONG))
+    running = manager.submit(TrainConfig(**LONG), owner="ann")
+    queued = manager.submit(TrainConfig(**LONG), owner="ann")
     wait_until(lambda: load_run(running).status == "running" and (load_run(running).path / "metrics.jsonl").exists())
-    assert manager.stop(queued) and load_run(queued).status == "stopped"
+    assert manager.stop(queued, by="ann") and load_run(queued).status == "stopped"
     t = time.monotonic()
-    assert manager.stop(running)
+    assert manager.stop(running, by="ann")
     assert manager.wait(running, timeout=30) == "stopped"
     assert time.monotonic() - t < 1.5
     assert (load_run(running).path / "model" / "model.safetensors").exists()

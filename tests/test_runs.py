@@ -12,6 +12,9 @@ from selfsup_core.runs import (
     load_run,
     read_jsonl,
     run_path,
+    set_meta,
+    table,
+    visible,
     write_json,
 )
 
@@ -54,3 +57,43 @@ def test_folders_that_are_not_runs_are_ignored(runs_dir):
     (runs_dir / "junk").mkdir()
     (runs_dir / "junk" / "summary.json").write_text("{not json")
     assert list_runs() == []
+
+
+def test_meta_is_kept_with_the_run_and_merged_atomically(runs_dir):
+    run = create_run({"objective": "mlm"}, meta={"owner": "abc", "nickname": "Ann"}).name
+    assert load_run(run).meta == {"owner": "abc", "nickname": "Ann"}
+    assert set_meta(run, nickname="Annie") == {"owner": "abc", "nickname": "Annie"}
+    assert (load_run(run).owner, load_run(run).nickname) == ("abc", "Annie")
+    assert sorted(os.listdir(runs_dir / run)) == ["config.json", "meta.json", "summary.json"]
+    with pytest.raises(RunNotFoundError):
+        set_meta("../elsewhere", owner="x")
+
+
+def test_a_run_without_meta_json_has_no_owner(runs_dir):
+    run = create_run({"objective": "ar"})
+    (run / "meta.json").unlink()
+    assert load_run(run.name).meta == {} and load_run(run.name).owner is None
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [("  Ann   Lee ", "Ann Lee"), ("a\x00b\nc\u202e", "a b c"), ("", None), ("\t \n", None), ("é" * 50, "é" * 30)],
+)
+def test_nicknames_are_stored_as_one_short_printable_line(typed, stored):
+    from selfsup_core.runs import clean_nickname
+
+    assert clean_nickname(typed) == stored
+
+
+def test_only_the_owner_sees_their_runs_when_sharing_is_off_and_the_table_marks_them(runs_dir):
+    mine = create_run({"objective": "mlm"}, meta={"owner": "me", "nickname": "Ann"}).name
+    theirs = create_run({"objective": "ar"}, meta={"owner": "you", "nickname": "Bo"}).name
+    orphan = create_run({"objective": "ar"}).name  # made by the CLI: nobody's
+    everything = list_runs()
+    assert {r.id for r in visible(everything, "me", share=True)} == {mine, theirs, orphan}
+    assert [r.id for r in visible(everything, "me", share=False)] == [mine]
+    assert len(visible(everything, "me", teacher=True, share=False)) == 3
+    rows = {r["run"]: r for r in table(everything, me="me")}
+    assert (rows[mine]["yours"], rows[mine]["by"]) == (True, "Ann")
+    assert (rows[theirs]["yours"], rows[theirs]["by"]) == (False, "Bo")
+    assert rows[orphan]["yours"] is False

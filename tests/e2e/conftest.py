@@ -1,27 +1,16 @@
-"""A real `streamlit run app.py` server and a headless Chromium page, for end-to-end tests.
+"""Fixtures for end-to-end tests: a real `streamlit run app.py` server and a headless Chromium page.
 
-Readiness the way Streamlit's own e2e suite does it: poll /_stcore/health, then wait for the app to
-be connected and its script idle. Screenshots go to artifacts/ (git-ignored) for people to look at.
+The helpers they use (start_server, wait_idle, shot, …) live in tests/e2e/helpers.py, shared with bench/.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 
 def pytest_collection_modifyitems(items):
@@ -29,50 +18,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(runs_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free localhost port; returns the process and its base URL once healthy."""
-    port = free_port()
-    env = {**os.environ, "SELFSUP_RUNS_DIR": str(runs_dir), **(extra_env or {})}
-    log = open(runs_dir.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-
-
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the app is connected and no script run is in progress."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-
-
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +29,7 @@ def app_server(tmp_path_factory):
     runs.mkdir()
     proc, url = start_server(runs)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,8 @@
 """MLM vs AR in a real browser: launch a matched nano pair, watch it train, read the scoreboard."""
 
-from pathlib import Path
-
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-# conftest.py's helpers of the same names; a test module cannot import them (two conftest modules, no packages)
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+from tests.e2e.helpers import shot, wait_idle
 
 
 @pytest.mark.browser

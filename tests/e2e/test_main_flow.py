@@ -2,16 +2,7 @@
 
 import time
 
-from conftest import shot, wait_idle
-
-CURVE_POINTS = """() => {
-  const plots = [...document.querySelectorAll('.js-plotly-plot')];
-  return plots.length ? Math.max(...plots.map(p => (p.data || []).reduce((n, t) => n + (t.x ? t.x.length : 0), 0))) : 0;
-}"""
-
-
-def curve_points(page) -> int:
-    return page.evaluate(CURVE_POINTS)
+from tests.e2e.helpers import curve_points, shot, wait_idle
 
 
 def test_demo_then_train_watch_stop_and_probe(app_server, page):
