@@ -6,22 +6,27 @@ import streamlit as st
 from transformers.utils import logging as hf_logging
 
 import ui
+from i18n import lang, t
+from selfsup_core import classroom, lessons
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 hf_logging.disable_progress_bar()
 
 st.set_page_config(page_title="selfsup-lab", page_icon="🧩", layout="wide")
 pages = [
-    st.Page("pages/home.py", title="Start here", icon="🏠", default=True),
-    st.Page("pages/corpus.py", title="Corpus & tokens", icon="📚"),
-    st.Page("pages/masking.py", title="Masking lab", icon="🎭"),
-    st.Page("pages/train.py", title="Train", icon="🏋️"),
-    st.Page("pages/probe.py", title="Probe", icon="🔍"),
-    st.Page("pages/compare.py", title="MLM vs AR", icon="⚖️"),
-    st.Page("pages/sweep.py", title="Masking sweeps & augmentation", icon="🧪"),
-    st.Page("pages/finetune.py", title="Fine-tune", icon="🎯"),
+    st.Page("app_pages/home.py", title=t("nav.home"), icon="🏠", default=True),
+    st.Page("app_pages/corpus.py", title=t("nav.corpus"), icon="📚"),
+    st.Page("app_pages/masking.py", title=t("nav.masking"), icon="🎭"),
+    st.Page("app_pages/train.py", title=t("nav.train"), icon="🏋️"),
+    st.Page("app_pages/probe.py", title=t("nav.probe"), icon="🔍"),
+    st.Page("app_pages/compare.py", title=t("nav.compare"), icon="⚖️"),
+    st.Page("app_pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
+    st.Page("app_pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
+    st.Page("app_pages/lessons.py", title=lessons.tr(lessons.UI["title"], lang()), icon="🎓"),
+    st.Page("app_pages/class_results.py", title=lessons.tr(classroom.UI["title"], lang()), icon="👩‍🏫"),
 ]
 page = st.navigation(pages)
+ui.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included
 try:
     page.run()
 finally:

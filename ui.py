@@ -7,19 +7,27 @@ id); models, tokenizers and the job manager are process-wide `st.cache_resource`
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import os
+import re
+import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
+import i18n
+from i18n import t
+from selfsup_core import config as config_mod
 from selfsup_core import corpus as corpus_mod
+from selfsup_core import runs as runs_mod
 from selfsup_core.config import TrainConfig
 from selfsup_core.jobs import JobManager
 from selfsup_core.masking import Fate
 from selfsup_core.probe import ProbeError, load_model
-from selfsup_core.runs import RunNotFoundError, load_run, runs_root
+from selfsup_core.runs import NICKNAME_MAX, RunInfo, RunNotFoundError, clean_nickname, list_runs, load_run, runs_root
 from selfsup_core.tokenization import build_tokenizer
 
 log = logging.getLogger("selfsup_lab")
@@ -35,16 +43,22 @@ FATE_STYLE: dict[Fate, str] = {
     Fate.SHUFFLED: "background:#CC79A7;color:#000;border:2px double #000;",
     Fate.DELETED: "background:#fff;color:#777;border:2px dashed #999;text-decoration:line-through;",
 }
-FATE_LABEL: dict[Fate, str] = {
-    Fate.UNTOUCHED: "untouched",
-    Fate.MASKED: "masked → [MASK]",
-    Fate.RANDOM: "replaced by a random token",
-    Fate.KEPT: "kept, but must be predicted",
-    Fate.NOISED: "noise",
-    Fate.SHUFFLED: "shuffled",
-    Fate.DELETED: "deleted",
-}
-TOKEN_CSS = "display:inline-block;margin:3px 2px;padding:2px 8px;border-radius:6px;font-size:1.35rem;font-family:monospace;"
+TOKEN_CSS = (
+    "display:inline-block;margin:3px 2px;padding:2px 8px;border-radius:6px;font-size:1.35rem;font-family:monospace;"
+)
+# Keyboard users: a focus ring that shows on a projector. Streamlit's radios and checkboxes hide the focused
+# <input> itself, so the ring goes on its label; text boxes and select boxes ring their frame.
+FOCUS_CSS = (
+    ":focus-visible{outline:3px solid #0072B2!important;outline-offset:2px}"
+    "label:has(input:focus-visible){outline:3px solid #0072B2;outline-offset:2px;border-radius:4px}"
+    "[data-baseweb=select]:focus-within,[data-baseweb=input]:focus-within,[data-baseweb=textarea]:focus-within"
+    "{outline:3px solid #0072B2;outline-offset:1px;border-radius:8px}"
+)
+
+
+def fate_label(fate: Fate) -> str:
+    """What happened to a token, in the session's language (legend and tooltips)."""
+    return t(f"fate.{fate.name.lower()}")
 
 
 # -- process-wide resources -------------------------------------------------------------------------
@@ -86,9 +100,98 @@ def config() -> TrainConfig:
 
 
 def update_config(**changes: Any) -> TrainConfig:
-    """Validate and store changed settings; raises ValueError (shown by `error`) when invalid."""
+    """Validate and store changed settings, and show them in the URL; raises ValueError (shown by `error`)
+    when invalid."""
     cfg = config().replace(**changes)
     st.session_state["config"] = cfg.to_dict()
+    settings_to_url(cfg, TrainConfig(), SETTINGS_IN_URL)
+    return cfg
+
+
+# -- settings in the URL ------------------------------------------------------------------------------
+# A page's settings live in its URL, so a link (or a reload) opens it exactly as it was: the shared settings
+# by their TrainConfig names (?objective=ar&rate=0.3&seed=4, see config.to_params), only those that differ
+# from the defaults. Not Streamlit's own `bind="query-params"`: the shared settings are set on one page and
+# used on others (a Train link must carry the masking chosen in the Masking lab), and a bad value in a
+# hand-edited link deserves a warning saying why, not silence.
+SETTINGS_IN_URL = ("objective", "corpus", "text_column", "tokenizer", "size", "steps", "time_budget_s", "lr",
+                   "batch_size", "seed", *config_mod.flat(TrainConfig().masking),
+                   *config_mod.flat(TrainConfig().augment))  # fmt: skip
+NO_STEP_LIMIT = 100_000  # the steps of a run with a time budget: the budget ends it
+# What the settings widgets accept, and so what a link may set (a value out of a widget's range would crash it)
+LIMITS = {"steps": (1, NO_STEP_LIMIT), "time_budget_s": (5, 3600), "batch_size": (1, 512), "seed": (0, 2**31 - 1),
+          "span_mean": (1.0, 10.0), "span_max": (1, 20), "shuffle_window": (2, 8)}  # fmt: skip
+
+
+def settings_limits() -> dict[str, Any]:
+    """`LIMITS`, plus the corpora and model sizes this server offers: a link names a built-in corpus or a
+    text uploaded here, never any other file."""
+    from selfsup_core.models import available_sizes
+
+    return {**LIMITS, "corpus": [*corpus_mod.builtin_names(), *saved_uploads()], "size": available_sizes()}
+
+
+def saved_uploads(tasks: bool = False) -> list[str]:
+    """Paths of the texts (or, with `tasks`, the labelled files) students uploaded to this server."""
+    folder = runs_root() / "uploads"
+    found = folder.glob("*.jsonl") if folder.is_dir() else []
+    return [str(p) for p in found if p.name.startswith("task-") == tasks]
+
+
+def settings_from_url(base: Any, names: tuple[str, ...], limits: config_mod.Limits) -> Any | None:
+    """The settings of a link the page was opened with (or of a URL edited by hand, or of back / forward):
+    `base` with the URL's values of `names` applied. None when the URL holds none of them (page navigation
+    clears it) or just what this session wrote there. A value that cannot be used gets a warning saying why
+    and keeps `base`'s."""
+    params = {n: st.query_params[n] for n in names if n in st.query_params}
+    if not params or params == st.session_state.get("url_settings"):
+        return None
+    cfg, problems = config_mod.from_params(params, base, names, limits)
+    for problem in problems:
+        st.warning(problem, icon="🔗")
+    return cfg
+
+
+def settings_to_url(cfg: Any, base: Any, names: tuple[str, ...]) -> None:
+    """Show `cfg`'s settings `names` in the URL: those that differ from `base`; the others leave it."""
+    params = config_mod.to_params(cfg, base, names)
+    current = st.query_params.to_dict()
+    wanted = {**{k: v for k, v in current.items() if k not in names}, **params}
+    if wanted != current:
+        st.query_params.from_dict(wanted)  # one change of the URL, so one step back undoes it
+    st.session_state["url_settings"] = params
+
+
+def config_from_url(widgets: tuple[str, ...]) -> TrainConfig:
+    """The shared settings; replaced by a link's (see `settings_from_url`) when the page was opened with one,
+    and then the page's `widgets` (keys) are reset so that they start from them."""
+    loaded = settings_from_url(TrainConfig(), SETTINGS_IN_URL, settings_limits())
+    if loaded is not None:
+        st.session_state["config"] = loaded.to_dict()
+        for key in widgets:
+            st.session_state.pop(key, None)
+        settings_to_url(loaded, TrainConfig(), SETTINGS_IN_URL)
+    return config()
+
+
+def share_link(page: str) -> None:
+    """A "Share link" box holding this page's URL with its settings; the code block's copy button puts it on
+    the clipboard (Streamlit has no clipboard API). `page`: the page's URL path, e.g. "train"."""
+    url = (st.context.url or "").rstrip("/")  # the page's address in the browser, without the query
+    url = url if url.endswith(f"/{page}") else f"{url}/{page}"
+    query = urlencode(st.query_params.to_dict())
+    with st.popover("Share link", icon="🔗"):
+        st.caption("Opens this page with these settings (seed included). Copy it with the button at its right.")
+        st.code(url + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+
+
+def config_from_upload(data: bytes) -> TrainConfig:
+    """A run's uploaded config.json, to launch it again ("reproduce this run"); raises ValueError saying what
+    is wrong. Its corpus must be on this server (built in, or a text uploaded here): a file names no other."""
+    cfg = config_mod.load_config_json(data)
+    if cfg.corpus not in settings_limits()["corpus"]:
+        raise ValueError("This run trained on a text this server does not have: upload that text on the Corpus "
+                         "page first, then set up the run there and on this page.")  # fmt: skip
     return cfg
 
 
@@ -114,7 +217,7 @@ def set_current_run(run_id: str | None) -> None:
 def tokens(items: list[tuple[str, Fate, str | None]]) -> None:
     """Show tokens as boxes styled by their fate; each item is (text, fate, tooltip). Text is escaped."""
     spans = [
-        f'<span style="{TOKEN_CSS}{FATE_STYLE[fate]}" title="{html.escape(tip or FATE_LABEL[fate])}">'
+        f'<span style="{TOKEN_CSS}{FATE_STYLE[fate]}" title="{html.escape(tip or fate_label(fate))}">'
         f"{html.escape(text)}</span>"
         for text, fate, tip in items
     ]
@@ -122,35 +225,42 @@ def tokens(items: list[tuple[str, Fate, str | None]]) -> None:
 
 
 def legend(fates: list[Fate]) -> None:
-    tokens([(FATE_LABEL[f], f, None) for f in fates])
+    tokens([(fate_label(f), f, None) for f in fates])
 
 
 def error(e: BaseException) -> None:
     """Show a core error's message; anything unexpected is logged with its traceback and apologised for."""
     if isinstance(e, ValueError | LookupError | OSError):
-        st.error(str(e), icon="⚠️")
+        st.error(i18n.error_text(e), icon="⚠️")
     else:
         log.exception("unexpected error", exc_info=e)
-        st.error("Sorry, something went wrong on our side. The details are in the server log.", icon="🛠️")
+        st.error(t("error.sorry"), icon="🛠️")
 
 
 # -- sidebar ----------------------------------------------------------------------------------------
 def sidebar() -> None:
-    """Current corpus / tokenizer, and the active runs with their status and a stop button."""
+    """Current corpus / tokenizer, the nickname box, and this student's active runs (all of them for
+    the teacher) with where each stands and a stop button; others' runs are only counted."""
     cfg = config()
     with st.sidebar:
-        st.markdown(f"**Corpus:** `{cfg.corpus if len(cfg.corpus) < 40 else '…' + cfg.corpus[-38:]}`  \n"
-                    f"**Tokenizer:** {cfg.tokenizer} · **Objective:** {cfg.objective.upper()}")  # fmt: skip
-        active = jobs().active()
-        st.markdown(f"**Active runs:** {len(active) or 'none'}")
-        for job in active:
-            where = "running" if job.state == "running" else f"queued #{job.queue_position}"
+        st.html(f"<style>{FOCUS_CSS}</style>")  # style only: applied without adding an element
+        i18n.switch()
+        st.markdown(t("sidebar.settings", corpus=cfg.corpus if len(cfg.corpus) < 40 else "…" + cfg.corpus[-38:],
+                      tokenizer=cfg.tokenizer, objective=cfg.objective.upper()))  # fmt: skip
+        active, me = jobs().active(), session_id()
+        mine = [j for j in active if is_teacher() or j.owner == me]
+        yours = t("sidebar.yours", n=len(mine)) if active and not is_teacher() else ""
+        st.markdown(t("sidebar.active", n=len(active) or t("sidebar.none"), yours=yours))
+        for job in mine:
+            where = t("status.running") if job.state == "running" else t("status.queued_at", n=job.queue_position)
             c1, c2 = st.columns([3, 1])
             c1.caption(f"{job.run_id}  \n{where}")
-            if c2.button("Stop", key=f"stop-{job.run_id}", help="Stop this run (the model so far is kept)"):
-                jobs().stop(job.run_id)
-                st.toast(f"Stopping {job.run_id}")
-        st.caption(f"Runs folder: {runs_root()}")
+            if c2.button(t("sidebar.stop"), key=f"stop-{job.run_id}", help=t("sidebar.stop_help")):
+                stop_run(job.run_id)
+        if "nickname" not in st.session_state:
+            st.session_state["nickname"] = _last_nickname()
+        st.text_input(t("sidebar.nickname"), key="nickname", max_chars=NICKNAME_MAX, help=t("sidebar.nickname_help"))
+        st.caption(t("sidebar.runs_folder", path=runs_root()))
         teacher_login()
 
 
@@ -161,7 +271,13 @@ def run_label(run_id: str) -> str:
     except RunNotFoundError:
         return run_id
     c = r.config
-    return f"{run_id} · {c.get('objective', '?').upper()} {c.get('size', '')} · {c.get('corpus', '')} · {r.status}"
+    objective, size, corpus_name = c.get("objective", "?").upper(), c.get("size", ""), c.get("corpus", "")
+    return f"{run_id} · {objective} {size} · {corpus_name} · {status(r.status)}"
+
+
+def status(name: str) -> str:
+    """A run's status word (completed, stopped, …) in the session's language."""
+    return t(f"status.{name}") if f"status.{name}" in i18n.TEXT else name
 
 
 def is_teacher() -> bool:
@@ -174,27 +290,116 @@ def teacher_login() -> None:
     if not jobs().settings.teacher_password:
         return
     if is_teacher():
-        if st.button("Leave teacher mode", key="teacher-logout"):
+        if st.button(t("teacher.leave"), key="teacher-logout"):
             st.session_state["teacher"] = False
             st.rerun()
         return
-    with st.expander("Teacher"), st.form("teacher-login", border=False):
-        password = st.text_input("Teacher password", type="password")
-        if st.form_submit_button("Unlock"):
+    with st.expander(t("teacher.title")), st.form("teacher-login", border=False):
+        password = st.text_input(t("teacher.password"), type="password", key="teacher-password")
+        if st.form_submit_button(t("teacher.unlock")):
             st.session_state["teacher"] = jobs().settings.is_teacher(password)
             if not st.session_state["teacher"]:
-                st.error("Wrong password.")
+                st.error(t("teacher.wrong"))
             else:
                 st.rerun()
 
 
-def session_id() -> str:
-    """A random id for this browser session, used as the owner of the runs it launches."""
-    if "session_id" not in st.session_state:
-        import secrets
+OWNER_COOKIE = "selfsup_owner"
+OWNER_COOKIE_MAX_AGE_S = 12 * 3600  # a school day: a lab PC's next class starts as someone new
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
-        st.session_state["session_id"] = secrets.token_hex(8)
-    return st.session_state["session_id"]
+
+def session_id() -> str:
+    """This browser's owner id: recorded with every run it launches; only it (or the teacher) may
+    stop or delete those runs (the rule is enforced in `JobManager`).
+
+    The id is derived from a random secret token kept in a cookie. session_state alone would not do:
+    a full page reload starts a new session and would orphan the student's runs. The token is made on
+    the first visit, stored by `remember_owner` (a one-line script; Streamlit cannot set cookies from
+    Python) and read back from the connection's cookies (`st.context.cookies`) after a reload, in any
+    tab of the same browser. Run folders store only a hash of it, so a run's meta.json is no key.
+
+    Why not the URL's query string, which is simpler: links get pasted into the class chat and shown
+    on the projector, and a token in the link would hand ownership to whoever opens it. A cookie stays
+    in the browser that launched the run; shared links (`?run=…`) give read-only views only.
+    The trade-offs, by design: ownership belongs to a browser profile, not a person (two students on
+    one profile share it; a private window or cleared cookies start afresh, and earlier runs become
+    read-only: the teacher can still stop them); the cookie is readable by the page's scripts (the app
+    renders no untrusted HTML) and is not `Secure`, since a classroom server often has no HTTPS.
+    """
+    if "owner_token" not in st.session_state:
+        token = st.context.cookies.get(OWNER_COOKIE)
+        valid = isinstance(token, str) and _TOKEN.match(token)
+        st.session_state["owner_token"] = token if valid else secrets.token_urlsafe(24)
+    return owner_id(st.session_state["owner_token"])
+
+
+def owner_id(token: str) -> str:
+    """The id recorded as a run's owner: a hash of the browser's secret token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def remember_owner() -> None:
+    """Store this session's owner token in the browser's cookie (an invisible script in the sidebar),
+    unless the connection already sent it. A cookie the browser already has is kept: the first tab wins.
+    app.py calls it before the page, as a page may end the script early (st.stop)."""
+    session_id()
+    token = st.session_state["owner_token"]
+    if st.context.cookies.get(OWNER_COOKIE) == token:
+        return
+    cookie = f"{OWNER_COOKIE}={token}; path=/; max-age={OWNER_COOKIE_MAX_AGE_S}; SameSite=Strict"
+    st.sidebar.html(f"<script>if (!document.cookie.split('; ').some(c => c.startsWith('{OWNER_COOKIE}=')))"
+                    f" document.cookie = '{cookie}';</script>", unsafe_allow_javascript=True)  # fmt: skip
+
+
+def nickname() -> str | None:
+    """The nickname typed in the sidebar, cleaned (`runs.clean_nickname`); stored with each run launched."""
+    return clean_nickname(st.session_state.get("nickname"))
+
+
+def _last_nickname() -> str:
+    """After a reload, the nickname of this browser's latest run, so the student need not type it again."""
+    me = session_id()
+    return next((r.nickname for r in list_runs() if r.owner == me and r.nickname), "")
+
+
+def may_change(run: RunInfo) -> bool:
+    """May this session stop or delete `run` (its own, or any in teacher mode)?"""
+    return runs_mod.may_change(run, session_id(), is_teacher())
+
+
+def visible_runs(among: list[RunInfo] | None = None) -> list[RunInfo]:
+    """The runs (default: all, newest first) this session may see: only its own when SELFSUP_SHARE_RUNS=0,
+    except for the teacher."""
+    return runs_mod.visible(list_runs() if among is None else among, session_id(), is_teacher(),
+                            jobs().settings.share_runs)  # fmt: skip
+
+
+def submit(cfg: Any, kind: str = "train") -> str:
+    """Queue `cfg` (a TrainConfig, or a FinetuneConfig with kind="finetune") as this session's run, with its
+    owner id and nickname; returns the run id."""
+    return jobs().submit(cfg, owner=session_id(), kind=kind, nickname=nickname())
+
+
+def stop_run(run_id: str) -> None:
+    """Stop a run as this session (its owner, or the teacher); a refusal is shown, not raised."""
+    try:
+        jobs().stop(run_id, by=session_id(), teacher=is_teacher())
+        st.toast(t("sidebar.stopping", run_id=run_id))
+    except (PermissionError, RunNotFoundError) as e:
+        error(e)
+
+
+def delete_run(run_id: str) -> bool:
+    """Delete a run as this session (its owner, or the teacher); True when done, else the reason is shown."""
+    try:
+        jobs().delete(run_id, by=session_id(), teacher=is_teacher())
+    except (PermissionError, ValueError, RunNotFoundError) as e:
+        error(e)
+        return False
+    if st.session_state.get("current_run") == run_id:
+        set_current_run(None)
+    return True
 
 
 # -- corpus & masking pages -------------------------------------------------------------------------
@@ -210,8 +415,8 @@ def token_views(views: list) -> None:
         css = TOKEN_CSS + FATE_STYLE[v.fate]
         css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
         css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
-        tip = FATE_LABEL[v.fate] + (f" · the model must predict: {v.original}" if v.original else "")
-        tip += "" if v.is_word_start else " · continues the word before it"
+        tip = fate_label(v.fate) + (t("token.must_predict", original=v.original) if v.original else "")
+        tip += "" if v.is_word_start else t("token.continues")
         spans.append(f'<span style="{css}" title="{html.escape(tip)}">{html.escape(v.text)}</span>')
     st.html(f'<div style="line-height:2.4;padding-bottom:6px;border-bottom:1px solid #e6e6e6">{"".join(spans)}</div>')
 
@@ -227,7 +432,8 @@ def use_upload(data: bytes, filename: str, column: str | None = None) -> str:
 
 @st.cache_data(max_entries=32, show_spinner="Checking your text…")
 def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> str:
-    return str(corpus_mod.save_upload(corpus_mod.load_user(data, filename, column), root))
+    limit = jobs().settings.upload_mb * 1024 * 1024  # SELFSUP_UPLOAD_MB
+    return str(corpus_mod.save_upload(corpus_mod.load_user(data, filename, column, max_bytes=limit), root))
 
 
 @st.cache_data(max_entries=64, show_spinner="Measuring on a real batch…")
@@ -317,25 +523,30 @@ def set_run_ids_param(key: str, ids: list[str]) -> None:
         st.query_params.pop(key, None)
 
 
-def launch(key: str, cfgs: list[TrainConfig]) -> list[str]:
-    """Queue `cfgs` as this session's runs; their ids replace those in the URL under `key`.
+def launch(key: str, cfgs: list[Any], kind: str = "train") -> list[str]:
+    """Queue `cfgs` (TrainConfigs, or FinetuneConfigs with kind="finetune") as this session's runs; their ids
+    replace those in the URL under `key`.
 
     Runs beyond the per-student cap wait in this session and are queued by `launch_pending` as earlier
     ones finish. Raises ValueError when a config breaks the server's limits (show it with `error`).
     """
     st.session_state[f"pending_{key}"] = [c.to_dict() for c in cfgs]
+    st.session_state[f"pending_kind_{key}"] = kind
     set_run_ids_param(key, [])
     return launch_pending(key)
 
 
 def launch_pending(key: str) -> list[str]:
     """Queue as many of `key`'s waiting runs as the caps allow now; returns the ids in the URL."""
+    from selfsup_core.finetune import FinetuneConfig
     from selfsup_core.jobs import CapacityError
 
     pending, ids = st.session_state.get(f"pending_{key}", []), run_ids_param(key)
+    kind = st.session_state.get(f"pending_kind_{key}", "train")
+    config_class = FinetuneConfig if kind == "finetune" else TrainConfig
     while pending:
         try:
-            ids.append(jobs().submit(TrainConfig.from_dict(pending[0]), owner=session_id()))
+            ids.append(submit(config_class.from_dict(pending[0]), kind=kind))
         except CapacityError:
             break  # the queue or this student's share is full: try again on the next tick
         except ValueError:
@@ -365,12 +576,14 @@ def run_status(ids: list[str], labels: list[str]) -> None:
     for rid, label in zip(ids, labels, strict=True):
         run, job = load_run(rid), jobs().status(rid)
         p = progress(run.config, run.metrics())
-        state = f"queued #{job.queue_position}" if job and job.state == "queued" else job.state if job else run.status
+        queued = job and job.state == "queued"
+        state = t("status.queued_at", n=job.queue_position) if queued else status(job.state if job else run.status)
         rows.append({"run": label, "status": state, "progress": p["fraction"], "step": p["step"],
                      "held-out accuracy": p["val_accuracy"], "id": rid})  # fmt: skip
     st.dataframe(rows, hide_index=True, column_config={
-        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
-        "held-out accuracy": st.column_config.NumberColumn(format="percent")})  # fmt: skip
+        "run": t("runs.col.run"), "status": t("runs.col.status"), "step": t("runs.col.step"),
+        "progress": st.column_config.ProgressColumn(t("runs.col.progress"), min_value=0, max_value=1, format="percent"),
+        "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent")})  # fmt: skip
 
 
 def finished_stamp(run_id: str) -> float | None:

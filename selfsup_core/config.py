@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import types
+import typing
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -158,3 +162,124 @@ class TrainConfig:
 def quick_demo(corpus: str = "world-en") -> TrainConfig:
     """The landing page's one-click demo: a mini BERT on a built-in corpus for 30 seconds."""
     return TrainConfig(objective="mlm", corpus=corpus, size="mini", steps=5000, time_budget_s=30.0, eval_every=25)
+
+
+def load_config_json(data: bytes) -> TrainConfig:
+    """A run's `config.json` as uploaded by a student; raises ValueError saying what is wrong with the file."""
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"This is not a run's config.json (it is not JSON text: {e}).") from None
+    if not isinstance(loaded, dict):
+        raise ValueError("This is not a run's config.json: it should hold one JSON object of settings.")
+    try:
+        return TrainConfig.from_dict(loaded)
+    except TypeError as e:  # a nested block with unknown settings, or a value of the wrong kind
+        raise ValueError(f"This config.json does not fit this version's settings ({e}).") from None
+
+
+# -- settings <-> URL query parameters ----------------------------------------------------------------
+# A link carries a config as flat text parameters named after its fields, nested ones (masking, augment)
+# under their own names: ?objective=ar&rate=0.3&seed=4. Only fields that differ from a base are written,
+# so links stay short; reading applies each parameter to the base and validates it like any config.
+Limits = Mapping[str, tuple[float, float] | Collection[Any]]  # field -> (lowest, highest) or allowed values
+
+
+def flat(cfg: Any) -> dict[str, Any]:
+    """A config's fields on one level: a nested config's fields under their own names."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        out.update(flat(value) if dataclasses.is_dataclass(value) else {f.name: value})
+    return out
+
+
+def replace_flat(cfg: Any, changes: Mapping[str, Any]) -> Any:
+    """A validated copy of `cfg` with fields changed by their flat names (see `flat`)."""
+    top = dict(changes)
+    for f in dataclasses.fields(cfg):
+        inner = getattr(cfg, f.name)
+        if dataclasses.is_dataclass(inner):
+            mine = {k: top.pop(k) for k in list(top) if k in flat(inner)}
+            if mine:
+                top[f.name] = replace_flat(inner, mine)
+    return dataclasses.replace(cfg, **top)
+
+
+def to_params(cfg: Any, base: Any, names: Collection[str]) -> dict[str, str]:
+    """The fields `names` of `cfg` that differ from `base`'s, as query-parameter text."""
+    mine, theirs = flat(cfg), flat(base)
+    return {n: _text(mine[n]) for n in names if mine[n] != theirs[n]}
+
+
+def from_params(params: Mapping[str, str], base: Any, names: Collection[str], limits: Limits | None = None):
+    """(config, problems): `base` with the fields `names` found in `params` applied. A value that does not
+    parse, breaks `limits` or fails the config's own checks is left out, and `problems` says why, in words
+    a student understands; nothing here raises."""
+    hints, limits = _hints(base), limits or {}
+    values, problems = {}, []
+    for name in [n for n in names if n in params]:
+        try:
+            values[name] = _check(name, _parse(params[name], hints[name]), limits.get(name))
+        except ValueError as e:
+            problems.append(_problem(name, params[name], e, flat(base)[name]))
+    try:
+        return replace_flat(base, values), problems
+    except ValueError:  # some value clashes with the others: keep those that pass, one at a time
+        cfg = base
+        for name, value in values.items():
+            try:
+                cfg = replace_flat(cfg, {name: value})
+            except ValueError as e:
+                problems.append(_problem(name, params[name], e, flat(base)[name]))
+        return cfg, problems
+
+
+def _text(value: Any) -> str:
+    return "none" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+def _hints(cfg: Any) -> dict[str, Any]:
+    out = typing.get_type_hints(type(cfg))
+    for f in dataclasses.fields(cfg):
+        if dataclasses.is_dataclass(getattr(cfg, f.name)):
+            out.update(_hints(getattr(cfg, f.name)))
+    return out
+
+
+def _parse(text: str, hint: Any) -> Any:
+    """Text -> a value of type `hint` (int, float, str, or one of them | None, written "none")."""
+    kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if type(None) in kinds and text.strip().lower() == "none":
+        return None
+    kind = next(k for k in kinds if k is not type(None))
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("it should be a whole number.") from None
+    if kind is float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("it should be a number.") from None
+        if not math.isfinite(value):
+            raise ValueError("it should be a finite number.")
+        return value
+    return text
+
+
+def _check(name: str, value: Any, limit: Any) -> Any:
+    if limit is None:
+        return value
+    if isinstance(limit, tuple) and len(limit) == 2 and all(isinstance(x, int | float) for x in limit):
+        if value is not None and not limit[0] <= value <= limit[1]:
+            raise ValueError(f"it should be between {_text(limit[0])} and {_text(limit[1])}.")
+    elif value not in limit:
+        shown = [_text(v) for v in limit]
+        raise ValueError(f"it should be one of {', '.join(shown[:8])}{'…' if len(shown) > 8 else ''}.")
+    return value
+
+
+def _problem(name: str, text: str, reason: ValueError, default: Any) -> str:
+    return f"The link's setting {name}={text[:40]!r} was not used: {reason} Using {_text(default)} instead."

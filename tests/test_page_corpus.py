@@ -11,7 +11,7 @@ GOOD_TEXT = "\n".join(f"Line {i}: the students wrote a sentence about tokens and
 def open_corpus_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -47,7 +47,7 @@ def test_switching_to_world_zh_updates_the_shared_settings_and_counts_characters
 
 def test_pasting_one_word_shows_the_too_short_message_and_changes_nothing(runs_dir):
     at = open_corpus_page()
-    at.radio(key="corpus_source").set_value("Paste text").run()
+    at.radio(key="corpus_source").set_value("paste").run()
     at.text_area[0].input("hello").run()
     assert not at.exception, at.exception
     assert any("too short" in e.value for e in at.error)
@@ -57,7 +57,7 @@ def test_pasting_one_word_shows_the_too_short_message_and_changes_nothing(runs_d
 
 def test_pasting_enough_text_saves_it_under_the_runs_folder_for_training(runs_dir):
     at = open_corpus_page()
-    at.radio(key="corpus_source").set_value("Paste text").run()
+    at.radio(key="corpus_source").set_value("paste").run()
     at.text_area[0].input(GOOD_TEXT).run()
     assert not at.exception, at.exception
     cfg = at.session_state["config"]

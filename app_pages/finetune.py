@@ -10,15 +10,32 @@ from selfsup_core import charts, finetune, runs, tasks
 
 BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
 ARCHS = {"mlm": "BERT (encoder)", "ar": "GPT-2 (decoder)"}
+# the settings in the URL: a FinetuneConfig's, those that differ from this one; LIMITS: what the widgets accept
+LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
+LINKED = ("pretrained", "task", "method", "label_budget", "steps", "lr", "seed", "lora_rank", "scratch_objective")
+LIMITS = {"label_budget": list(BUDGETS.values()), "steps": (1, 5000), "lr": (1e-5, 1.0), "seed": (0, 2**31 - 1),
+          "lora_rank": (1, 64), "scratch_objective": list(ARCHS)}  # fmt: skip
 
 st.title("Fine-tune on a labelled task")
 st.caption("What does self-supervised pretraining buy? Teach a model to classify sentences with only a few "
            "labelled examples, and compare with the same model trained from random weights.")  # fmt: skip
 
+choices = [*finetune.pretrained_runs(), None]
+link = ui.settings_from_url(LINK_BASE, LINKED, {**LIMITS, "pretrained": choices,
+                                                 "task": [*tasks.builtin_task_names(), *ui.saved_uploads(tasks=True)]})  # fmt: skip
+if link is not None:  # opened from a link: its settings go into the widgets
+    builtin = link.task in tasks.builtin_task_names()
+    st.session_state.pop("ft_pretrained", None)  # set through its index: a selectbox's None means "nothing picked"
+    st.session_state.update({
+        "ft_source": "built-in" if builtin else "upload",
+        "ft_linked_task": None if builtin else link.task, f"ft_method_{link.pretrained is not None}": link.method,
+        "ft_budget": next(k for k, v in BUDGETS.items() if v == link.label_budget), "ft_steps": link.steps,
+        f"ft_lr_{link.method}": link.lr, "ft_seed": link.seed, "ft_rank": link.lora_rank,
+        "ft_arch": link.scratch_objective, **({"ft_task": link.task} if builtin else {})})  # fmt: skip
+
 left, right = st.columns([3, 2], gap="large")
 with left:
-    choices = [*finetune.pretrained_runs(), None]
-    pretrained = st.selectbox("Start from", choices, key="ft_pretrained",
+    pretrained = st.selectbox("Start from", choices, choices.index(link.pretrained) if link else 0, key="ft_pretrained",
                               format_func=lambda r: "nothing: random weights (from scratch)" if r is None else ui.run_label(r))  # fmt: skip
     source = st.segmented_control("Task", ["built-in", "upload"], default="built-in", required=True, key="ft_source")
     task_spec = None
@@ -28,9 +45,11 @@ with left:
         up = st.file_uploader("Labelled file (.csv with a header, or .jsonl): a text and a label column, optionally "
                               "a split column (train / validation / test)", type=["csv", "jsonl"], key="ft_upload")  # fmt: skip
         try:
-            task_spec = ui.use_task_upload(up.getvalue(), up.name) if up else None
+            task_spec = ui.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
         except ValueError as e:
             ui.error(e)
+        if task_spec and not up:
+            st.caption("Using the labelled file of the link (uploaded to this server before).")
     methods = list(finetune.METHODS) if pretrained else ["scratch"]
     method = st.radio("Method", methods, index=methods.index("full") if pretrained else 0, horizontal=True,
                       key=f"ft_method_{bool(pretrained)}")  # fmt: skip
@@ -39,11 +58,11 @@ with left:
                                   key="ft_budget", help="A class-balanced sample of the training split.")  # fmt: skip
     with st.expander("Settings"):
         a, b, c, d = st.columns(4)
-        steps = a.number_input("Steps", 1, 5000, finetune.FinetuneConfig.steps, key="ft_steps")
-        lr = b.number_input("Learning rate", 1e-5, 1.0, finetune.DEFAULT_LR[method], format="%.4f",
+        steps = a.number_input("Steps", *LIMITS["steps"], finetune.FinetuneConfig.steps, key="ft_steps")
+        lr = b.number_input("Learning rate", *LIMITS["lr"], finetune.DEFAULT_LR[method], format="%.4f",
                             key=f"ft_lr_{method}")  # fmt: skip
-        seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="ft_seed")
-        rank = d.number_input("LoRA rank", 1, 64, 8, key="ft_rank", disabled=method != "lora")
+        seed = c.number_input("Seed", *LIMITS["seed"], 0, key="ft_seed")
+        rank = d.number_input("LoRA rank", *LIMITS["lora_rank"], 8, key="ft_rank", disabled=method != "lora")
         arch = st.radio("Architecture from scratch", list(ARCHS), format_func=ARCHS.get, horizontal=True,
                         key="ft_arch", disabled=pretrained is not None)  # fmt: skip
 
@@ -69,8 +88,11 @@ with right:
                                           scratch_objective=arch)  # fmt: skip
     except ValueError as e:
         ui.error(e)
+    if cfg is not None:
+        ui.settings_to_url(cfg, LINK_BASE, LINKED)
     if st.button("Fine-tune", type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
-        st.query_params["ft"] = ui.jobs().submit(cfg, owner=ui.session_id(), kind="finetune")
+        st.query_params["ft"] = ui.submit(cfg, kind="finetune")
+    ui.share_link("finetune")
 
 run_id = st.query_params.get("ft")
 

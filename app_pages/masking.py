@@ -22,13 +22,12 @@ st.title("Masking lab")
 st.caption(
     "Self-supervised learning makes its own exercises: hide or spoil part of each sentence, ask for the original."
 )
-cfg = ui.config()
+cfg = ui.config_from_url(widgets=tuple(f"lab_{name}" for name in ui.SETTINGS_IN_URL))
 masking, augment = cfg.to_dict()["masking"], cfg.to_dict()["augment"]
 # widgets start from the shared settings (Streamlit forgets a widget's state when another page is shown)
 st.session_state.setdefault("lab_objective", cfg.objective)
 for key, value in {**masking, **augment}.items():
     st.session_state.setdefault(f"lab_{key}", value)
-st.session_state.setdefault("lab_seed", 0)
 
 settings, view = st.columns([1, 2], gap="large")
 with settings:
@@ -49,9 +48,9 @@ with settings:
         if masking["strategy"] == "span":
             c1, c2 = st.columns(2)
             masking["span_mean"] = c1.slider(
-                "Mean span (words)", 1.0, 10.0, step=0.5, format="%.1f", key="lab_span_mean"
+                "Mean span (words)", *ui.LIMITS["span_mean"], step=0.5, format="%.1f", key="lab_span_mean"
             )
-            masking["span_max"] = c2.slider("Longest span (words)", 1, 20, key="lab_span_max")
+            masking["span_max"] = c2.slider("Longest span (words)", *ui.LIMITS["span_max"], key="lab_span_max")
     else:
         st.info("AR hides nothing: GPT predicts every next token from the words on its left only, so the answer "
                 "is never in view and no masking is needed.", icon="➡️")  # fmt: skip
@@ -62,7 +61,10 @@ with settings:
             augment[name] = st.slider(name.capitalize(), 0.0, top, key=f"lab_{name}", **PERCENT)
             st.caption(EXPLANATIONS[name].split(": ", 1)[1])
             if name == "shuffle" and augment["shuffle"] > 0:
-                augment["shuffle_window"] = st.slider("Shuffle window (tokens)", 2, 8, key="lab_shuffle_window")
+                augment["shuffle_window"] = st.slider(
+                    "Shuffle window (tokens)", *ui.LIMITS["shuffle_window"], key="lab_shuffle_window"
+                )
+    link = st.container()  # filled last, once the seed is known too
     if keep < -1e-9:
         st.error(f"[MASK] {masking['mask_replace_prob']:.0%} + random {masking['random_replace_prob']:.0%} is more "
                  "than 100%: lower one of them. The preview shows your last valid settings.", icon="⚠️")  # fmt: skip
@@ -74,11 +76,12 @@ with settings:
 
 with view:
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
-    if c1.button("🎲 Resample", help="Draw new random choices with the same settings"):
-        st.session_state["lab_seed"] += 1
-    seed = st.session_state["lab_seed"]
+    if c1.button("🎲 Resample", help="Draw new random choices with the same settings (the seed, also the "
+                 "training run's)"):  # fmt: skip
+        ui.update_config(seed=ui.config().seed + 1)
     sentences = corpus.sample_documents(ui.current_corpus(), 5)
     cfg = ui.config()
+    seed = cfg.seed
     source = cfg.corpus if cfg.corpus in corpus.builtin_names() else "your text"
     c2.caption(f"Seed **{seed}** · {source} · {cfg.tokenizer} tokens · hover a token to see its original")
     tok = ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size)
@@ -93,3 +96,5 @@ with view:
         st.plotly_chart(charts.setting_vs_realised(expected, realised, "Share of tokens: setting vs one real batch"))
     else:
         st.caption("AR predicts every token from the ones before it; turn on an augmentation to chart its rate.")
+with link:
+    ui.share_link("masking")

@@ -3,12 +3,14 @@
 import pandas as pd
 import streamlit as st
 
+import i18n
 import ui
+from i18n import t
 from selfsup_core import charts, probe, runs
 from selfsup_core.corpus import builtin_probes
 
 
-@st.cache_data(max_entries=64, show_spinner="Asking the same question of every saved checkpoint…")
+@st.cache_data(max_entries=64, show_spinner=False)
 def timeline(run_id: str, finished: float | None, text: str, answer: str | None) -> list[dict]:
     run = runs.load_run(run_id)
     return probe.timeline(run.checkpoints(), run.model_path, text, answer=answer)
@@ -19,17 +21,17 @@ def answer_bars(candidates: list[probe.Candidate], title: str, expected: str | N
     st.plotly_chart(fig, theme=None)
 
 
-st.title("Probe a model")
-st.caption("Ask a trained model to fill in a blank or guess the next word, see where it looks, and watch it learn.")
+st.title(t("probe.title"))
+st.caption(t("probe.caption"))
 
 ready = [r.id for r in runs.list_runs() if (r.model_path / "model.safetensors").exists()]
 if not ready:
-    st.info("No trained model yet: train one first (a nano model takes a few seconds).")
-    st.page_link("pages/train.py", label="Train a model", icon="🏋️")
+    st.info(t("probe.none"))
+    st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")
     st.stop()
 current = ui.current_run()
 left, right = st.columns(2)
-run_id = left.selectbox("Trained model", ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
+run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
                       key="probe_run", on_change=lambda: ui.set_current_run(st.session_state["probe_run"]))  # fmt: skip
 try:
     run = runs.load_run(run_id)
@@ -41,27 +43,29 @@ except (ValueError, LookupError) as e:
 examples = builtin_probes(run.config.get("corpus", ""))
 example = None
 if examples:
-    pick = right.selectbox("A question from the corpus's world (true answer after →)", range(len(examples)),
+    pick = right.selectbox(t("probe.example"), range(len(examples)),
                         format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}", key="probe_example")  # fmt: skip
     example = examples[pick]
 blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
 
 if objective == "mlm":
-    st.markdown("**MLM**: the model sees the words on both sides of each blank and guesses what is hidden.")
-    sentence = st.text_input("Sentence", blank if not example else example.filled(), key=f"probe_sentence_{blank}")
+    st.markdown(t("probe.mlm_what"))
+    sentence = st.text_input(
+        t("probe.sentence"), blank if not example else example.filled(), key=f"probe_sentence_{blank}"
+    )
     words = probe.split_words(sentence)
     hidden = [i for i, w in enumerate(probe.split_words(blank)) if w.upper() == "[MASK]"] if example else []
-    hidden = st.pills("Click words to hide them (or type [MASK] in the sentence)", range(len(words)),
+    hidden = st.pills(t("probe.hide"), range(len(words)),
                       selection_mode="multi", format_func=words.__getitem__, key=f"probe_hide_{sentence}",
                       default=hidden if sentence == (example.filled() if example else blank) else [])  # fmt: skip
     text = probe.mask_words(sentence, hidden)
     st.code(text, language=None, wrap_lines=True)
 else:
-    st.markdown("**AR**: the model reads left to right and guesses the next word from the words before it only.")
-    text = st.text_input("Prompt", blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
+    st.markdown(t("probe.ar_what"))
+    text = st.text_input(t("probe.prompt"), blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
 expected = example.answer if example and text in (example.text, example.text.split("[MASK]")[0].strip()) else None
 
-answers, looks, learns = st.tabs(["Guesses", "Attention", "Learning timeline"])
+answers, looks, learns = st.tabs([t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")])
 with answers:
     try:
         if objective == "mlm":
@@ -69,17 +73,17 @@ with answers:
             for i, col in enumerate(st.columns(min(len(preds), 3))):
                 with col:
                     for j in range(i, len(preds), 3):
-                        answer_bars(preds[j].candidates, f"Blank {j + 1}", expected)
+                        answer_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
         else:
-            answer_bars(probe.next_token(model, tok, text, top_k=5), "Next word", expected)
-            st.subheader("Let it write")
+            answer_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
+            st.subheader(t("probe.write"))
             a, b, c, d = st.columns(4)
-            greedy = a.toggle("Greedy", help="Always take the most likely word", key="probe_greedy")
-            temperature = b.slider("Temperature", 0.1, 2.0, 1.0, 0.1, disabled=greedy, key="probe_temperature")
-            top_k = c.slider("Top-k (0 = all words)", 0, 50, 0, key="probe_topk", disabled=greedy)
-            length = d.slider("New tokens", 1, 60, 20, key="probe_length")
+            greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
+            temperature = b.slider(t("probe.temperature"), 0.1, 2.0, 1.0, 0.1, disabled=greedy, key="probe_temperature")
+            top_k = c.slider(t("probe.top_k"), 0, 50, 0, key="probe_topk", disabled=greedy)
+            length = d.slider(t("probe.length"), 1, 60, 20, key="probe_length")
             seed = st.session_state.setdefault("probe_seed", 0)
-            if st.button("Sample again", icon="🎲", disabled=greedy):
+            if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
                 seed = st.session_state["probe_seed"] = seed + 1
             more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
             st.code(text + more, language=None, wrap_lines=True)
@@ -91,9 +95,11 @@ with looks:
         maps = probe.attention(model, tok, text)
         layers, heads = maps.weights.shape[:2]
         a, b = st.columns(2)
-        layer = a.segmented_control("Layer", range(layers), default=0, required=True, format_func=lambda i: f"{i + 1}")
-        head = b.segmented_control("Head", range(heads), default=0, required=True, format_func=lambda i: f"{i + 1}")
-        st.caption("Row: the token that is looking; column: the token it looks at. Each row adds up to 1.")
+        layer = a.segmented_control(t("probe.layer"), range(layers), default=0, required=True,
+                                    format_func=lambda i: f"{i + 1}", key=f"probe_layer_{layers}")  # fmt: skip
+        head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
+                                   format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
+        st.caption(t("probe.attention_help"))
         st.plotly_chart(
             charts.heatmap(maps.weights[layer, head], maps.tokens, height=max(420, 34 * len(maps.tokens))), theme=None
         )
@@ -101,17 +107,19 @@ with looks:
         ui.error(e)
 
 with learns:
-    what = "the first blank" if objective == "mlm" else "the next word"
-    st.caption(f"The same question ({what}) asked of the model saved at each checkpoint during training.")
+    what = t("probe.first_blank") if objective == "mlm" else t("probe.the_next_word")
+    st.caption(t("probe.timeline_help", what=what))
     try:
-        rows = timeline(run_id, run.summary.get("finished"), text, expected)
-        mark = {rows[0]["answer"]: f"{rows[0]['answer']} (true answer)"}
-        series = {mark.get(t, t): [r["probs"][t] for r in rows] for t in rows[0]["probs"]}
-        st.plotly_chart(charts.probability_lines([r["step"] for r in rows], series), theme=None)
-        table = pd.DataFrame({"step": [r["step"] for r in rows], "top guess": [r["top1"] for r in rows],
-                              "probability": [r["top1_prob"] for r in rows]})  # fmt: skip
+        with st.spinner(t("probe.asking")):
+            rows = timeline(run_id, run.summary.get("finished"), text, expected)
+        mark = {rows[0]["answer"]: t("probe.true_answer", answer=rows[0]["answer"])}
+        series = {mark.get(tk, tk): [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
+        st.plotly_chart(i18n.figure(charts.probability_lines([r["step"] for r in rows], series)), theme=None)
+        step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
+        table = pd.DataFrame({step: [r["step"] for r in rows], top: [r["top1"] for r in rows],
+                              probability: [r["top1_prob"] for r in rows]})  # fmt: skip
         st.dataframe(
-            table, hide_index=True, column_config={"probability": st.column_config.NumberColumn(format="percent")}
+            table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}
         )
     except (ValueError, LookupError) as e:
         ui.error(e)

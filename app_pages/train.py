@@ -10,10 +10,11 @@ from selfsup_core.config import TrainConfig
 OBJECTIVES = {"mlm": "MLM (BERT-style)", "ar": "AR (GPT-style)"}
 PREDICTS = ["Hide some words; predict them from the words on both sides.",
             "Predict every next word from the words before it only."]  # fmt: skip
-NO_STEP_LIMIT = 100_000  # with a time budget, the budget ends the run
-COLUMNS = ["status", "objective", "size", "steps", "val_loss", "val_accuracy", "tokens/s", "corpus", "tokenizer",
-           "mask rate", "masking", "seed", "error", "run"]  # fmt: skip
+COLUMNS = ["yours", "by", "status", "objective", "size", "steps", "val_loss", "val_accuracy", "tokens/s", "corpus",
+           "tokenizer", "mask rate", "masking", "seed", "error", "run"]  # fmt: skip
 COLUMN_CONFIG = {
+    "yours": st.column_config.CheckboxColumn(help="Runs you launched: tick them to stop or delete them."),
+    "by": st.column_config.TextColumn("student", help="The nickname the run was launched under."),
     "val_loss": st.column_config.NumberColumn("held-out loss", format="%.3f"),
     "val_accuracy": st.column_config.NumberColumn("held-out accuracy", format="percent"),
     "tokens/s": st.column_config.NumberColumn(format="%.0f"),
@@ -35,7 +36,8 @@ def duration(seconds: float | None) -> str:
 st.title("Train a model")
 st.caption("Train a tiny language model from scratch on your corpus and watch its loss fall as it learns.")
 
-cfg = ui.config()
+cfg = ui.config_from_url(widgets=("train_objective", "train_size", "train_by_time", "train_budget", "train_steps",
+                                   "train_lr", "train_batch", "train_seed"))  # fmt: skip
 summary = st.container()  # filled below, once this run's choices are known
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -47,16 +49,18 @@ with left:
     a, b = st.columns(2)
     by_time = a.toggle("Time budget instead of steps", value=cfg.time_budget_s is not None, key="train_by_time")
     if by_time:
-        budget = b.number_input("Seconds", 5, 3600, int(cfg.time_budget_s or 60), 5, key="train_budget")
-        limits = {"time_budget_s": float(budget), "steps": NO_STEP_LIMIT}
+        budget = b.number_input("Seconds", *ui.LIMITS["time_budget_s"], int(cfg.time_budget_s or 60), 5,
+                                key="train_budget")  # fmt: skip
+        limits = {"time_budget_s": float(budget), "steps": ui.NO_STEP_LIMIT}
     else:
         steps = b.number_input("Steps", 1, 20_000, min(cfg.steps, 300 if cfg.time_budget_s else 20_000), 50,
                                key="train_steps")  # fmt: skip
         limits = {"time_budget_s": None, "steps": steps}
     a, b, c = st.columns(3)
     lr = a.number_input("Learning rate", value=cfg.lr, step=1e-4, format="%.4f", key="train_lr")
-    batch = b.number_input("Batch size", 1, 512, cfg.batch_size, key="train_batch")
-    seed = c.number_input("Seed", 0, 2**31 - 1, cfg.seed, key="train_seed")
+    batch = b.number_input("Batch size", *ui.LIMITS["batch_size"], cfg.batch_size, key="train_batch")
+    seed = c.number_input("Seed", *ui.LIMITS["seed"], cfg.seed, key="train_seed",
+                          help="Same seed, same settings, same machine: the same run, curve for curve.")  # fmt: skip
 
 with right:
     try:
@@ -73,7 +77,18 @@ with right:
         ui.error(e)
         cfg = None
     if st.button("Launch", type="primary", icon="🚀", disabled=cfg is None, width="stretch"):
-        ui.set_current_run(ui.jobs().submit(cfg, owner=ui.session_id()))
+        ui.set_current_run(ui.submit(cfg))
+    with st.expander("Reproduce a run from its config.json", icon="🔁"):
+        up = st.file_uploader("A run's config.json (download it from the run below)", type=["json"],
+                              key="train_reproduce")  # fmt: skip
+        try:
+            again = ui.config_from_upload(up.getvalue()) if up else None
+        except ValueError as e:
+            ui.error(e)
+            again = None
+        if again and st.button("Launch this exact configuration", icon="🔁", key="train_reproduce_launch"):
+            ui.set_current_run(ui.submit(again))
+    ui.share_link("train")
 
 with summary:
     c = cfg or ui.config()
@@ -81,8 +96,8 @@ with summary:
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
     c1.markdown(f"Corpus **{c.corpus}** · tokenizer **{c.tokenizer}** · {masking} · "
                 f"augmentation {'on' if c.augment.active else 'off'}")  # fmt: skip
-    c2.page_link("pages/corpus.py", label="Corpus", icon="📚")
-    c3.page_link("pages/masking.py", label="Masking", icon="🎭")
+    c2.page_link("app_pages/corpus.py", label="Corpus", icon="📚")
+    c3.page_link("app_pages/masking.py", label="Masking", icon="🎭")
 
 run_id = ui.current_run()
 
@@ -93,6 +108,8 @@ def live_view(run_id: str, was_live: bool) -> None:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
         return ui.error(e)
+    if not ui.visible_runs([run]):
+        return st.info("This run belongs to another student, and this server keeps runs private.")
     job, lines = ui.jobs().status(run_id), run.metrics()
     if was_live and job is None:
         st.rerun()  # finished: redraw the whole page, without the timer, with the run in the table
@@ -118,34 +135,68 @@ def live_view(run_id: str, was_live: bool) -> None:
     m[2].metric("Tokens / s", "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
     m[3].metric("Time left" if job else "Time", duration(p["eta_s"] if job else p["elapsed_s"]))
     st.plotly_chart(charts.loss_curves([(OBJECTIVES[c["objective"]], lines)]), key=f"live-{run_id}", theme=None)
-    if job and st.button("Stop", icon="⏹️", key=f"stop-live-{run_id}", help="Stop now; the model so far is saved."):
-        ui.jobs().stop(run_id)
-        st.toast("Stopping…")
+    st.download_button("Download config.json", (run.path / "config.json").read_bytes(), f"{run_id}-config.json",
+                       "application/json", icon="⬇️", key=f"config-{run_id}",
+                       help="Everything needed to run it again: upload it under *Reproduce a run*.")  # fmt: skip
+    if job and ui.may_change(run) and st.button("Stop", icon="⏹️", key=f"stop-live-{run_id}",
+                                                 help="Stop now; the model so far is saved."):  # fmt: skip
+        ui.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
-        st.page_link("pages/probe.py", label="Probe this model", icon="🔍", query_params={"run": run_id})
+        st.page_link("app_pages/probe.py", label="Probe this model", icon="🔍", query_params={"run": run_id})
 
 
 if run_id:
     live_view(run_id, ui.jobs().status(run_id) is not None)
 
+
+def manage(chosen: list[runs.RunInfo]) -> None:
+    """Stop and delete buttons for the ticked runs this session may change; the others are read-only."""
+    mine = [r for r in chosen if ui.may_change(r)]
+    if len(mine) < len(chosen):
+        st.caption(f"{len(chosen) - len(mine)} of the ticked runs belong to other students: look, don't touch.")
+    active = [r.id for r in mine if ui.jobs().status(r.id)]
+    done = [r.id for r in mine if r.id not in active]
+    a, b = st.columns(2)
+    if active and a.button(f"Stop {len(active)} ticked", icon="⏹️", key="stop_ticked"):
+        for rid in active:
+            ui.stop_run(rid)
+    if done:
+        with b.popover(f"Delete {len(done)} ticked", icon="🗑️"):
+            st.write("Deletes these runs for good: model, curves and checkpoints.")
+            if st.button("Delete for good", type="primary", key="delete_ticked") and all(map(ui.delete_run, done)):
+                st.session_state["runs_table_version"] = st.session_state.get("runs_table_version", 0) + 1
+                st.rerun()  # a fresh table, without a selection pointing at rows that moved
+
+
+def compare(chosen: list[dict]) -> None:
+    """The ticked runs' curves on one chart."""
+    a, b = st.columns(2)
+    x = a.segmented_control("x axis", ["step", "elapsed_s"], default="step", required=True,
+                            format_func={"step": "steps", "elapsed_s": "seconds"}.get)  # fmt: skip
+    metric = b.segmented_control("Show", ["loss", "accuracy"], default="loss", required=True)
+    try:
+        curves = [(f"{r['objective']} {r['size']} #{r['run'][-4:]}", runs.load_run(r["run"]).metrics()) for r in chosen]
+        st.plotly_chart(charts.loss_curves(curves, x=x, metric=metric), key="compare", theme=None)
+    except runs.RunNotFoundError as e:  # deleted meanwhile
+        ui.error(e)
+
+
+def past_runs() -> None:
+    """The class's runs (only this student's when the server keeps runs private), theirs marked: tick
+    runs to compare their curves, and to stop or delete one's own. Returns early instead of st.stop(),
+    which would also stop the sidebar that app.py draws after the page."""
+    shown = list(reversed(ui.visible_runs()))  # oldest first: new runs do not shift a selection
+    rows = runs.table(shown, ui.session_id())
+    if not rows:
+        return st.info("No runs yet: launch one above.")
+    picked = st.dataframe(pd.DataFrame(rows), hide_index=True, on_select="rerun", selection_mode="multi-row",
+                          key=f"runs_table-{st.session_state.get('runs_table_version', 0)}", column_order=COLUMNS,
+                          column_config=COLUMN_CONFIG)  # fmt: skip
+    if not picked.selection.rows:
+        return st.caption("Tick runs in the table to compare their curves (and to stop or delete your own).")
+    manage([shown[i] for i in picked.selection.rows])
+    compare([rows[i] for i in picked.selection.rows])
+
+
 st.header("Past runs")
-rows = runs.table(list(reversed(runs.list_runs())))  # oldest first: new runs do not shift a selection
-if not rows:
-    st.info("No runs yet: launch one above.")
-    st.stop()
-table = pd.DataFrame(rows)
-picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key="runs_table",
-                      column_order=COLUMNS, column_config=COLUMN_CONFIG)  # fmt: skip
-chosen = [rows[i] for i in picked.selection.rows]
-if not chosen:
-    st.caption("Tick runs in the table to compare their curves.")
-    st.stop()
-a, b = st.columns(2)
-x = a.segmented_control("x axis", ["step", "elapsed_s"], default="step", required=True,
-                        format_func={"step": "steps", "elapsed_s": "seconds"}.get)  # fmt: skip
-metric = b.segmented_control("Show", ["loss", "accuracy"], default="loss", required=True)
-try:
-    curves = [(f"{r['objective']} {r['size']} #{r['run'][-4:]}", runs.load_run(r["run"]).metrics()) for r in chosen]
-    st.plotly_chart(charts.loss_curves(curves, x=x, metric=metric), key="compare", theme=None)
-except runs.RunNotFoundError as e:  # deleted meanwhile
-    ui.error(e)
+past_runs()

@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from selfsup_core import charts, experiments, models, probe, runs
+from selfsup_core.config import TrainConfig
 from selfsup_core.corpus import builtin_probes
 
 NAMES = {"mlm": "MLM (BERT-style)", "ar": "AR (GPT-style)"}
@@ -12,19 +13,33 @@ HONEST = ("**Why not just compare the losses?** They answer different questions:
           "masked tokens only, each guessed from both sides; AR's over every next token, guessed from the left only. "
           "The fair test is in the tab *Same blanks*: the same held-out tokens, hidden one at a time from both models "
           "trained for the same time.")  # fmt: skip
+PAIR = TrainConfig(size="mini", time_budget_s=30.0, steps=20_000)  # the pair's own defaults; the rest is shared
+OWN = ("size", "time_budget_s", "steps")  # set here for the pair only, not in the shared settings
+PAIR_LIMITS = {"time_budget_s": (5, 600), "steps": (1, 20_000)}
 
 st.title("MLM vs AR")
 st.caption("Two models that differ in one thing only, the objective: same text, tokenizer, size, time and seed.")
+# the URL holds the pair's base config: the shared settings with this page's own size, time and steps
+own = ui.settings_from_url(PAIR, ui.SETTINGS_IN_URL, {**ui.settings_limits(), **PAIR_LIMITS})
+if own is not None:  # opened from a link: it sets the shared settings too, and this page's widgets
+    ui.update_config(**{k: v for k, v in own.to_dict().items() if k not in OWN})
+    for key in ("cmp_size", "cmp_seconds", "cmp_steps"):
+        st.session_state.pop(key, None)
+own = own or PAIR
 base = ui.config()
 new, old = st.tabs(["Launch a matched pair", "Pick two finished runs"])
 with new:
     a, b, c = st.columns(3)
-    size = a.segmented_control("Model size", models.available_sizes(), default="mini", required=True, key="cmp_size")
-    seconds = b.number_input("Seconds per run", 5, 600, 30, 5, key="cmp_seconds")
-    steps = c.number_input("…or stop after steps", 1, 20_000, 20_000, 50, key="cmp_steps",
+    size = a.segmented_control("Model size", models.available_sizes(), default=own.size, required=True,
+                               key="cmp_size")  # fmt: skip
+    seconds = b.number_input("Seconds per run", *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or 30), 5,
+                             key="cmp_seconds")  # fmt: skip
+    steps = c.number_input("…or stop after steps", *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps",
                            help="Each run stops at its time budget or after this many steps, whichever comes first.")  # fmt: skip
     try:
-        pair = experiments.matched_pair(base.replace(size=size, time_budget_s=float(seconds), steps=int(steps)))
+        chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
+        ui.settings_to_url(chosen, PAIR, ui.SETTINGS_IN_URL)
+        pair = experiments.matched_pair(chosen)
         total = experiments.estimated_seconds(pair, ui.jobs().max_concurrent)
         st.caption(f"Corpus **{base.corpus}** · tokenizer **{base.tokenizer}** · masking {base.masking.rate:.0%} "
                    f"{base.masking.strategy} · both runs done in about **{total:.0f} s** at most.")  # fmt: skip
@@ -43,6 +58,7 @@ with old:
             ui.set_run_ids_param("pair", picked)
     else:
         st.info("This needs one finished MLM run and one finished AR run.")
+ui.share_link("compare")
 
 ids = ui.run_ids_param("pair")
 if not ids and not ui.waiting("pair"):

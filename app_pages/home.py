@@ -1,0 +1,95 @@
+"""Landing page: what self-supervised learning is, the two objectives, and a one-click demo."""
+
+import streamlit as st
+
+import i18n
+import ui
+from i18n import t
+from selfsup_core import charts, lessons
+from selfsup_core.config import quick_demo
+from selfsup_core.corpus import load_builtin
+from selfsup_core.runs import load_run
+
+st.title(t("home.title"))
+st.markdown(t("home.intro"))
+left, right = st.columns(2)
+with left:
+    st.subheader(t("home.mlm"))
+    st.markdown(t("home.mlm_what"))
+    st.latex(r"\mathcal{L}_{\text{MLM}} = -\sum_{i \in M} \log p\left(x_i \mid x_{\setminus M}\right)")
+    st.caption(t("home.mlm_formula", i="$i$", M="$M$", xi="$x_i$", rest=r"$x_{\setminus M}$"))
+with right:
+    st.subheader(t("home.ar"))
+    st.markdown(t("home.ar_what"))
+    st.latex(r"\mathcal{L}_{\text{AR}} = -\sum_{t} \log p\left(x_t \mid x_{<t}\right)")
+    st.caption(t("home.ar_formula", t="$t$", xt="$x_t$", before="$x_{<t}$"))
+
+st.divider()
+st.subheader(t("home.demo"))
+demo = quick_demo("world-zh" if i18n.lang() == "zh" else "world-en")  # a Chinese class gets a Chinese world
+probe = load_builtin(demo.corpus).probes[0]
+st.markdown(t("home.demo_what", text=probe.text))
+run_id = st.query_params.get("demo")
+if st.button(t("home.run_demo"), type="primary", disabled=bool(run_id and ui.jobs().status(run_id))):
+    run_id = ui.submit(demo)
+    st.query_params["demo"] = run_id
+    ui.set_current_run(run_id)
+
+
+@st.fragment(run_every=1.0 if run_id and ui.jobs().status(run_id) else None)
+def demo_view(run_id: str) -> None:
+    run = load_run(run_id)
+    job = ui.jobs().status(run_id)
+    lines = run.metrics()
+    elapsed = lines[-1]["elapsed_s"] if lines else 0.0
+    if job is not None:
+        wait = t("home.queued", n=job.queue_position) if job.state == "queued" else t("home.training", seconds=elapsed)
+        st.progress(min(elapsed / demo.time_budget_s, 1.0), text=wait)
+    if lines:
+        st.plotly_chart(i18n.figure(charts.loss_curves([("demo", lines)])), key="demo-curve")
+    if job is None and run.status != "running":
+        if run.status == "failed":
+            st.error(run.summary.get("error", t("home.failed")))
+            return
+        st.success(t("home.done", steps=run.summary.get("steps"), seconds=run.summary.get("elapsed_s", 0),
+                     accuracy=run.summary.get("val_accuracy", 0)))  # fmt: skip
+        show_fill(run)
+        if st.session_state.get("demo_running"):
+            st.session_state["demo_running"] = False
+            st.rerun()  # drop the refresh timer
+    else:
+        st.session_state["demo_running"] = True
+
+
+def show_fill(run) -> None:
+    from selfsup_core.probe import fill_mask
+
+    # the demo that ran (the URL keeps it across a language switch), not the one this language would start
+    shown = load_builtin(run.config["corpus"]).probes[0]
+    try:
+        model, tokenizer, _ = ui.model(run.model_path)
+        top = fill_mask(model, tokenizer, shown.text, top_k=5)[0].candidates
+    except (ValueError, LookupError, OSError) as e:
+        ui.error(e)
+        return
+    words = [c.token for c in top]
+    st.plotly_chart(charts.bars(words, [c.prob for c in top], title=t("home.bars_title", text=shown.text,
+                    answer=shown.answer), highlight=shown.answer), key="demo-bars")  # fmt: skip
+    verdict = t("home.right") if words[0] == shown.answer else t("home.not_yet")
+    st.markdown(t("home.top_guess", word=words[0], verdict=verdict))
+    st.page_link("app_pages/probe.py", label=t("home.open_probe"), icon="🔍")
+
+
+if run_id:
+    try:
+        demo_view(run_id)
+    except (ValueError, LookupError, OSError) as e:
+        ui.error(e)
+
+st.divider()
+st.subheader(t("home.steps"))
+st.page_link("app_pages/corpus.py", label=t("home.step1"), icon="📚")
+st.page_link("app_pages/masking.py", label=t("home.step2"), icon="🎭")
+st.page_link("app_pages/train.py", label=t("home.step3"), icon="🏋️")
+st.page_link("app_pages/probe.py", label=t("home.step4"), icon="🔍")
+st.page_link("app_pages/lessons.py", label=lessons.tr(lessons.UI["home_link"], i18n.lang()), icon="🎓")

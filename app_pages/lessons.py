@@ -1,0 +1,177 @@
+"""Lessons: pick a guided lesson, walk its steps; each step is predict, run, see what happened and why."""
+
+import streamlit as st
+
+import ui
+from i18n import figure, lang
+from selfsup_core import charts, classroom, experiments, lessons, runs
+from selfsup_core.lessons import LESSONS, UI, tr
+
+LANG = lang()
+
+
+def w(key: str, **fmt) -> str:
+    return tr(UI[key], LANG, **fmt)
+
+
+def go_to(lesson_id: str, step: int) -> None:
+    """Show `step` of `lesson_id`; another lesson forgets the runs of the previous one."""
+    if lesson_id != st.query_params.get("lesson"):
+        for key in [k for k in st.query_params if k.startswith("ls")]:
+            del st.query_params[key]
+    st.query_params.update(lesson=lesson_id, step=str(step))
+
+
+st.title(w("title"))
+st.caption(w("caption"))
+if st.query_params.get("lesson") not in LESSONS:
+    go_to(next(iter(LESSONS)), 0)
+lesson = LESSONS[st.query_params["lesson"]]
+st.session_state["lesson_pick"] = lesson.id
+st.selectbox(w("pick"), list(LESSONS), key="lesson_pick", format_func=lambda i: tr(LESSONS[i].title, LANG),
+             on_change=lambda: go_to(st.session_state["lesson_pick"], 0))  # fmt: skip
+st.markdown(tr(lesson.summary, LANG))
+raw = st.query_params.get("step", "0")
+index = min(int(raw) if raw.isdigit() else 0, len(lesson.steps) - 1)
+step = lesson.steps[index]
+
+
+def set_state(control: str) -> None:
+    state = st.session_state[f"lt_{lesson.id}_{control}"]
+    classroom.set_control_state(lesson.id, control, state, teacher=ui.is_teacher())
+
+
+states = classroom.control_states(lesson.id)
+if ui.is_teacher():
+    with st.expander(w("teacher"), icon="🔒"):
+        st.caption(w("teacher_help"))
+        for control, label in lessons.CONTROLS.items():
+            st.session_state[f"lt_{lesson.id}_{control}"] = states.get(control, "open")  # as stored, for every teacher
+            st.segmented_control(tr(label, LANG), list(lessons.STATES), required=True, key=f"lt_{lesson.id}_{control}",
+                                 format_func=lambda s: tr(lessons.STATES[s], LANG), on_change=set_state,
+                                 args=(control,))  # fmt: skip
+
+st.progress((index + 1) / len(lesson.steps), text=w("step", n=index + 1, total=len(lesson.steps),
+                                                    title=tr(step.title, LANG)))  # fmt: skip
+preset = lessons.preset_values(lesson, LANG)
+chosen = {}
+if step.experiment != "reuse":
+    shown = [c for c in lessons.CONTROLS if states.get(c, "open") != "hidden"]
+    for control, col in zip(shown, st.columns(len(lessons.CONTROLS)), strict=False):
+        locked = states.get(control) == "locked"
+        args = dict(label=tr(lessons.CONTROLS[control], LANG), disabled=locked, help=w("locked") if locked else None,
+                    key=f"lc_{lesson.id}_{control}" + ("_locked" if locked else ""))  # fmt: skip
+        if control in ("size", "corpus"):
+            options = lessons.SIZES if control == "size" else list(lessons.TASK_OF_CORPUS)
+            chosen[control] = col.segmented_control(options=options, default=preset[control], required=True, **args)
+        elif control == "seconds":
+            chosen[control] = col.number_input(min_value=lessons.SECONDS[0], max_value=lessons.SECONDS[1],
+                                               value=preset[control], step=5, **args)  # fmt: skip
+        else:
+            chosen[control] = col.number_input(min_value=0, max_value=2**31 - 1, value=preset[control], **args)
+values = lessons.effective_values(lesson, LANG, chosen, states)
+st.markdown(tr(step.intro, LANG, **values))
+
+key = f"ls{index}"
+earlier = {i: [r for r in ui.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)}
+source, planned = step.params.get("from_step"), None
+if source is not None and not earlier.get(source):
+    st.info(w("needs_earlier", n=source + 1), icon="👣")
+else:
+    try:
+        planned = lessons.plan(step, values, earlier)
+        if not planned:
+            st.caption(w("plan_reuse", n=source + 1))
+        elif planned[0].kind == "finetune":
+            st.caption(w("plan_finetune", n=len(planned)))
+        else:
+            total = experiments.estimated_seconds([p.config for p in planned], ui.jobs().max_concurrent)
+            st.caption(w("plan", n=len(planned), seconds=values["seconds"], total=total))
+    except ValueError as e:
+        ui.error(e)
+
+# predict, then run
+predictions = st.session_state.setdefault("lesson_predictions", {})
+mine = predictions.get(f"{lesson.id}/{index}")
+choices = list(step.choices)
+guess = st.radio(tr(step.question, LANG, **values), choices, format_func=lambda c: tr(step.choices[c], LANG),
+                 index=choices.index(mine) if mine else None, disabled=mine is not None,
+                 key=f"lp_{lesson.id}_{index}_{mine}")  # fmt: skip
+ids = ui.run_ids_param(key)
+a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
+if mine is None:
+    if a.button(w("commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
+        predictions[f"{lesson.id}/{index}"] = guess
+        st.rerun()
+    c.caption(w("predict_first"))
+run_label = w("reveal") if step.experiment == "reuse" else w("run")
+if b.button(run_label, type="primary", icon="🚀", key="lesson_run", width="stretch",
+            disabled=mine is None or planned is None or ui.live(key, ids)):  # fmt: skip
+    try:
+        if step.experiment == "reuse":
+            ui.set_run_ids_param(key, earlier[source])
+        else:
+            ui.launch(key, [p.config for p in planned], kind=planned[0].kind)
+        st.rerun()
+    except ValueError as e:
+        ui.error(e)
+ids = ui.run_ids_param(key)
+
+
+def measure(run_id: str) -> float | None:
+    """The judge's metric of a finished run (the same-blanks accuracy is measured on demand, cached)."""
+    run = runs.load_run(run_id)
+    if run.status != "completed":
+        return None
+    if step.judge.metric == "blank_accuracy":
+        return ui.comparable_metrics(run_id, ui.finished_stamp(run_id))["blank_accuracy"]
+    return run.summary.get(step.judge.metric)
+
+
+@st.fragment(run_every=1.0 if ui.live(key, ids) else None)
+def live_view(was_live: bool) -> None:
+    ids = ui.launch_pending(key)
+    if was_live and not ui.live(key, ids):
+        st.rerun()  # all done: redraw the page without the timer, with the result
+    labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
+    ui.run_status(ids, labels)
+    finetuning = runs.load_run(ids[0]).kind == "finetune"
+    curves = [(label, runs.load_run(i).metrics()) for label, i in zip(labels, ids, strict=True)]
+    fig = charts.loss_curves(curves, x="elapsed_s", metric="accuracy" if finetuning else "loss")
+    st.plotly_chart(figure(fig), key=f"lesson_curve_{index}")
+
+
+if ids:
+    live_view(ui.live(key, ids))
+if ids and not ui.live(key, ids):
+    labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
+    results = [measure(i) for i in ids]
+    answer = lessons.outcome(step, results)
+    metric = tr(lessons.METRICS[step.judge.metric], LANG)
+    said, happened = st.columns(2)
+    said.container(border=True).markdown(f"**{w('you_said')}**  \n{tr(step.choices[mine], LANG) if mine else w('no_prediction')}")  # fmt: skip
+    happened.container(border=True).markdown(f"**{w('happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
+    if answer is None:
+        st.warning(w("no_verdict"), icon="⚠️")
+    elif answer == mine:
+        st.success(w("right"), icon="✅")
+    else:
+        st.info(w("wrong"), icon="🔬")
+    percent = step.judge.metric != "val_loss"
+    st.plotly_chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
+                    key=f"lesson_result_{index}")  # fmt: skip
+    st.subheader(w("debrief"))
+    st.markdown(tr(step.debrief, LANG))
+
+st.divider()
+back, forward, _ = st.columns([1, 1, 3])
+if back.button(w("back"), icon="⬅️", disabled=index == 0, key="lesson_back"):
+    go_to(lesson.id, index - 1)
+    st.rerun()
+if index + 1 < len(lesson.steps):
+    if forward.button(w("next"), icon="➡️", key="lesson_next"):
+        go_to(lesson.id, index + 1)
+        st.rerun()
+elif ids and not ui.live(key, ids):
+    st.success(w("done"), icon="🎓")
+    st.page_link("app_pages/class_results.py", label=w("class_results"), icon="👩‍🏫")

@@ -1,0 +1,199 @@
+"""The class as a whole: the teacher's server-wide choices, and everyone's results side by side.
+
+Server-wide state lives in one small JSON file in the runs root (`classroom.json`), written atomically,
+so every student's session honours it at its next rerun:
+
+    {"lessons": {"why-15": {"seconds": "locked", "size": "hidden"}},   controls a teacher locked or hid
+     "results_since": 1764400000.0}                                     the last reset of the class results
+
+Only the teacher may change it (`PermissionError` otherwise; the pages also hide the buttons). Resetting
+the class results deletes nothing: it only hides the runs that finished before the reset.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from . import charts
+from .experiments import augmentation_of
+from .lessons import CONTROLS, LESSONS, STATES, Text
+from .runs import RunInfo, read_json, runs_root, write_json
+
+FILE = "classroom.json"
+_lock = threading.Lock()  # sessions are threads of one server: one read-modify-write at a time
+
+# Settings a class result can be plotted against: key -> (label, the value of a row or None where it does
+# not apply, e.g. the mask rate of an AR run).
+SETTINGS: dict[str, Text] = {
+    "mask_rate": {"en": "mask rate", "zh": "掩码率"},
+    "strategy": {"en": "masking strategy", "zh": "掩码策略"},
+    "augmentation": {"en": "augmentation", "zh": "数据增强"},
+    "size": {"en": "model size", "zh": "模型大小"},
+    "seconds": {"en": "training time (s)", "zh": "训练时间（秒）"},
+    "corpus": {"en": "corpus", "zh": "语料"},
+}
+RESULTS: dict[str, Text] = {
+    "val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
+    "val_loss": {"en": "held-out loss (nats)", "zh": "留出集损失（nats）"},
+}
+SYMBOLS = {"MLM": "circle", "AR": "diamond"}  # a second cue besides colour
+
+# The class results page's own words.
+UI: dict[str, Text] = {
+    "title": {"en": "Class results", "zh": "班级结果"},
+    "caption": {
+        "en": "Everyone's finished training runs on this server: which settings gave the best held-out results?",
+        "zh": "这台服务器上全班已完成的训练：哪些设置得到了最好的留出集结果？",
+    },
+    "x": {"en": "Setting", "zh": "设置"},
+    "y": {"en": "Result", "zh": "结果"},
+    "names": {"en": "Show nicknames", "zh": "显示昵称"},
+    "empty": {
+        "en": "No finished runs yet. Train a model (or follow a lesson) and it appears here.",
+        "zh": "还没有完成的训练。训练一个模型（或者跟着一课做实验），结果就会出现在这里。",
+    },
+    "since": {
+        "en": "Showing runs finished since the teacher's reset at {time}.",
+        "zh": "显示老师在 {time} 重置之后完成的训练。",
+    },
+    "count": {"en": "{runs} runs by {students} students", "zh": "{students} 位同学的 {runs} 次训练"},
+    "left_out": {
+        "en": "{n} runs are left out: the setting does not apply to them (e.g. AR has no mask rate).",
+        "zh": "有 {n} 次训练没有画出：这个设置对它们不适用（例如 AR 没有掩码率）。",
+    },
+    "caveat": {
+        "en": "MLM and AR are scored on different exercises (see the MLM vs AR page): compare within a colour.",
+        "zh": "MLM 和 AR 是在不同的练习上打分的（见“MLM 与 AR 对比”页面）：请在同一种颜色之内比较。",
+    },
+    "anonymous": {"en": "anonymous", "zh": "匿名"},
+    "none": {"en": "none", "zh": "无"},
+    "reset": {"en": "Reset class results", "zh": "重置班级结果"},
+    "reset_help": {
+        "en": "Start a fresh board: only runs finished from now on are shown. No run is deleted.",
+        "zh": "重新开始：只显示从现在起完成的训练。不会删除任何训练。",
+    },
+    "reset_done": {"en": "Class results reset.", "zh": "班级结果已重置。"},
+    "col.nickname": {"en": "student", "zh": "同学"},
+    "col.objective": {"en": "objective", "zh": "训练目标"},
+    "col.run": {"en": "run", "zh": "训练"},
+}
+
+
+# -- the server-wide file ------------------------------------------------------------------------------
+def load(root: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The class's state: {"lessons": {lesson: {control: state}}, "results_since": float | None}.
+    A missing or unreadable file means nothing was set."""
+    try:
+        data = read_json(runs_root(root) / FILE)
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    lessons = data.get("lessons") if isinstance(data.get("lessons"), dict) else {}
+    since = data.get("results_since")
+    return {"lessons": lessons, "results_since": since if isinstance(since, int | float) else None}
+
+
+def _update(change: dict[str, Any], teacher: bool, root: str | os.PathLike | None) -> dict[str, Any]:
+    if not teacher:
+        raise PermissionError("Only the teacher can change the class settings.")
+    with _lock:
+        data = load(root)
+        data.update(change)
+        write_json(runs_root(root) / FILE, data)
+    return data
+
+
+def control_states(lesson_id: str, root: str | os.PathLike | None = None) -> dict[str, str]:
+    """{control: "locked" | "hidden"} the teacher set for a lesson (controls not listed are open)."""
+    states = load(root)["lessons"].get(lesson_id) or {}
+    return {k: v for k, v in states.items() if k in CONTROLS and v in STATES}
+
+
+def set_control_state(lesson_id: str, control: str, state: str, teacher: bool,
+                      root: str | os.PathLike | None = None) -> dict[str, str]:  # fmt: skip
+    """Lock, hide or open one control of a lesson for every student (teacher only); the lesson's new states."""
+    if lesson_id not in LESSONS or control not in CONTROLS or state not in STATES:
+        raise ValueError(f"Unknown lesson, control or state: {lesson_id!r}, {control!r}, {state!r}.")
+    lessons = dict(load(root)["lessons"])
+    states = {k: v for k, v in (lessons.get(lesson_id) or {}).items() if k != control}
+    if state != "open":
+        states[control] = state
+    lessons[lesson_id] = states
+    _update({"lessons": lessons}, teacher, root)
+    return states
+
+
+def reset_results(teacher: bool, now: float | None = None, root: str | os.PathLike | None = None) -> float:
+    """Start the class results afresh (teacher only): runs finished before now are no longer aggregated."""
+    since = time.time() if now is None else now
+    _update({"results_since": since}, teacher, root)
+    return since
+
+
+# -- aggregation ---------------------------------------------------------------------------------------
+def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: str = "anonymous",
+                none: str = "none") -> list[dict[str, Any]]:  # fmt: skip
+    """One row per completed training run that finished after `since`: who (the nickname, or `anonymous`),
+    the settings of SETTINGS (None where one does not apply), and its final held-out figures.
+
+    Fine-tuning runs, unfinished, stopped and failed runs, and runs without a held-out evaluation are left
+    out: a stopped run's figures would compare a shorter training with full ones.
+    """
+    rows = []
+    for r in runs:
+        c, s = r.config, r.summary
+        finished = s.get("finished")
+        if r.kind != "train" or r.status != "completed" or s.get("val_loss") is None:
+            continue
+        if since is not None and (finished is None or finished <= since):
+            continue
+        mlm = c.get("objective") == "mlm"
+        masking = c.get("masking") or {}
+        augmentation = augmentation_of(c)
+        rows.append({
+            "run": r.id,
+            "nickname": nick.strip() if isinstance(nick := r.nickname, str) and nick.strip() else anonymous,
+            "objective": "MLM" if mlm else "AR",
+            "mask_rate": masking.get("rate") if mlm else None,
+            "strategy": masking.get("strategy") if mlm else None,
+            "augmentation": f"{augmentation[0]} {augmentation[1]:.0%}" if augmentation else none,
+            "size": c.get("size"),
+            "seconds": round(s["elapsed_s"]) if s.get("elapsed_s") is not None else None,
+            "corpus": c.get("corpus"),
+            "val_accuracy": s.get("val_accuracy"),
+            "val_loss": s.get("val_loss"),
+            "finished": finished,
+        })  # fmt: skip
+    return rows
+
+
+def figure(rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title: str,
+           names: bool = False) -> go.Figure:  # fmt: skip
+    """Scatter of setting `x` against result `y`, one colour and marker shape per objective; the nickname
+    and run in the hover (and written by each point with `names`). Rows where `x` is None are skipped."""
+    fig = go.Figure()
+    for i, objective in enumerate(("MLM", "AR")):
+        pts = [r for r in rows if r["objective"] == objective and r[x] is not None and r[y] is not None]
+        if not pts:
+            continue
+        fig.add_scatter(
+            x=[r[x] for r in pts], y=[r[y] for r in pts], name=objective, mode="markers+text" if names else "markers",
+            text=[html.escape(r["nickname"]) for r in pts],  # plotly reads markup in texts: show it as typed
+            textposition="top center", textfont=dict(size=13), customdata=[r["run"] for r in pts],
+            marker=dict(color=charts.PALETTE[i], size=16, symbol=SYMBOLS[objective], line=dict(width=1, color="#000")),
+            hovertemplate="<b>%{text}</b><br>" + x_title + ": %{x}<br>" + y_title + ": %{y:.3f}<br>%{customdata}"
+            "<extra>" + objective + "</extra>",
+        )  # fmt: skip
+    numeric = x in ("mask_rate", "seconds")
+    fig.update_xaxes(title=x_title, type="linear" if numeric else "category",
+                     tickformat=".0%" if x == "mask_rate" else None)  # fmt: skip
+    fig.update_yaxes(title=y_title, tickformat=".0%" if y == "val_accuracy" else None, rangemode="tozero")
+    fig.update_layout(scattermode="group", showlegend=True)  # categories: MLM and AR side by side; a legend for one
+    return charts.styled(fig, height=480)

@@ -1,0 +1,146 @@
+"""Class results and the classroom file: aggregation over a fake runs folder, teacher-only changes, the page."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from selfsup_core import charts, classroom, lessons, runs
+from selfsup_core.config import TrainConfig
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def fake_run(root, objective="mlm", rate=0.15, status="completed", finished=None, nickname=None, kind="train",
+             val=(2.5, 0.3), augment=None) -> str:  # fmt: skip
+    """A run folder as training leaves it, without training: config, meta, summary."""
+    cfg = TrainConfig(objective=objective, size="nano").to_dict()
+    cfg["masking"]["rate"] = rate
+    cfg["augment"].update(augment or {})
+    meta = {"owner": "o1", "nickname": nickname} if nickname is not None else None
+    path = runs.create_run(cfg, root, kind=kind, meta=meta)
+    runs.update_summary(path, status=status, val_loss=val[0], val_accuracy=val[1], elapsed_s=19.6,
+                        finished=time.time() if finished is None else finished)  # fmt: skip
+    return path.name
+
+
+def test_rows_hold_each_completed_training_run_with_its_setting_result_and_nickname(runs_dir):
+    a = fake_run(runs_dir, rate=0.4, nickname="Mei", val=(2.1, 0.42))
+    b = fake_run(runs_dir, objective="ar", val=(3.0, 0.2))  # no meta.json nickname: anonymous
+    fake_run(runs_dir, status="stopped")
+    fake_run(runs_dir, status="failed")
+    fake_run(runs_dir, kind="finetune")
+    c = fake_run(runs_dir, augment={"noise": 0.1}, nickname="   ")
+    rows = {r["run"]: r for r in classroom.result_rows(runs.list_runs(runs_dir))}
+    assert set(rows) == {a, b, c}
+    assert rows[a]["nickname"] == "Mei" and rows[a]["mask_rate"] == 0.4 and rows[a]["val_accuracy"] == 0.42
+    assert rows[b]["nickname"] == "anonymous" and rows[b]["objective"] == "AR" and rows[b]["mask_rate"] is None
+    assert rows[c]["nickname"] == "anonymous" and rows[c]["augmentation"] == "noise 10%"
+    assert rows[a]["augmentation"] == "none" and rows[a]["seconds"] == 20
+
+
+def test_a_run_without_meta_json_counts_as_anonymous(runs_dir):
+    rid = fake_run(runs_dir, nickname="x")
+    (runs_dir / rid / "meta.json").unlink()
+    assert classroom.result_rows(runs.list_runs(runs_dir))[0]["nickname"] == "anonymous"
+
+
+def test_reset_hides_runs_finished_before_it_and_deletes_nothing(runs_dir):
+    old = fake_run(runs_dir, finished=1000.0)
+    new = fake_run(runs_dir, finished=3000.0)
+    since = classroom.reset_results(teacher=True, now=2000.0)
+    assert classroom.load()["results_since"] == since == 2000.0
+    assert [r["run"] for r in classroom.result_rows(runs.list_runs(), since)] == [new]
+    assert {r.id for r in runs.list_runs()} == {old, new}
+
+
+def test_only_the_teacher_changes_the_class_settings(runs_dir):
+    with pytest.raises(PermissionError):
+        classroom.reset_results(teacher=False)
+    with pytest.raises(PermissionError):
+        classroom.set_control_state("why-15", "seconds", "locked", teacher=False)
+    assert not (runs_dir / classroom.FILE).exists()
+    assert classroom.load() == {"lessons": {}, "results_since": None}
+
+
+def test_control_states_are_stored_server_wide_and_reopened(runs_dir):
+    classroom.set_control_state("why-15", "seconds", "locked", teacher=True)
+    classroom.set_control_state("why-15", "size", "hidden", teacher=True)
+    classroom.reset_results(teacher=True, now=5.0)
+    assert json.loads((runs_dir / classroom.FILE).read_text())["lessons"] == {
+        "why-15": {"seconds": "locked", "size": "hidden"}
+    }
+    assert classroom.control_states("why-15") == {"seconds": "locked", "size": "hidden"}
+    classroom.set_control_state("why-15", "seconds", "open", teacher=True)
+    assert classroom.control_states("why-15") == {"size": "hidden"}
+    assert classroom.control_states("masking") == {} and classroom.load()["results_since"] == 5.0
+    with pytest.raises(ValueError):
+        classroom.set_control_state("why-15", "lr", "locked", teacher=True)
+
+
+def test_a_damaged_classroom_file_means_nothing_was_set(runs_dir):
+    (runs_dir / classroom.FILE).write_text("{not json")
+    assert classroom.load() == {"lessons": {}, "results_since": None}
+
+
+def test_scatter_colours_by_objective_and_shows_nicknames_escaped(runs_dir):
+    fake_run(runs_dir, nickname="<b>Lin</b>", rate=0.3)
+    fake_run(runs_dir, objective="ar")
+    rows = classroom.result_rows(runs.list_runs())
+    fig = classroom.figure(rows, "augmentation", "val_accuracy", "augmentation", "held-out accuracy", names=True)
+    assert [t.name for t in fig.data] == ["MLM", "AR"]
+    assert [t.marker.color for t in fig.data] == charts.PALETTE[:2]
+    assert fig.data[0].text == ("&lt;b&gt;Lin&lt;/b&gt;",) and fig.data[0].mode == "markers+text"
+    mask = classroom.figure(rows, "mask_rate", "val_loss", "mask rate", "loss")
+    assert [t.name for t in mask.data] == ["MLM"]  # AR has no mask rate
+
+
+def test_every_text_of_the_page_exists_in_english_and_chinese():
+    for text in [*classroom.SETTINGS.values(), *classroom.RESULTS.values(), *classroom.UI.values()]:
+        assert set(text) == {"en", "zh"} and all(v.strip() for v in text.values()), text
+        assert lessons.placeholders(text["en"]) == lessons.placeholders(text["zh"]), text
+
+
+# -- the page (AppTest) ---------------------------------------------------------------------------------
+def open_page(teacher: bool = False, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["teacher"] = teacher
+    at.session_state["lang"] = lang
+    at.switch_page("app_pages/class_results.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_says_what_to_do_when_nobody_has_finished_a_run(runs_dir):
+    at = open_page()
+    assert any("No finished runs yet" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+    assert not [b for b in at.button if b.label == "Reset class results"]  # a student cannot reset
+
+
+def test_page_plots_the_class_runs_in_both_languages(runs_dir):
+    fake_run(runs_dir, nickname="Mei", rate=0.4)
+    fake_run(runs_dir, objective="ar", nickname="Tom")
+    at = open_page()
+    assert len(at.get("plotly_chart")) == 1
+    assert any("2 runs by 2 students" in m.value for m in at.markdown)
+    assert set(at.dataframe[0].value["student"]) == {"Mei", "Tom"}
+    at.selectbox(key="class_x").set_value("mask_rate").run()
+    assert any("1 runs are left out" in c.value for c in at.caption)
+    zh = open_page(lang="zh")
+    assert zh.title[0].value == "班级结果" and any("2 位同学的 2 次训练" in m.value for m in zh.markdown)
+
+
+def test_teacher_resets_the_class_results_without_deleting_runs(runs_dir):
+    fake_run(runs_dir, nickname="Mei", finished=time.time() - 60)
+    at = open_page(teacher=True)
+    assert len(at.get("plotly_chart")) == 1
+    next(b for b in at.button if b.label == "Reset class results").click().run()
+    assert not at.exception, at.exception
+    assert any("No finished runs yet" in i.value for i in at.info)
+    assert len(runs.list_runs()) == 1 and classroom.load()["results_since"] is not None
+    student = open_page()  # every session sees the reset
+    assert any("No finished runs yet" in i.value for i in student.info)

@@ -1,0 +1,120 @@
+"""Lessons (core): every text in both languages, short valid runs, honest verdicts, teacher locks honoured."""
+
+import pytest
+
+from selfsup_core import lessons
+from selfsup_core.config import TrainConfig
+from selfsup_core.finetune import FinetuneConfig
+from selfsup_core.lessons import LESSONS, TIE, outcome, plan
+
+FAKE_RUN = "20260101-000000-mlm-abc123"
+
+
+def test_the_four_lessons_of_the_issue_exist_with_steps_and_choices():
+    titles = {lesson.title["en"] for lesson in LESSONS.values()}
+    assert titles == {"What does masking teach?", "Why 15%?", "MLM vs AR", "What pretraining buys"}
+    for lesson in LESSONS.values():
+        assert len(lesson.steps) >= 2
+        for step in lesson.steps:
+            assert len(step.choices) >= 2 and step.judge.metric in lessons.METRICS
+
+
+def test_every_text_exists_in_english_and_chinese_with_the_same_placeholders():
+    texts = lessons.texts()
+    assert len(texts) > 60
+    for text in texts:
+        assert set(text) == {"en", "zh"}, text
+        assert all(v.strip() for v in text.values()), text
+        assert lessons.placeholders(text["en"]) == lessons.placeholders(text["zh"]), text
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text["zh"]) or text["zh"] == text["en"], text
+
+
+def test_texts_format_with_the_values_a_step_provides():
+    for lesson in LESSONS.values():
+        values = lessons.preset_values(lesson, "zh")
+        for step in lesson.steps:
+            for text in (step.intro, step.question):
+                assert "{" not in lessons.tr(text, "zh", **values)
+
+
+@pytest.mark.parametrize("lang, corpus", [("en", "world-en"), ("zh", "world-zh")])
+def test_every_step_plans_short_valid_runs_on_the_language_s_corpus(lang, corpus):
+    for lesson in LESSONS.values():
+        values = lessons.preset_values(lesson, lang)
+        for step in lesson.steps:
+            planned = plan(step, values, {0: [FAKE_RUN]})
+            assert (step.experiment == "reuse") == (not planned)
+            for p in planned:
+                if p.kind == "train":
+                    assert isinstance(p.config, TrainConfig)
+                    assert p.config.corpus == corpus and p.config.size in ("nano", "mini")
+                    assert 5 <= p.config.time_budget_s <= 40
+                else:
+                    assert isinstance(p.config, FinetuneConfig) and p.config.task.endswith(lang)
+
+
+def test_runs_of_a_step_differ_only_in_what_the_step_is_about():
+    values = lessons.preset_values(LESSONS["why-15"], "en")
+    rates = plan(LESSONS["why-15"].steps[1], values)
+    assert [c.config.masking.rate for c in rates] == [0.15, 0.4, 0.8]
+    first = rates[0].config.to_dict()
+    for other in rates[1:]:
+        diff = {k for k, v in other.config.to_dict().items() if v != first[k]}
+        assert diff == {"masking"}
+    pair = plan(LESSONS["mlm-vs-ar"].steps[0], values)
+    assert [p.config.objective for p in pair] == ["mlm", "ar"]
+    strategies = plan(LESSONS["masking"].steps[1], values)
+    assert [p.config.masking.strategy for p in strategies] == ["token", "span"]
+    assert {p.config.tokenizer for p in strategies} == {"char"}
+
+
+def test_fine_tuning_step_needs_the_pretrained_run_and_compares_with_scratch():
+    step = LESSONS["pretraining"].steps[1]
+    values = lessons.preset_values(LESSONS["pretraining"], "en")
+    with pytest.raises(lessons.LessonError, match="Run step 1 first"):
+        plan(step, values, {})
+    full, scratch = (p.config for p in plan(step, values, {0: [FAKE_RUN]}))
+    assert (full.pretrained, full.method) == (FAKE_RUN, "full")
+    assert (scratch.pretrained, scratch.method, scratch.tokenizer_run) == (None, "scratch", FAKE_RUN)
+    pretrain = plan(LESSONS["pretraining"].steps[0], values)[0].config
+    assert (scratch.scratch_objective, scratch.scratch_size) == (pretrain.objective, pretrain.size)  # same shape
+    assert full.label_budget == scratch.label_budget == 32 and full.seed == scratch.seed
+
+
+def test_locked_and_hidden_controls_keep_the_preset_whatever_the_student_chose():
+    lesson = LESSONS["why-15"]
+    chosen = {"size": "mini", "seconds": 45, "seed": 7, "corpus": "world-zh"}
+    assert lessons.effective_values(lesson, "en", chosen, {}) == chosen
+    states = {"seconds": "locked", "size": "hidden"}
+    got = lessons.effective_values(lesson, "en", chosen, states)
+    assert got == {"size": "nano", "seconds": 20, "seed": 7, "corpus": "world-zh"}
+
+
+def test_values_outside_what_lessons_allow_are_refused():
+    values = lessons.preset_values(LESSONS["masking"], "en")
+    for bad in ({"size": "small"}, {"seconds": 600}, {"corpus": "my.txt"}):
+        with pytest.raises(ValueError):
+            lessons.base_config({**values, **bad})
+
+
+def test_outcome_buckets_a_single_value():
+    step = LESSONS["masking"].steps[0]
+    assert [outcome(step, [v]) for v in (0.02, 0.10, 0.39, 0.41, 0.9)] == ["low", "mid", "mid", "high", "high"]
+    assert outcome(step, [None]) is None
+
+
+def test_outcome_picks_the_best_run_and_calls_close_results_a_tie():
+    step = LESSONS["masking"].steps[1]  # token vs span, tie under 5 points
+    assert outcome(step, [0.60, 0.20]) == "token"
+    assert outcome(step, [0.20, 0.60]) == "span"
+    assert outcome(step, [0.31, 0.30]) == TIE
+    loss = LESSONS["mlm-vs-ar"].steps[0]  # lower loss wins, no tie choice
+    assert outcome(loss, [2.0, 3.0]) == "mlm" and outcome(loss, [3.0, 2.99]) == "ar"
+    assert outcome(LESSONS["why-15"].steps[1], [0.1, 0.3, 0.2]) == "r40"
+    assert outcome(loss, [2.0, None]) is None
+
+
+def test_run_labels_name_what_differs():
+    assert lessons.run_label({"objective": "ar"}, "en") == "AR (GPT-style)"
+    assert "40%" in lessons.run_label({"objective": "mlm", "masking": {"rate": 0.4}}, "zh")
+    assert lessons.run_label({"method": "scratch", "task": "x"}, "zh") == "从零开始（随机权重）"

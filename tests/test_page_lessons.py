@@ -1,0 +1,86 @@
+"""Lessons page (AppTest): predict before running, teacher locks and hides controls for every student, a step runs."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+import ui
+from selfsup_core import classroom, runs
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_lessons(teacher: bool = False, lang: str = "en", lesson: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["teacher"] = teacher
+    at.session_state["lang"] = lang
+    at.switch_page("app_pages/lessons.py")
+    if lesson:
+        at.query_params["lesson"] = lesson
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_run_unlocks_only_after_a_prediction_is_committed(runs_dir):
+    at = open_lessons()
+    assert at.title[0].value == "Lessons"
+    assert any("Step 1 of 2" in p.proto.text for p in at.get("progress"))
+    assert button(at, "lesson_run").disabled and button(at, "lesson_commit").disabled
+    at.radio[0].set_value("mid").run()
+    button(at, "lesson_commit").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["lesson_predictions"] == {"masking/0": "mid"}
+    assert at.radio[0].disabled and at.radio[0].value == "mid"  # committed: no changing it after the fact
+    assert not button(at, "lesson_run").disabled
+    assert not [b for b in at.button if b.key == "lesson_commit"]
+
+
+def test_the_page_speaks_chinese_and_uses_the_chinese_corpus(runs_dir):
+    at = open_lessons(lang="zh")
+    assert at.title[0].value == "课程"
+    assert "训练" in at.radio[0].label
+    assert at.button_group(key="lc_masking_corpus").value == "world-zh"
+
+
+def test_teacher_locks_and_hides_controls_for_every_student(runs_dir):
+    teacher = open_lessons(teacher=True, lesson="why-15")
+    teacher.button_group(key="lt_why-15_seconds").set_value("locked").run()
+    teacher.button_group(key="lt_why-15_size").set_value("hidden").run()
+    assert not teacher.exception, teacher.exception
+    assert classroom.control_states("why-15") == {"seconds": "locked", "size": "hidden"}
+
+    student = open_lessons(lesson="why-15")
+    assert not [g for g in student.button_group if g.key.startswith("lt_")]  # no teacher panel
+    seconds = student.number_input(key="lc_why-15_seconds_locked")
+    assert seconds.disabled and seconds.value == 20  # locked: the preset, greyed out
+    assert not [g for g in student.button_group if g.key.startswith("lc_why-15_size")]  # hidden
+    assert not student.number_input(key="lc_why-15_seed").disabled  # the others stay open
+    assert classroom.control_states("masking") == {}  # per lesson
+
+
+def test_a_step_runs_and_shows_the_result_next_to_the_prediction_then_the_debrief(runs_dir):
+    at = open_lessons()
+    at.button_group(key="lc_masking_size").set_value("nano")
+    at.number_input(key="lc_masking_seconds").set_value(5)
+    at.radio[0].set_value("high").run()
+    button(at, "lesson_commit").click().run()
+    button(at, "lesson_run").click().run()
+    assert not at.exception, at.exception
+    value = at.query_params["ls0"]
+    (run_id,) = (value[0] if isinstance(value, list) else value).split(",")
+    cfg = runs.load_run(run_id).config
+    assert (cfg["size"], cfg["time_budget_s"], cfg["corpus"]) == ("nano", 5.0, "world-en")
+    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    at.run()
+    assert not at.exception, at.exception
+    said = [m.value for m in at.markdown if "You predicted" in m.value]
+    assert said and "Over 40%" in said[0]
+    assert any("What happened" in m.value for m in at.markdown)
+    assert at.subheader[-1].value == "Why?" and any("self-supervision" in m.value for m in at.markdown)
+    assert at.success or at.info  # the verdict: right, or not this time
