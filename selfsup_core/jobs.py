@@ -34,6 +34,7 @@ from .runs import (
     create_run,
     delete_run,
     enforce_quota,
+    fail_if_unfinished,
     load_run,
     mark_interrupted,
     may_change,
@@ -260,6 +261,7 @@ class JobManager:
                     if kind == "ready":
                         w.ready = True
                     elif kind == "done":
+                        fail_if_unfinished(run_path(w.run_id, self.root))
                         self._owners.pop(w.run_id, None)
                         w.run_id = None
                         enforce_quota(self.settings.disk_quota_mb * 1024 * 1024, self.root)

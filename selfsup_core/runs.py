@@ -251,6 +251,18 @@ def update_summary(path: Path, **fields: Any) -> dict[str, Any]:
 # ----- views for the app: past-runs table, live progress --------------------------------------
 
 
+def fail_if_unfinished(path: Path) -> bool:
+    """Fail a run whose job has ended but whose summary still says queued or running (say the disk filled up
+    before even `failed` could be written), so it never shows as running forever. True if it was changed."""
+    try:
+        if read_json(path / "summary.json").get("status") not in ("queued", "running"):
+            return False
+        update_summary(path, status="failed", error="The run ended without saving its result (is the disk full?).")
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 def may_change(run: RunInfo, by: str | None, teacher: bool = False) -> bool:
     """May `by` (an owner id) stop or delete `run`? Its owner may, the teacher may; nobody else, and
     nobody but the teacher for a run without an owner (made by the CLI or before owners were kept)."""

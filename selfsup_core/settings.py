@@ -37,6 +37,12 @@ def _default_concurrent() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
+# Fixed bounds on what a hand-edited config.json could ask for (the page's widgets stay well inside them).
+MAX_TOKENS_PER_STEP = 32_768  # batch x seq_len: 16x the default 32 x 64
+MAX_VOCAB = 32_000
+MAX_CHECKPOINTS = 20
+
+
 @dataclass(frozen=True)
 class Settings:
     max_concurrent: int = field(default_factory=lambda: _int("SELFSUP_MAX_CONCURRENT", _default_concurrent()))
@@ -60,11 +66,24 @@ class Settings:
 
     def check_run(self, cfg) -> None:
         """Refuse a run configuration above the server's limits, saying which limit and what to do."""
-        from .models import PRESETS
+        from .models import PRESETS, shape_of
 
         sizes = list(PRESETS)
+        shape = shape_of(cfg)  # also refuses an unknown size, before anything is queued
         if cfg.size in sizes and self.max_size in sizes and sizes.index(cfg.size) > sizes.index(self.max_size):
             raise ValueError(f"This server allows models up to '{self.max_size}'; pick a smaller size.")
+        # An uploaded config.json can override the preset's shape: hold every dimension to the largest preset allowed.
+        cap = PRESETS.get(self.max_size, PRESETS["small"])
+        for name in ("hidden", "layers", "heads", "ffn"):
+            if getattr(shape, name) > cap[name]:
+                raise ValueError(f"This server allows {name} up to {cap[name]} (the '{self.max_size}' model); "
+                                 f"this run asks for {getattr(shape, name)}.")  # fmt: skip
+        if cfg.batch_size * cfg.seq_len > MAX_TOKENS_PER_STEP:
+            raise ValueError(f"This server allows at most {MAX_TOKENS_PER_STEP} tokens per step (batch x sequence "
+                             f"length); this run asks for {cfg.batch_size * cfg.seq_len}.")  # fmt: skip
+        if (cfg.vocab_size or 0) > MAX_VOCAB or cfg.checkpoints > MAX_CHECKPOINTS:
+            raise ValueError(f"This server allows a vocabulary up to {MAX_VOCAB} and up to {MAX_CHECKPOINTS} "
+                             "checkpoints per run.")  # fmt: skip
         if cfg.time_budget_s is None and cfg.steps > self.max_steps:  # with a budget, the budget bounds the run
             raise ValueError(f"This server allows at most {self.max_steps} steps per run; lower the steps.")
         if cfg.time_budget_s is not None and cfg.time_budget_s > self.max_time_budget_s:

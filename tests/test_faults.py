@@ -193,3 +193,14 @@ def test_a_worker_killed_mid_run_fails_its_run_while_the_other_run_trains_on(run
         assert (load_run(survivor).model_path / "model.safetensors").exists()
     finally:
         manager.close()
+
+
+def test_a_job_that_ends_without_recording_its_result_is_failed_not_left_running(tmp_path):
+    from selfsup_core.runs import create_run, fail_if_unfinished, load_run, update_summary
+
+    path = create_run(TrainConfig(objective="mlm", corpus="world-en", size="nano", steps=2).to_dict(), tmp_path)
+    update_summary(path, status="running")
+    assert fail_if_unfinished(path)
+    run = load_run(path.name, tmp_path)
+    assert run.status == "failed" and "disk full" in run.summary["error"]
+    assert not fail_if_unfinished(path)  # a recorded outcome is left alone

@@ -3,6 +3,7 @@ of the documented `CorpusError`s; whatever rows, rates and seeds masking and aug
 invariants hold. Each test is capped in examples so the file runs in seconds."""
 
 import json
+import os
 
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,9 @@ from selfsup_core.config import AugmentConfig, MaskingConfig
 from selfsup_core.masking import IGNORE_INDEX, MASK_ID, Fate, effective_word_starts, mask_tokens
 from selfsup_core.tokenization import NUM_SPECIAL, SPECIAL_TOKENS
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Fixed examples in CI (a landing must not hinge on a new random draw); fresh ones on developers' machines.
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                derandomize=bool(os.environ.get("CI")))  # fmt: skip
 DOCUMENTED = {C.CorpusError, C.EmptyCorpusError, C.NotTextError, C.CorpusTooLargeError, C.ColumnNotFoundError,
               C.CorpusFormatError, C.CorpusTooShortError}  # fmt: skip
 PAD, CLS, SEP = (SPECIAL_TOKENS.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))
