@@ -85,10 +85,11 @@ def _model(path: str, mtime: float, attention: bool):
 
 def model(path: os.PathLike, attention: bool = False):
     """(model, tokenizer, objective) of a saved model folder; reloaded when the folder changes."""
-    weights = os.path.join(path, "model.safetensors")
-    if not os.path.exists(weights):
-        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).")
-    return _model(str(path), os.path.getmtime(weights), attention)
+    try:  # one stat, no exists-then-stat race with a run deleted in between
+        mtime = os.path.getmtime(os.path.join(path, "model.safetensors"))
+    except FileNotFoundError:
+        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
+    return _model(str(path), mtime, attention)
 
 
 # -- shared settings --------------------------------------------------------------------------------
