@@ -51,10 +51,28 @@ def barrier(world: World) -> None:
         dist.barrier()
 
 
+def _device() -> torch.device | None:
+    """Where collectives need their tensors: nccl works on CUDA tensors only."""
+    return torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else None
+
+
 def _tensor(values: list[float]) -> torch.Tensor:
-    """A tensor where the backend can reduce it (nccl reduces CUDA tensors only)."""
-    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else None
-    return torch.tensor(values, dtype=torch.float64, device=device)
+    return torch.tensor(values, dtype=torch.float64, device=_device())
+
+
+def broadcast_text(text: str | None, world: World) -> str:
+    """Rank 0's `text` on every rank (as UTF-8 bytes in a tensor: no pickling). Used for the tokenizer,
+    which rank 0 trains: ranks on other nodes cannot read rank 0's tokenizer cache from disk."""
+    if world.size == 1:
+        return text or ""
+    data = torch.frombuffer(bytearray(text.encode()), dtype=torch.uint8) if world.is_main else None
+    size = torch.tensor([0 if data is None else data.numel()], dtype=torch.int64, device=_device())
+    dist.broadcast(size, src=0)
+    buffer = (
+        data.to(_device()) if data is not None else torch.empty(int(size.item()), dtype=torch.uint8, device=_device())
+    )
+    dist.broadcast(buffer, src=0)
+    return bytes(buffer.cpu().tolist()).decode()
 
 
 def all_max(values: list[float], world: World) -> list[float]:

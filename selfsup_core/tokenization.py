@@ -71,6 +71,15 @@ def _wrap(tok: Tokenizer, max_length: int) -> PreTrainedTokenizerFast:
     )
 
 
+def to_json(tokenizer: PreTrainedTokenizerFast) -> str:
+    """The trained tokenizer as the `tokenizers` library's JSON (what `from_json` reads back)."""
+    return tokenizer.backend_tokenizer.to_str()
+
+
+def from_json(text: str, max_length: int) -> PreTrainedTokenizerFast:
+    return _wrap(Tokenizer.from_str(text), max_length)
+
+
 def build_tokenizer(
     kind: str, texts: Sequence[str], vocab_size: int | None = None, max_length: int = 512
 ) -> PreTrainedTokenizerFast:
@@ -124,7 +133,7 @@ def cached_tokenizer(
         digest.update(b"\0")
     path = Path(cache_dir) / f"{kind}-{digest.hexdigest()[:20]}.json"
     if path.exists():
-        return _wrap(Tokenizer.from_file(str(path)), max_length)
+        return from_json(path.read_text(encoding="utf-8"), max_length)
     tokenizer = build_tokenizer(kind, texts, vocab_size, max_length)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")

@@ -31,7 +31,7 @@ from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of, throughput
 from .objectives import Batch, LossModule, loss_and_hits, make_batch
 from .runs import append_jsonl, runs_root, update_summary, write_folder, write_json
-from .tokenization import cached_tokenizer
+from .tokenization import cached_tokenizer, from_json, to_json
 
 
 class TrainingError(RuntimeError):
@@ -74,12 +74,23 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
-def prepare_data(cfg: TrainConfig) -> tuple[PreTrainedTokenizerFast, Packed, Packed]:
-    """Corpus -> train/validation split -> tokenizer trained on the training part -> packed rows."""
+def prepare_data(
+    cfg: TrainConfig, world: distributed.World | None = None
+) -> tuple[PreTrainedTokenizerFast, Packed, Packed]:
+    """Corpus -> train/validation split -> tokenizer trained on the training part -> packed rows.
+
+    Under torchrun, rank 0 trains (or loads from its cache) the tokenizer and sends it to the other ranks,
+    so every rank, on every node, has the very same vocabulary."""
+    world = world or distributed.World()
     corpus = load_corpus(cfg.corpus, cfg.text_column)
     train_docs, val_docs = split_documents(corpus.documents, cfg.val_fraction, cfg.seed)
-    cache = runs_root() / ".cache" / "tokenizers"
-    tokenizer = cached_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, cfg.seq_len, cache)
+    tokenizer = None
+    if world.is_main:
+        cache = runs_root() / ".cache" / "tokenizers"
+        tokenizer = cached_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, cfg.seq_len, cache)
+    if world.size > 1:
+        text = distributed.broadcast_text(to_json(tokenizer) if tokenizer else None, world)
+        tokenizer = tokenizer or from_json(text, cfg.seq_len)
     return tokenizer, pack(tokenizer, train_docs, cfg.seq_len), pack(tokenizer, val_docs, cfg.seq_len)
 
 
@@ -192,11 +203,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
     # gradient accumulation of the embedding/gather backward differs in the 7th digit run to run.
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = rank_device or pick_device(cfg.device)
-    if not world.is_main:
-        distributed.barrier(world)  # rank 0 trains (and caches) the tokenizer; the others then load it
-    tokenizer, train_rows, val_rows = prepare_data(cfg)
-    if world.is_main:
-        distributed.barrier(world)
+    tokenizer, train_rows, val_rows = prepare_data(cfg, world)
     vocab_size = len(tokenizer)
     model = build_model(cfg.objective, shape_of(cfg), vocab_size, cfg.seq_len).to(device)
     model.train()
