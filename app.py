@@ -6,8 +6,7 @@ import streamlit as st
 from transformers.utils import logging as hf_logging
 
 import ui
-from i18n import lang, t
-from selfsup_core import classroom, lessons
+from i18n import t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 hf_logging.disable_progress_bar()
@@ -22,8 +21,8 @@ pages = [
     st.Page("app_pages/compare.py", title=t("nav.compare"), icon="⚖️"),
     st.Page("app_pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
     st.Page("app_pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
-    st.Page("app_pages/lessons.py", title=lessons.tr(lessons.UI["title"], lang()), icon="🎓"),
-    st.Page("app_pages/class_results.py", title=lessons.tr(classroom.UI["title"], lang()), icon="👩‍🏫"),
+    st.Page("app_pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
+    st.Page("app_pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
 ]
 page = st.navigation(pages)
 ui.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included

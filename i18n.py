@@ -364,6 +364,274 @@ TEXT: dict[str, dict[str, str]] = {
     "probe.col.step": {"en": "step", "zh": "步数"},
     "probe.col.top": {"en": "top guess", "zh": "首选答案"},
     "probe.col.probability": {"en": "probability", "zh": "概率"},
+    # -- masking lab page ---------------------------------------------------------------------------
+    "masking.title": {"en": "Masking lab", "zh": "掩码实验室"},
+    "masking.caption": {
+        "en": "Self-supervised learning makes its own exercises: hide or spoil part of each sentence, ask for the "
+        "original.",
+        "zh": "自监督学习自己出练习题：把每个句子遮住或弄乱一部分，再让模型说出原文。",
+    },
+    "masking.objective": {"en": "Objective", "zh": "训练目标"},
+    "masking.objective.mlm": {"en": "MLM (BERT): fill in the blanks", "zh": "MLM（BERT）：完形填空"},
+    "masking.objective.ar": {"en": "AR (GPT): predict the next token", "zh": "AR（GPT）：预测下一个词元"},
+    "masking.rate": {"en": "Tokens to predict", "zh": "要预测的词元比例"},
+    "masking.rate_help": {
+        "en": "BERT: 15%. Fewer: little to learn per sentence; more: too little context left.",
+        "zh": "BERT 用 15%。太少：每个句子能学的东西少；太多：剩下的上下文不够用。",
+    },
+    "masking.sees": {"en": "What the model sees at those tokens:", "zh": "在这些位置上，模型看到的是："},
+    "masking.random_token": {"en": "a random token", "zh": "一个随机词元"},
+    "masking.keep": {
+        "en": "the token itself (still predicted): **{keep:.0%}**. Why not all [MASK]? Real text has no [MASK], so "
+        "the model must learn to doubt every token it sees.",
+        "zh": "词元本身（仍然要预测）：**{keep:.0%}**。为什么不全换成 [MASK]？真实文本里没有 [MASK]，所以模型要学会"
+        "怀疑它看到的每一个词元。",
+    },
+    "masking.strategy": {"en": "What is hidden together", "zh": "哪些词元一起遮住"},
+    "masking.strategy.token": {
+        "en": "each token is chosen on its own, so half a word can be hidden (BERT).",
+        "zh": "每个词元单独抽选，所以一个词可能只被遮住一半（BERT）。",
+    },
+    "masking.strategy.whole-word": {
+        "en": "all pieces of a word are hidden together, so the visible half cannot give it away.",
+        "zh": "一个词的所有词片一起遮住，这样露出的另一半就不会泄露答案。",
+    },
+    "masking.strategy.span": {
+        "en": "runs of whole words are hidden, so the model must rebuild whole phrases (SpanBERT).",
+        "zh": "遮住连续的几个整词，模型必须还原整个短语（SpanBERT）。",
+    },
+    "masking.strategy_explain": {"en": "**{name}**: {explain}", "zh": "**{name}**：{explain}"},
+    "masking.span_mean": {"en": "Mean span (words)", "zh": "平均片段长度（词）"},
+    "masking.span_max": {"en": "Longest span (words)", "zh": "最长片段长度（词）"},
+    "masking.ar_info": {
+        "en": "AR hides nothing: GPT predicts every next token from the words on its left only, so the answer is "
+        "never in view and no masking is needed.",
+        "zh": "AR 什么也不遮：GPT 只根据左边的词预测每一个下一个词元，答案从来不在视野里，所以不需要掩码。",
+    },
+    "masking.augments": {
+        "en": "Augmentations: extra corruption for robustness ({n} on)",
+        "zh": "数据增强：额外加入干扰，让模型更稳健（已开启 {n} 项）",
+    },
+    "masking.shuffle_window": {"en": "Shuffle window (tokens)", "zh": "打乱窗口（词元数）"},
+    "masking.over_100": {
+        "en": "[MASK] {mask:.0%} + random {random:.0%} is more than 100%: lower one of them. The preview shows your "
+        "last valid settings.",
+        "zh": "[MASK] {mask:.0%} + 随机 {random:.0%} 超过了 100%：请调低其中一个。预览显示的是你上一次有效的设置。",
+    },
+    "masking.resample": {"en": "🎲 Resample", "zh": "🎲 重新抽样"},
+    "masking.resample_help": {
+        "en": "Draw new random choices with the same settings (the seed, also the training run's)",
+        "zh": "用同样的设置重新随机抽选（改变的是随机种子，训练时也用它）",
+    },
+    "masking.your_text": {"en": "your text", "zh": "你的文本"},
+    "masking.seen": {
+        "en": "Seed **{seed}** · {source} · tokenizer: {tokenizer} · hover a token to see its original",
+        "zh": "随机种子 **{seed}** · {source} · 分词器：{tokenizer} · 鼠标悬停在词元上可看到原文",
+    },
+    "masking.chart_title": {
+        "en": "Share of tokens: setting vs one real batch",
+        "zh": "词元占比：设置值与一个真实批次的对比",
+    },
+    "masking.bar.predicted": {"en": "predicted", "zh": "要预测"},
+    "masking.bar.masked": {"en": "to [MASK]", "zh": "换成 [MASK]"},
+    "masking.bar.random": {"en": "to random", "zh": "换成随机词元"},
+    "masking.bar.kept": {"en": "kept", "zh": "保持原样"},
+    "masking.bar.noised": {"en": "noised", "zh": "噪声"},
+    "masking.bar.deleted": {"en": "deleted", "zh": "删除"},
+    "masking.bar.shuffled": {"en": "shuffled", "zh": "打乱"},
+    "masking.ar_no_chart": {
+        "en": "AR predicts every token from the ones before it; turn on an augmentation to chart its rate.",
+        "zh": "AR 根据前面的词元预测每一个词元；开启一项数据增强，就能画出它的比例。",
+    },
+    # -- train page ---------------------------------------------------------------------------------
+    "train.title": {"en": "Train a model", "zh": "训练模型"},
+    "train.caption": {
+        "en": "Train a tiny language model from scratch on your corpus and watch its loss fall as it learns.",
+        "zh": "在你的语料上从零开始训练一个小型语言模型，看着它的损失随学习不断下降。",
+    },
+    "train.objective": {"en": "Objective", "zh": "训练目标"},
+    "train.objective.mlm": {"en": "MLM (BERT-style)", "zh": "MLM（BERT 式）"},
+    "train.objective.ar": {"en": "AR (GPT-style)", "zh": "AR（GPT 式）"},
+    "train.predicts.mlm": {
+        "en": "Hide some words; predict them from the words on both sides.",
+        "zh": "遮住一些词，根据两边的词把它们预测出来。",
+    },
+    "train.predicts.ar": {
+        "en": "Predict every next word from the words before it only.",
+        "zh": "只根据前面的词预测每一个下一个词。",
+    },
+    "train.size": {"en": "Model size", "zh": "模型大小"},
+    "train.by_time": {"en": "Time budget instead of steps", "zh": "改用时间预算"},
+    "train.seconds": {"en": "Seconds", "zh": "秒数"},
+    "train.steps": {"en": "Steps", "zh": "步数"},
+    "train.lr": {"en": "Learning rate", "zh": "学习率"},
+    "train.batch": {"en": "Batch size", "zh": "批大小"},
+    "train.seed": {"en": "Seed", "zh": "随机种子"},
+    "train.seed_help": {
+        "en": "Same seed, same settings, same machine: the same run, curve for curve.",
+        "zh": "同样的种子、同样的设置、同一台机器：得到一模一样的训练，曲线完全相同。",
+    },
+    "train.parameters": {"en": "Parameters", "zh": "参数量"},
+    "train.vocab": {"en": "vocabulary: {n} tokens", "zh": "词表：{n} 个词元"},
+    "train.estimate": {"en": "Estimated training time", "zh": "预计训练时间"},
+    "train.per_step": {"en": "{ms:.0f} ms per step here, now", "zh": "在这台机器上、此刻每步约 {ms:.0f} 毫秒"},
+    "train.timing": {"en": "Timing a few training steps…", "zh": "正在试跑几步，测量速度……"},
+    "train.launch": {"en": "Launch", "zh": "开始训练"},
+    "train.reproduce": {"en": "Reproduce a run from its config.json", "zh": "用 config.json 重现一次训练"},
+    "train.reproduce_upload": {
+        "en": "A run's config.json (download it from the run below)",
+        "zh": "一次训练的 config.json（可在下方的训练里下载）",
+    },
+    "train.reproduce_launch": {"en": "Launch this exact configuration", "zh": "按这份配置原样开始训练"},
+    "train.masking.mlm": {"en": "{rate:.0%} {strategy} masking", "zh": "{rate:.0%} {strategy}掩码"},
+    "train.masking.ar": {"en": "no masking (AR)", "zh": "不使用掩码（AR）"},
+    "train.augment.on": {"en": "augmentation on", "zh": "数据增强：开"},
+    "train.augment.off": {"en": "augmentation off", "zh": "数据增强：关"},
+    "train.summary": {
+        "en": "Corpus **{corpus}** · tokenizer **{tokenizer}** · {masking} · {augment}",
+        "zh": "语料 **{corpus}** · 分词器 **{tokenizer}** · {masking} · {augment}",
+    },
+    "train.corpus_link": {"en": "Corpus", "zh": "语料"},
+    "train.masking_link": {"en": "Masking", "zh": "掩码"},
+    "train.private": {
+        "en": "This run belongs to another student, and this server keeps runs private.",
+        "zh": "这次训练属于另一位同学，而这台服务器不公开别人的训练。",
+    },
+    "train.this_run": {
+        "en": "This run: {objective}, {size}, on {corpus}",
+        "zh": "本次训练：{objective}，{size}，语料 {corpus}",
+    },
+    "train.run_id": {"en": "Run {run_id}", "zh": "训练编号 {run_id}"},
+    "train.queued": {
+        "en": "Queued at position {n}: it starts when a training slot is free.",
+        "zh": "排在队列第 {n} 位：有空闲的训练位置时就会开始。",
+    },
+    "train.running": {"en": "Running · step {step} · {left} left", "zh": "训练中 · 第 {step} 步 · 还剩 {left}"},
+    "train.failed": {"en": "Failed: {error}", "zh": "训练失败：{error}"},
+    "train.unknown_error": {"en": "unknown error", "zh": "未知错误"},
+    "train.completed": {"en": "Completed {steps} steps in {time}.", "zh": "已完成 {steps} 步，用时 {time}。"},
+    "train.stopped": {
+        "en": "Stopped at step {step}; the model so far is saved.",
+        "zh": "在第 {step} 步停止；到目前为止的模型已保存。",
+    },
+    "train.interrupted": {
+        "en": "Status: {status}, but no training process here has it: it was interrupted.",
+        "zh": "状态：{status}，但这里没有进程在训练它：训练被中断了。",
+    },
+    "train.val_loss": {"en": "Held-out loss", "zh": "留出集损失"},
+    "train.val_accuracy": {"en": "Held-out accuracy", "zh": "留出集准确率"},
+    "train.tokens_per_s": {"en": "Tokens / s", "zh": "每秒词元数"},
+    "train.time_left": {"en": "Time left", "zh": "剩余时间"},
+    "train.time": {"en": "Time", "zh": "用时"},
+    "train.seconds_short": {"en": "{n:.0f} s", "zh": "{n:.0f} 秒"},
+    "train.minutes_short": {"en": "{n:.1f} min", "zh": "{n:.1f} 分钟"},
+    "train.download_config": {"en": "Download config.json", "zh": "下载 config.json"},
+    "train.download_config_help": {
+        "en": "Everything needed to run it again: upload it under *Reproduce a run*.",
+        "zh": "重新运行所需的全部设置：在“用 config.json 重现一次训练”里上传它。",
+    },
+    "train.stop": {"en": "Stop", "zh": "停止"},
+    "train.stop_help": {"en": "Stop now; the model so far is saved.", "zh": "立即停止；到目前为止的模型会保存下来。"},
+    "train.probe_link": {"en": "Probe this model", "zh": "探测这个模型"},
+    "train.export": {"en": "Export", "zh": "导出"},
+    "train.export_help": {
+        "en": "Files are made when you click, which takes a few seconds for the report's PNG charts.",
+        "zh": "点击后才生成文件；报告里的 PNG 图表需要几秒钟。",
+    },
+    "train.export_report": {"en": "Run report (zip)", "zh": "训练报告（zip）"},
+    "train.export_report_help": {
+        "en": "An HTML page with interactive curves, PNG charts, the metrics as CSV and the config.",
+        "zh": "包含可交互曲线的 HTML 网页、PNG 图表、CSV 格式的指标和配置文件。",
+    },
+    "train.export_csv": {"en": "Metrics (CSV)", "zh": "训练指标（CSV）"},
+    "train.export_csv_help": {
+        "en": "One row per logged step: loss, accuracy, speed.",
+        "zh": "每个记录的步数一行：损失、准确率、速度。",
+    },
+    "train.export_model": {"en": "Model folder (zip)", "zh": "模型文件夹（zip）"},
+    "train.export_model_help": {
+        "en": 'Unzip it and load it with transformers: `pipeline("fill-mask", model=folder)` (BERT) or '
+        '`pipeline("text-generation", model=folder)` (GPT).',
+        "zh": '解压后可用 transformers 加载：`pipeline("fill-mask", model=folder)`（BERT）或 '
+        '`pipeline("text-generation", model=folder)`（GPT）。',
+    },
+    "train.past": {"en": "Past runs", "zh": "过去的训练"},
+    "train.no_runs": {"en": "No runs yet: launch one above.", "zh": "还没有训练：在上面开始一次吧。"},
+    "train.tick": {
+        "en": "Tick runs in the table to compare their curves (and to stop or delete your own).",
+        "zh": "在表格中勾选训练，可以比较它们的曲线（也可以停止或删除你自己的训练）。",
+    },
+    "train.others": {
+        "en": "{n} of the ticked runs belong to other students: look, don't touch.",
+        "zh": "勾选的训练中有 {n} 个属于其他同学：只能看，不能改。",
+    },
+    "train.stop_ticked": {"en": "Stop {n} ticked", "zh": "停止勾选的 {n} 个"},
+    "train.delete_ticked": {"en": "Delete {n} ticked", "zh": "删除勾选的 {n} 个"},
+    "train.delete_warning": {
+        "en": "Deletes these runs for good: model, curves and checkpoints.",
+        "zh": "将永久删除这些训练：模型、曲线和检查点。",
+    },
+    "train.delete_confirm": {"en": "Delete for good", "zh": "永久删除"},
+    "train.x_axis": {"en": "x axis", "zh": "横轴"},
+    "train.x.step": {"en": "steps", "zh": "步数"},
+    "train.x.elapsed_s": {"en": "seconds", "zh": "秒"},
+    "train.show": {"en": "Show", "zh": "显示"},
+    "train.metric.loss": {"en": "loss", "zh": "损失"},
+    "train.metric.accuracy": {"en": "accuracy", "zh": "准确率"},
+    "train.col.yours": {"en": "yours", "zh": "你的"},
+    "train.col.yours_help": {
+        "en": "Runs you launched: tick them to stop or delete them.",
+        "zh": "你启动的训练：勾选后可以停止或删除。",
+    },
+    "train.col.by": {"en": "student", "zh": "同学"},
+    "train.col.by_help": {"en": "The nickname the run was launched under.", "zh": "启动这次训练时用的昵称。"},
+    "train.col.status": {"en": "status", "zh": "状态"},
+    "train.col.objective": {"en": "objective", "zh": "训练目标"},
+    "train.col.size": {"en": "size", "zh": "大小"},
+    "train.col.steps": {"en": "steps", "zh": "步数"},
+    "train.col.val_loss": {"en": "held-out loss", "zh": "留出集损失"},
+    "train.col.val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
+    "train.col.tokens_per_s": {"en": "tokens/s", "zh": "词元/秒"},
+    "train.col.corpus": {"en": "corpus", "zh": "语料"},
+    "train.col.tokenizer": {"en": "tokenizer", "zh": "分词器"},
+    "train.col.mask_rate": {"en": "mask rate", "zh": "掩码率"},
+    "train.col.masking": {"en": "masking", "zh": "掩码策略"},
+    "train.col.seed": {"en": "seed", "zh": "种子"},
+    "train.col.error": {"en": "error", "zh": "错误"},
+    "train.col.run": {"en": "run", "zh": "训练编号"},
+    # -- links and waiting messages (ui.py) ---------------------------------------------------------
+    "url.share": {"en": "Share link", "zh": "分享链接"},
+    "url.share_help": {
+        "en": "Opens this page with these settings (seed included). Copy it with the button at its right.",
+        "zh": "打开这个页面时会带上这些设置（包括随机种子）。用右侧的按钮复制它。",
+    },
+    "url.not_used": {"en": "A setting in the link was not used.", "zh": "链接里有一个设置没有被采用。"},
+    "url.unknown_corpus": {
+        "en": "This run trained on a text this server does not have: upload that text on the Corpus page first, then "
+        "set up the run there and on this page.",
+        "zh": "这次训练用的文本不在这台服务器上：请先在“语料与词元”页面上传那份文本，再在那里和本页设置好训练。",
+    },
+    "url.switched_back": {
+        "en": "Switched back to the built-in corpus {corpus}.",
+        "zh": "已切换回内置语料 {corpus}。",
+    },
+    "spin.corpus": {"en": "Loading corpus…", "zh": "正在加载语料……"},
+    "spin.tokenizer": {"en": "Training the tokenizer on the corpus…", "zh": "正在用语料训练分词器……"},
+    "spin.model": {"en": "Loading the model…", "zh": "正在加载模型……"},
+    "spin.upload": {"en": "Checking your text…", "zh": "正在检查你的文本……"},
+    "spin.realised": {"en": "Measuring on a real batch…", "zh": "正在用一个真实批次测量……"},
+    "spin.task": {"en": "Loading the task…", "zh": "正在加载任务……"},
+    "spin.task_upload": {"en": "Checking your labelled file…", "zh": "正在检查你的标注文件……"},
+    "spin.classifier": {"en": "Loading the classifier…", "zh": "正在加载分类器……"},
+    "spin.scoreboard": {"en": "Asking the corpus's questions…", "zh": "正在向模型提问语料自带的问题……"},
+    "spin.comparable": {
+        "en": "Asking the model about the held-out blanks…",
+        "zh": "正在让模型回答留出集里的空……",
+    },
+    "spin.robustness": {
+        "en": "Corrupting the held-out text and measuring again…",
+        "zh": "正在给留出文本加入干扰，再测一遍……",
+    },
     # -- sweep page ---------------------------------------------------------------------------------
     "sweep.title": {"en": "Masking sweeps & augmentation", "zh": "掩码扫描与数据增强"},
     "sweep.caption": {
@@ -473,6 +741,342 @@ TEXT: dict[str, dict[str, str]] = {
         "text, so it learns to ignore typos.",
         "zh": "噪声：每个词元以概率 p 被换成一个随机的词；模型要预测出干净的原文，于是学会忽略错字。",
     },
+    # -- MLM vs AR page -----------------------------------------------------------------------------
+    "compare.title": {"en": "MLM vs AR", "zh": "MLM 与 AR 对比"},
+    "compare.caption": {
+        "en": "Two models that differ in one thing only, the objective: same text, tokenizer, size, time and seed.",
+        "zh": "两个模型只有一点不同，就是训练目标：文本、分词器、大小、时间和随机种子都相同。",
+    },
+    "compare.name.mlm": {"en": "MLM (BERT-style)", "zh": "MLM（BERT 式）"},
+    "compare.name.ar": {"en": "AR (GPT-style)", "zh": "AR（GPT 式）"},
+    "compare.honest": {
+        "en": "**Why not just compare the losses?** They answer different questions: MLM's loss is averaged over the "
+        "masked tokens only, each guessed from both sides; AR's over every next token, guessed from the left only. "
+        "The fair test is in the tab *Same blanks*: the same held-out tokens, hidden one at a time from both models "
+        "trained for the same time.",
+        "zh": "**为什么不直接比较损失？** 因为两者回答的是不同的问题：MLM 的损失只在被遮住的词元上取平均，每个都能看到"
+        "两侧；AR 的损失在每一个下一个词元上取平均，只能看左边。公平的比较在“相同空位”标签页：训练同样时间的两个模型，"
+        "面对同一批留出词元，每次只遮一个。",
+    },
+    "compare.tab.new": {"en": "Launch a matched pair", "zh": "启动一对对照训练"},
+    "compare.tab.old": {"en": "Pick two finished runs", "zh": "选两次已完成的训练"},
+    "compare.size": {"en": "Model size", "zh": "模型大小"},
+    "compare.seconds": {"en": "Seconds per run", "zh": "每次训练的秒数"},
+    "compare.steps": {"en": "…or stop after steps", "zh": "……或训练这么多步后停止"},
+    "compare.steps_help": {
+        "en": "Each run stops at its time budget or after this many steps, whichever comes first.",
+        "zh": "每次训练在用完时间预算或达到这个步数时停止，以先到者为准。",
+    },
+    "compare.estimate": {
+        "en": "Corpus **{corpus}** · tokenizer **{tokenizer}** · masking {rate:.0%} {strategy} · both runs done in "
+        "about **{total:.0f} s** at most.",
+        "zh": "语料 **{corpus}** · 分词器 **{tokenizer}** · 掩码 {rate:.0%}（{strategy}）· 两次训练最多约 "
+        "**{total:.0f} 秒** 完成。",
+    },
+    "compare.launch": {"en": "Launch MLM + AR", "zh": "启动 MLM + AR"},
+    "compare.mlm_run": {"en": "MLM run", "zh": "MLM 训练"},
+    "compare.ar_run": {"en": "AR run", "zh": "AR 训练"},
+    "compare.pick": {"en": "Compare these two", "zh": "比较这两次训练"},
+    "compare.needs_two": {
+        "en": "This needs one finished MLM run and one finished AR run.",
+        "zh": "需要一次已完成的 MLM 训练和一次已完成的 AR 训练。",
+    },
+    "compare.start": {
+        "en": "Launch a matched pair above (or pick two finished runs) to see them compared.",
+        "zh": "在上面启动一对对照训练（或者选两次已完成的训练），就能看到它们的比较。",
+    },
+    "compare.different_text": {
+        "en": "These two runs hold out different text (corpus, tokenizer, seed…): their blanks are not the same.",
+        "zh": "这两次训练留出的文本不同（语料、分词器、随机种子……）：它们的空位并不相同。",
+    },
+    "compare.tab.board": {"en": "Scoreboard", "zh": "计分板"},
+    "compare.tab.blanks": {"en": "Same blanks", "zh": "相同空位"},
+    "compare.tab.sentence": {"en": "One sentence, both models", "zh": "同一句话，两个模型"},
+    "compare.tab.looks": {"en": "Who sees what", "zh": "谁能看到什么"},
+    "compare.tab.writes": {"en": "Generation", "zh": "生成"},
+    "compare.no_probes": {
+        "en": "An uploaded corpus has no ground-truth questions; train on a built-in corpus for the scoreboard.",
+        "zh": "上传的语料没有标准答案的问题；要看计分板，请在内置语料上训练。",
+    },
+    "compare.board_help": {
+        "en": "The corpus's questions with known answers. MLM fills the blank from both sides (its top token of the "
+        "whole vocabulary). AR cannot see right of a middle blank, so it tries each of {n} candidates (every "
+        "question's answer plus words of the same kind: all capitals, all weekdays…) and keeps the sentence it "
+        "finds most likely.",
+        "zh": "语料里已知答案的问题。MLM 根据空的两侧来填（取整个词表里概率最高的词元）。AR 看不到句子中间那个空的右边，"
+        "所以它把 {n} 个候选词（每道题的答案，再加上同类的词：所有首都、所有星期……）逐个填进去，留下它认为最可能的句子。",
+    },
+    "compare.same_candidates": {
+        "en": "MLM also picks from the same candidates",
+        "zh": "让 MLM 也从同样的候选词里选",
+    },
+    "compare.series": {"en": "{name}: {right}/{total} right", "zh": "{name}：答对 {right}/{total}"},
+    "compare.group.right": {"en": "needs right context ({total})", "zh": "需要右侧上下文（{total}）"},
+    "compare.group.left": {"en": "left context suffices ({total})", "zh": "左侧上下文就够（{total}）"},
+    "compare.answered": {"en": "questions answered right", "zh": "答对的题目比例"},
+    "compare.blanks_help": {
+        "en": "Held-out tokens the models never trained on, hidden one at a time: MLM sees both sides of the blank, "
+        "AR the tokens before it; both pick from the whole vocabulary.",
+        "zh": "模型从没训练过的留出词元，每次只遮一个：MLM 能看到空的两侧，AR 只能看到它前面的词元；两者都从整个词表里选。",
+    },
+    "compare.blank_middle": {"en": "A blank in the middle", "zh": "空在句子中间"},
+    "compare.blank_end": {"en": "A blank at the end", "zh": "空在句子末尾"},
+    "compare.sentence": {"en": "Sentence", "zh": "句子"},
+    "compare.masks_help": {
+        "en": "Which tokens each token may look at (row: the token looking; column: the token looked at). This mask "
+        "is the one architectural difference between the two models.",
+        "zh": "每个词元可以看哪些词元（行：发出注意力的词元；列：被看的词元）。这个掩码是两个模型在结构上唯一的区别。",
+    },
+    "compare.mask.mlm": {"en": "MLM: bidirectional", "zh": "MLM：双向"},
+    "compare.mask.ar": {"en": "AR: causal", "zh": "AR：因果（只看左边）"},
+    "compare.layer": {"en": "Layer", "zh": "层"},
+    "compare.head": {"en": "Head", "zh": "注意力头"},
+    "compare.where": {
+        "en": "Where the trained models really look, in this layer and head (each row adds up to 1).",
+        "zh": "训练好的模型在这一层、这个注意力头上实际看向哪里（每一行加起来都等于 1）。",
+    },
+    "compare.prompt": {"en": "Prompt", "zh": "开头文本（提示词）"},
+    "compare.new_tokens": {"en": "New tokens", "zh": "新生成的词元数"},
+    "compare.ar_writes": {
+        "en": "**{name}** generates: the next token, again and again (greedy), as it was trained to.",
+        "zh": "**{name}** 生成文本：一次又一次地预测下一个词元（贪心解码），正是它训练时学的事。",
+    },
+    "compare.mlm_writes": {
+        "en": "**{name}**, iterative mask-filling: {n} [MASK]s appended, then filled one at a time, left to right. "
+        "BERT was never trained to write; this is a stunt, not generation.",
+        "zh": "**{name}**，逐个填空：在后面接上 {n} 个 [MASK]，再从左到右一个一个填。BERT 从没学过写作；"
+        "这只是个把戏，不是真正的生成。",
+    },
+    "compare.step_by_step": {"en": "Step by step", "zh": "逐步展开"},
+    "compare.answer.fill": {
+        "en": "fill-mask: reads the words on both sides of the blank (whole vocabulary)",
+        "zh": "填空：读空两侧的词（整个词表）",
+    },
+    "compare.answer.candidates": {
+        "en": "tries each of {n} candidates in the blank and scores the whole sentence (share of probability among "
+        "the candidates)",
+        "zh": "把 {n} 个候选词逐个填进空里，给整句话打分（在候选词之间分配的概率）",
+    },
+    "compare.answer.next": {
+        "en": "next word after the left context (whole vocabulary)",
+        "zh": "根据左侧上下文预测下一个词（整个词表）",
+    },
+    # -- fine-tune page -----------------------------------------------------------------------------
+    "finetune.title": {"en": "Fine-tune on a labelled task", "zh": "在标注任务上微调"},
+    "finetune.caption": {
+        "en": "What does self-supervised pretraining buy? Teach a model to classify sentences with only a few "
+        "labelled examples, and compare with the same model trained from random weights.",
+        "zh": "自监督预训练到底带来了什么？只用少量标注样本教模型给句子分类，再和从随机权重开始训练的同一个模型比一比。",
+    },
+    "finetune.start": {"en": "Start from", "zh": "从哪个模型开始"},
+    "finetune.scratch_start": {
+        "en": "nothing: random weights (from scratch)",
+        "zh": "什么都不用：随机权重（从零开始）",
+    },
+    "finetune.task": {"en": "Task", "zh": "任务"},
+    "finetune.source.built-in": {"en": "built-in", "zh": "内置任务"},
+    "finetune.source.upload": {"en": "upload", "zh": "上传文件"},
+    "finetune.builtin": {"en": "Built-in task", "zh": "内置任务"},
+    "finetune.upload": {
+        "en": "Labelled file (.csv with a header, or .jsonl): a text and a label column, optionally a split column "
+        "(train / validation / test)",
+        "zh": "标注文件（带表头的 .csv，或 .jsonl）：一列文本、一列标签，可以再加一列划分（train / validation / test）",
+    },
+    "finetune.linked_file": {
+        "en": "Using the labelled file of the link (uploaded to this server before).",
+        "zh": "正在使用链接里的标注文件（之前已上传到这台服务器）。",
+    },
+    "finetune.method": {"en": "Method", "zh": "方法"},
+    "finetune.method.linear-probe": {"en": "linear-probe", "zh": "线性探测"},
+    "finetune.method.full": {"en": "full", "zh": "全量微调"},
+    "finetune.method.lora": {"en": "lora", "zh": "LoRA 低秩适配"},
+    "finetune.method.ia3": {"en": "ia3", "zh": "IA³ 通道缩放"},
+    "finetune.method.scratch": {"en": "scratch", "zh": "从零开始"},
+    "finetune.explain.linear-probe": {
+        "en": "Only a linear classifier on the frozen network's features learns (GPT-2: with its last LayerNorm, as "
+        "its classifier has no bias). Shows what the pretrained features already know about the task.",
+        "zh": "网络冻结不动，只训练它特征之上的一个线性分类器（GPT-2 还连同最后一个 LayerNorm，因为它的分类器没有偏置）。"
+        "看的是预训练特征本身对这个任务已经知道多少。",
+    },
+    "finetune.explain.full": {
+        "en": "Every weight learns, starting from the pretrained ones. The most flexible, and the most to store: a "
+        "full copy of the model per task.",
+        "zh": "从预训练的权重出发，所有权重都参与学习。最灵活，存储也最多：每个任务都要一整份模型。",
+    },
+    "finetune.explain.lora": {
+        "en": "The pretrained weights stay frozen; small low-rank matrices added to the attention layers learn (plus "
+        "the head). A few % of the parameters, a small file per task.",
+        "zh": "预训练权重保持冻结；在注意力层上加入的小型低秩矩阵参与学习（再加上分类头）。只占百分之几的参数，每个任务一个小文件。",
+    },
+    "finetune.explain.ia3": {
+        "en": "The pretrained weights stay frozen; one scale per channel of the attention keys, values and "
+        "feed-forward output learns (IA³, plus the head). The fewest trainable parameters.",
+        "zh": "预训练权重保持冻结；注意力的键、值和前馈层输出的每个通道各学一个缩放系数（IA³，再加上分类头）。可训练参数最少。",
+    },
+    "finetune.explain.scratch": {
+        "en": "The same architecture with random weights; every weight learns from the labels alone. The baseline: "
+        "what you get without pretraining.",
+        "zh": "结构相同，但权重是随机的；所有权重只从标签中学习。这是基线：不做预训练时能得到的结果。",
+    },
+    "finetune.budget": {"en": "Labelled training examples", "zh": "标注训练样本数"},
+    "finetune.budget_help": {
+        "en": "A class-balanced sample of the training split.",
+        "zh": "从训练集中按类别均衡抽取的样本。",
+    },
+    "finetune.budget.all": {"en": "all", "zh": "全部"},
+    "finetune.settings": {"en": "Settings", "zh": "设置"},
+    "finetune.steps": {"en": "Steps", "zh": "步数"},
+    "finetune.lr": {"en": "Learning rate", "zh": "学习率"},
+    "finetune.seed": {"en": "Seed", "zh": "随机种子"},
+    "finetune.rank": {"en": "LoRA rank", "zh": "LoRA 秩"},
+    "finetune.arch": {"en": "Architecture from scratch", "zh": "从零开始时的结构"},
+    "finetune.arch.mlm": {"en": "BERT (encoder)", "zh": "BERT（编码器）"},
+    "finetune.arch.ar": {"en": "GPT-2 (decoder)", "zh": "GPT-2（解码器）"},
+    "finetune.col.label": {"en": "label", "zh": "标签"},
+    "finetune.world": {
+        "en": "This run was pretrained on {corpus}; the task uses the words of {world}.",
+        "zh": "这次训练是在 {corpus} 上预训练的；这个任务用的是 {world} 里的词。",
+    },
+    "finetune.launch": {"en": "Fine-tune", "zh": "开始微调"},
+    "finetune.queued": {"en": "Queued…", "zh": "排队中……"},
+    "finetune.step": {"en": "Step {step} of {steps}", "zh": "第 {step} 步（共 {steps} 步）"},
+    "finetune.failed": {"en": "Failed: {error}", "zh": "失败：{error}"},
+    "finetune.done": {
+        "en": "{status}: test accuracy {accuracy:.1%}, macro-F1 {f1:.3f}.",
+        "zh": "{status}：测试集准确率 {accuracy:.1%}，宏平均 F1 {f1:.3f}。",
+    },
+    "finetune.chance": {"en": "chance", "zh": "随机猜测"},
+    "finetune.results": {"en": "Results", "zh": "结果"},
+    "finetune.no_runs": {"en": "No fine-tuning runs yet: launch one above.", "zh": "还没有微调过：在上面启动一次吧。"},
+    "finetune.table_help": {
+        "en": "Train time: the training loop only. Peak memory: what the run added to its process at its peak (CPU: "
+        "resident memory; GPU: allocated). State memory: weights + gradients + AdamW state of the trainable weights.",
+        "zh": "训练时间：只算训练循环。峰值内存：这次训练在进程里额外占用的最高内存（CPU：常驻内存；GPU：已分配显存）。"
+        "状态内存：可训练权重的权重 + 梯度 + AdamW 状态。",
+    },
+    "finetune.confusion": {"en": "Confusion matrix", "zh": "混淆矩阵"},
+    "finetune.confusion_help": {"en": "Run {run}, on the test split.", "zh": "训练 {run}，在测试集上。"},
+    "finetune.try": {"en": "Try it", "zh": "试一试"},
+    "finetune.sentence": {"en": "A sentence", "zh": "一个句子"},
+    # -- lessons page (the lessons' own texts are course data: selfsup_core/lessons.py) ---------------
+    "nav.lessons": {"en": "Lessons", "zh": "课程"},
+    "lessons.title": {"en": "Lessons", "zh": "课程"},
+    "lessons.caption": {
+        "en": "Guided experiments: predict what will happen, run it, then see why.",
+        "zh": "引导式实验：先预测会发生什么，再运行，最后看看为什么。",
+    },
+    "lessons.home_link": {
+        "en": "Guided lessons: predict, run, see why (masking, 15%, MLM vs AR, pretraining)",
+        "zh": "引导式课程：预测、运行、看看为什么（遮盖、15%、MLM 与 AR、预训练）",
+    },
+    "lessons.pick": {"en": "Lesson", "zh": "课程"},
+    "lessons.step": {"en": "Step {n} of {total}: {title}", "zh": "第 {n} 步（共 {total} 步）：{title}"},
+    "lessons.control.size": {"en": "Model size", "zh": "模型大小"},
+    "lessons.control.seconds": {"en": "Seconds per run", "zh": "每次训练的秒数"},
+    "lessons.control.seed": {"en": "Seed", "zh": "随机种子"},
+    "lessons.control.corpus": {"en": "Corpus", "zh": "语料"},
+    "lessons.state.open": {"en": "open", "zh": "开放"},
+    "lessons.state.locked": {"en": "locked", "zh": "锁定"},
+    "lessons.state.hidden": {"en": "hidden", "zh": "隐藏"},
+    "lessons.metric.val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
+    "lessons.metric.val_loss": {"en": "held-out loss (nats)", "zh": "留出集损失（nats）"},
+    "lessons.metric.blank_accuracy": {
+        "en": "accuracy on the same held-out blanks",
+        "zh": "同一批留出集空位上的准确率",
+    },
+    "lessons.metric.test_accuracy": {"en": "test accuracy", "zh": "测试集准确率"},
+    "lessons.locked": {"en": "Locked by the teacher", "zh": "已被老师锁定"},
+    "lessons.commit": {"en": "Lock in my prediction", "zh": "确定我的预测"},
+    "lessons.predict_first": {
+        "en": "Commit to a prediction first: the Run button unlocks after it.",
+        "zh": "先确定你的预测，之后“运行”按钮才会解锁。",
+    },
+    "lessons.run": {"en": "Run", "zh": "运行"},
+    "lessons.reveal": {"en": "Measure", "zh": "测量"},
+    "lessons.plan": {
+        "en": "{n} run(s) of {seconds} s each: all done in about {total:.0f} s.",
+        "zh": "共 {n} 次训练，每次 {seconds} 秒：全部完成约需 {total:.0f} 秒。",
+    },
+    "lessons.plan_finetune": {"en": "{n} short fine-tuning run(s).", "zh": "共 {n} 次简短的微调。"},
+    "lessons.plan_reuse": {
+        "en": "No new training: the runs of step {n} are measured again.",
+        "zh": "不再训练：重新测量第 {n} 步的训练结果。",
+    },
+    "lessons.needs_earlier": {
+        "en": "Run step {n} first: this step uses the models it trains.",
+        "zh": "请先运行第 {n} 步：这一步要用到它训练出的模型。",
+    },
+    "lessons.you_said": {"en": "You predicted", "zh": "你的预测"},
+    "lessons.happened": {"en": "What happened", "zh": "实际结果"},
+    "lessons.no_prediction": {"en": "(no prediction recorded)", "zh": "（没有记录预测）"},
+    "lessons.right": {"en": "Your prediction was right.", "zh": "你的预测是对的。"},
+    "lessons.wrong": {
+        "en": "Not this time: that is what experiments are for.",
+        "zh": "这次没猜中：这正是做实验的意义。",
+    },
+    "lessons.no_verdict": {
+        "en": "No verdict: a run did not finish with a result.",
+        "zh": "无法判断：有一次训练没有得出结果。",
+    },
+    "lessons.debrief": {"en": "Why?", "zh": "为什么？"},
+    "lessons.back": {"en": "Previous step", "zh": "上一步"},
+    "lessons.next": {"en": "Next step", "zh": "下一步"},
+    "lessons.done": {
+        "en": "Lesson complete! Pick another lesson, or compare with the class on the Class results page.",
+        "zh": "这一课完成了！选择另一课，或者去“班级结果”页面和全班比一比。",
+    },
+    "lessons.teacher": {"en": "Teacher: controls of this lesson", "zh": "老师：这一课的控件"},
+    "lessons.teacher_help": {
+        "en": "Locked: students see the preset value, greyed out. Hidden: not shown, and the preset value is used. "
+        "Applies at once to every student on this server.",
+        "zh": "锁定：学生看到灰色的预设值，不能修改。隐藏：不显示，并使用预设值。对这台服务器上的所有学生立即生效。",
+    },
+    # -- class results page -------------------------------------------------------------------------
+    "nav.class_results": {"en": "Class results", "zh": "班级结果"},
+    "class.title": {"en": "Class results", "zh": "班级结果"},
+    "class.caption": {
+        "en": "Everyone's finished training runs on this server: which settings gave the best held-out results?",
+        "zh": "这台服务器上全班已完成的训练：哪些设置得到了最好的留出集结果？",
+    },
+    "class.x": {"en": "Setting", "zh": "设置"},
+    "class.y": {"en": "Result", "zh": "结果"},
+    "class.setting.mask_rate": {"en": "mask rate", "zh": "掩码率"},
+    "class.setting.strategy": {"en": "masking strategy", "zh": "掩码策略"},
+    "class.setting.augmentation": {"en": "augmentation", "zh": "数据增强"},
+    "class.setting.size": {"en": "model size", "zh": "模型大小"},
+    "class.setting.seconds": {"en": "training time (s)", "zh": "训练时间（秒）"},
+    "class.setting.corpus": {"en": "corpus", "zh": "语料"},
+    "class.result.val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
+    "class.result.val_loss": {"en": "held-out loss (nats)", "zh": "留出集损失（nats）"},
+    "class.names": {"en": "Show nicknames", "zh": "显示昵称"},
+    "class.empty": {
+        "en": "No finished runs yet. Train a model (or follow a lesson) and it appears here.",
+        "zh": "还没有完成的训练。训练一个模型（或者跟着一课做实验），结果就会出现在这里。",
+    },
+    "class.since": {
+        "en": "Showing runs finished since the teacher's reset at {time}.",
+        "zh": "显示老师在 {time} 重置之后完成的训练。",
+    },
+    "class.count": {"en": "{runs} runs by {students} students", "zh": "{students} 位同学的 {runs} 次训练"},
+    "class.left_out": {
+        "en": "{n} runs are left out: the setting does not apply to them (e.g. AR has no mask rate).",
+        "zh": "有 {n} 次训练没有画出：这个设置对它们不适用（例如 AR 没有掩码率）。",
+    },
+    "class.caveat": {
+        "en": "MLM and AR are scored on different exercises (see the MLM vs AR page): compare within a colour.",
+        "zh": "MLM 和 AR 是在不同的练习上打分的（见“MLM 与 AR 对比”页面）：请在同一种颜色之内比较。",
+    },
+    "class.anonymous": {"en": "anonymous", "zh": "匿名"},
+    "class.none": {"en": "none", "zh": "无"},
+    "class.reset": {"en": "Reset class results", "zh": "重置班级结果"},
+    "class.reset_help": {
+        "en": "Start a fresh board: only runs finished from now on are shown. No run is deleted.",
+        "zh": "重新开始：只显示从现在起完成的训练。不会删除任何训练。",
+    },
+    "class.reset_done": {"en": "Class results reset.", "zh": "班级结果已重置。"},
+    "class.col.nickname": {"en": "student", "zh": "同学"},
+    "class.col.objective": {"en": "objective", "zh": "训练目标"},
+    "class.col.run": {"en": "run", "zh": "训练"},
 }
 
 

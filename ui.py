@@ -7,6 +7,7 @@ id); models, tokenizers and the job manager are process-wide `st.cache_resource`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -61,6 +62,30 @@ def fate_label(fate: Fate) -> str:
     return t(f"fate.{fate.name.lower()}")
 
 
+def spinner(key: str):
+    """Decorator: show the catalogue text `key` while the wrapped (cached) function runs. A cache decorator's
+    own `show_spinner` text is fixed at import, before any session's language is known, so cached functions
+    take `show_spinner=False` and this instead; `st.spinner` appears only after half a second, so a cache hit
+    shows nothing."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def spinning(*args, **kwargs):
+            with st.spinner(t(key)):
+                return fn(*args, **kwargs)
+
+        spinning.clear = fn.clear  # the cache's own clear()
+        return spinning
+
+    return wrap
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    """A `selfsup_core.charts` figure in the session's language, drawn as it was styled: theme=None keeps the
+    Okabe-Ito palette and projector font sizes that Streamlit's theme would override."""
+    st.plotly_chart(i18n.figure(fig), key=key, theme=None)
+
+
 # -- process-wide resources -------------------------------------------------------------------------
 @st.cache_resource
 def jobs() -> JobManager:
@@ -68,17 +93,20 @@ def jobs() -> JobManager:
     return JobManager()
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading corpus…")
+@spinner("spin.corpus")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def corpus(spec: str, column: str | None = None) -> corpus_mod.Corpus:
     return corpus_mod.load_corpus(spec, column)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Training the tokenizer on the corpus…")
+@spinner("spin.tokenizer")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int | None = None):
     return build_tokenizer(kind, corpus(spec, column).documents, vocab_size)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+@spinner("spin.model")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _model(path: str, mtime: float, attention: bool):
     return load_model(path, attention=attention)
 
@@ -148,8 +176,9 @@ def settings_from_url(base: Any, names: tuple[str, ...], limits: config_mod.Limi
     if not params or params == st.session_state.get("url_settings"):
         return None
     cfg, problems = config_mod.from_params(params, base, names, limits)
-    for problem in problems:
-        st.warning(problem, icon="🔗")
+    for problem in problems:  # the core's words; in Chinese they follow as the detail
+        st.warning(problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem),
+                   icon="🔗")  # fmt: skip
     return cfg
 
 
@@ -181,8 +210,8 @@ def share_link(page: str) -> None:
     url = (st.context.url or "").rstrip("/")  # the page's address in the browser, without the query
     url = url if url.endswith(f"/{page}") else f"{url}/{page}"
     query = urlencode(st.query_params.to_dict())
-    with st.popover("Share link", icon="🔗"):
-        st.caption("Opens this page with these settings (seed included). Copy it with the button at its right.")
+    with st.popover(t("url.share"), icon="🔗"):
+        st.caption(t("url.share_help"))
         st.code(url + (f"?{query}" if query else ""), language=None, wrap_lines=True)
 
 
@@ -191,8 +220,7 @@ def config_from_upload(data: bytes) -> TrainConfig:
     is wrong. Its corpus must be on this server (built in, or a text uploaded here): a file names no other."""
     cfg = config_mod.load_config_json(data)
     if cfg.corpus not in settings_limits()["corpus"]:
-        raise ValueError("This run trained on a text this server does not have: upload that text on the Corpus "
-                         "page first, then set up the run there and on this page.")  # fmt: skip
+        raise ValueError(t("url.unknown_corpus"))
     return cfg
 
 
@@ -431,13 +459,15 @@ def use_upload(data: bytes, filename: str, column: str | None = None) -> str:
     return path
 
 
-@st.cache_data(max_entries=32, show_spinner="Checking your text…")
+@spinner("spin.upload")
+@st.cache_data(max_entries=32, show_spinner=False)
 def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> str:
     limit = jobs().settings.upload_mb * 1024 * 1024  # SELFSUP_UPLOAD_MB
     return str(corpus_mod.save_upload(corpus_mod.load_user(data, filename, column, max_bytes=limit), root))
 
 
-@st.cache_data(max_entries=64, show_spinner="Measuring on a real batch…")
+@spinner("spin.realised")
+@st.cache_data(max_entries=64, show_spinner=False)
 def realised_rates(cfg_dict: dict, seed: int) -> dict[str, float]:
     """`preview.realised_rates` on one training batch of the config's corpus, cached per settings and seed."""
     from selfsup_core.preview import realised_rates as measure
@@ -460,12 +490,13 @@ def current_corpus() -> corpus_mod.Corpus:
         error(e)
         default = TrainConfig()
         update_config(corpus=default.corpus, text_column=default.text_column)
-        st.warning(f"Switched back to the built-in corpus {default.corpus}.")
+        st.warning(t("url.switched_back", corpus=default.corpus))
         return corpus(default.corpus, default.text_column)
 
 
 # -- fine-tuning page -------------------------------------------------------------------------------
-@st.cache_resource(max_entries=8, show_spinner="Loading the task…")
+@spinner("spin.task")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def task(spec: str):
     """A labelled task (tasks.Task), built-in or a saved upload."""
     from selfsup_core.tasks import load_task
@@ -482,14 +513,16 @@ def use_task_upload(data: bytes, filename: str) -> str:
     return path
 
 
-@st.cache_data(max_entries=32, show_spinner="Checking your labelled file…")
+@spinner("spin.task_upload")
+@st.cache_data(max_entries=32, show_spinner=False)
 def _use_task_upload(data: bytes, filename: str, root: str) -> str:
     from selfsup_core.tasks import load_task_file, save_task
 
     return str(save_task(load_task_file(data, filename), root))
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading the classifier…")
+@spinner("spin.classifier")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _classifier(path: str, mtime: float):
     from selfsup_core.finetune import load_classifier
 
@@ -592,7 +625,8 @@ def finished_stamp(run_id: str) -> float | None:
     return load_run(run_id).summary.get("finished")
 
 
-@st.cache_data(max_entries=64, show_spinner="Asking the corpus's questions…")
+@spinner("spin.scoreboard")
+@st.cache_data(max_entries=64, show_spinner=False)
 def scoreboard(run_id: str, finished: float | None, mlm_from_candidates: bool = False) -> list[dict]:
     """experiments.scoreboard of a finished run on its built-in corpus's probes ([] for an uploaded corpus)."""
     from selfsup_core import experiments
@@ -606,7 +640,8 @@ def scoreboard(run_id: str, finished: float | None, mlm_from_candidates: bool = 
     return experiments.scoreboard(m, tok, objective, probes, experiments.candidate_words(name), mlm_from_candidates)
 
 
-@st.cache_data(max_entries=64, show_spinner="Asking the model about the held-out blanks…")
+@spinner("spin.comparable")
+@st.cache_data(max_entries=64, show_spinner=False)
 def comparable_metrics(run_id: str, finished: float | None) -> dict:
     from selfsup_core import experiments
 
@@ -615,7 +650,8 @@ def comparable_metrics(run_id: str, finished: float | None) -> dict:
     return experiments.comparable_metrics(run, m, tok)
 
 
-@st.cache_data(max_entries=64, show_spinner="Corrupting the held-out text and measuring again…")
+@spinner("spin.robustness")
+@st.cache_data(max_entries=64, show_spinner=False)
 def robustness(run_id: str, finished: float | None, kind: str, strengths: tuple[float, ...]) -> list[dict]:
     from selfsup_core import experiments
 

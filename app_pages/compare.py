@@ -3,163 +3,197 @@
 import pandas as pd
 import streamlit as st
 
+import i18n
 import ui
+from i18n import t
 from selfsup_core import charts, experiments, models, probe, runs
 from selfsup_core.config import TrainConfig
 from selfsup_core.corpus import builtin_probes
 
-NAMES = {"mlm": "MLM (BERT-style)", "ar": "AR (GPT-style)"}
-HONEST = ("**Why not just compare the losses?** They answer different questions: MLM's loss is averaged over the "
-          "masked tokens only, each guessed from both sides; AR's over every next token, guessed from the left only. "
-          "The fair test is in the tab *Same blanks*: the same held-out tokens, hidden one at a time from both models "
-          "trained for the same time.")  # fmt: skip
+OBJECTIVES = ("mlm", "ar")
 PAIR = TrainConfig(size="mini", time_budget_s=30.0, steps=20_000)  # the pair's own defaults; the rest is shared
 OWN = ("size", "time_budget_s", "steps")  # set here for the pair only, not in the shared settings
 PAIR_LIMITS = {"time_budget_s": (5, 600), "steps": (1, 20_000)}
+# how experiments.answer_blank answers, in the order of its answers: MLM fills; AR tries the candidates,
+# then (blank at the end) predicts the next word
+ANSWERS = {"mlm": ("fill",), "ar": ("candidates", "next")}
+name = i18n.labels("compare.name.")
 
-st.title("MLM vs AR")
-st.caption("Two models that differ in one thing only, the objective: same text, tokenizer, size, time and seed.")
+
+def launch_pair(own: TrainConfig) -> None:
+    """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
+    base = ui.config()
+    a, b, c = st.columns(3)
+    size = a.segmented_control(t("compare.size"), models.available_sizes(), default=own.size, required=True,
+                               key="cmp_size")  # fmt: skip
+    seconds = b.number_input(t("compare.seconds"), *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or 30), 5,
+                             key="cmp_seconds")  # fmt: skip
+    steps = c.number_input(t("compare.steps"), *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps",
+                           help=t("compare.steps_help"))  # fmt: skip
+    try:
+        chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
+        ui.settings_to_url(chosen, PAIR, ui.SETTINGS_IN_URL)
+        pair = experiments.matched_pair(chosen)
+        total = experiments.estimated_seconds(pair, ui.jobs().max_concurrent)
+        st.caption(t("compare.estimate", corpus=base.corpus, tokenizer=base.tokenizer, rate=base.masking.rate,
+                     strategy=t(f"strategy.{base.masking.strategy}"), total=total))  # fmt: skip
+        if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
+            ui.launch("pair", list(pair))
+    except ValueError as e:
+        ui.error(e)
+
+
+def pick_pair() -> None:
+    """The tab that pairs two finished runs, one of each objective."""
+    done = [r for r in runs.list_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
+    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
+    if not (by["mlm"] and by["ar"]):
+        st.info(t("compare.needs_two"))
+        return
+    a, b = st.columns(2)
+    picked = [a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=ui.run_label, key="cmp_pick_mlm"),
+              b.selectbox(t("compare.ar_run"), by["ar"], format_func=ui.run_label, key="cmp_pick_ar")]  # fmt: skip
+    if st.button(t("compare.pick"), key="cmp_pick"):
+        ui.set_run_ids_param("pair", picked)
+
+
+def progress(was_live: bool) -> None:
+    """The pair's status and live curves (a fragment that reruns every second while a run is live)."""
+    ids = ui.launch_pending("pair")
+    if was_live and not ui.live("pair", ids):
+        st.rerun()  # both done: redraw the page without the timer, with the comparisons
+    curves = [(name(runs.load_run(i).config["objective"]), runs.load_run(i).metrics()) for i in ids]
+    ui.run_status(ids, [label for label, _ in curves])
+    left, right = st.columns(2)
+    with left:
+        ui.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
+    with right:
+        ui.chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
+    st.markdown(t("compare.honest"))
+
+
+def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:
+    if not probes:
+        st.info(t("compare.no_probes"))
+        return
+    st.caption(t("compare.board_help", n=len(words)))
+    same = st.toggle(t("compare.same_candidates"), key="cmp_mlm_candidates")
+    rows = {o.upper(): ui.scoreboard(pair[o].id, stamp[o], same and o == "mlm") for o in OBJECTIVES}
+    summary = {name(o.lower()): experiments.scoreboard_summary(r) for o, r in rows.items()}
+    series = {t("compare.series", name=n, right=s[2]["right"], total=s[2]["total"]): [g["accuracy"] for g in s[:2]]
+              for n, s in summary.items()}  # fmt: skip
+    groups = [t(f"compare.group.{g}", total=s["total"])
+              for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)]  # fmt: skip
+    ui.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
+    st.dataframe(experiments.scoreboard_table(rows), hide_index=True, height="content")
+
+
+def one_sentence(loaded: dict, probes: list, words: list[str], middle) -> None:
+    texts = [p.text for p in probes] or ["the [MASK] sat on the mat ."]
+    ends = [s for s in texts if experiments.blank_at_end(s)] or texts
+    answers = {p.text: p.answer for p in probes}
+    for n, (label, options) in enumerate([(t("compare.blank_middle"), texts), (t("compare.blank_end"), ends)]):
+        text = st.selectbox(label, options, index=options.index(middle.text) if middle and n == 0 else 0,
+                            key=f"cmp_sentence_{n}")  # fmt: skip
+        for col, o in zip(st.columns(2), OBJECTIVES, strict=True):
+            col.markdown(f"**{name(o)}**")
+            for i, ans in enumerate(experiments.answer_blank(*loaded[o], text, words)):
+                col.caption(t(f"compare.answer.{ANSWERS[o][i]}", n=len(dict.fromkeys(words))))
+                with col:
+                    ui.chart(charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260),
+                             key=f"cmp_bars_{n}_{o}_{i}")  # fmt: skip
+
+
+def who_sees_what(loaded: dict, middle) -> None:
+    text = st.text_input(t("compare.sentence"), middle.filled() if middle else "the cat sat on the mat .",
+                         key="cmp_attn")  # fmt: skip
+    try:
+        maps = {o: probe.attention(*loaded[o], text) for o in OBJECTIVES}
+    except ValueError as e:
+        return ui.error(e)
+    causal, full = probe.causal_vs_bidirectional_masks(len(maps["ar"].tokens))
+    st.caption(t("compare.masks_help"))
+    for col, (o, mask) in zip(st.columns(2), [("mlm", full), ("ar", causal)], strict=True):
+        with col:
+            ui.chart(charts.heatmap(mask, maps["ar"].tokens, t(f"compare.mask.{o}"), height=460), key=f"cmp_mask_{o}")
+    layers, heads = maps["mlm"].weights.shape[:2]
+    a, b = st.columns(2)
+    layer = a.segmented_control(t("compare.layer"), range(layers), default=0, required=True,
+                                format_func=lambda i: f"{i + 1}", key="cmp_layer")  # fmt: skip
+    head = b.segmented_control(t("compare.head"), range(heads), default=0, required=True,
+                               format_func=lambda i: f"{i + 1}", key="cmp_head")  # fmt: skip
+    st.caption(t("compare.where"))
+    for col, o in zip(st.columns(2), OBJECTIVES, strict=True):
+        with col:
+            fig = charts.heatmap(maps[o].weights[layer, head], maps[o].tokens, name(o), height=460)
+            ui.chart(fig, key=f"cmp_attention_{o}")
+
+
+def generation(loaded: dict, probes: list) -> None:
+    a, b = st.columns([3, 1])
+    start = probes[0].text.split("[MASK]")[0].strip() if probes else "the"
+    prompt = a.text_input(t("compare.prompt"), start, key="cmp_prompt")
+    n = int(b.number_input(t("compare.new_tokens"), 1, 30, 8, key="cmp_new_tokens"))
+    left, right = st.columns(2)
+    try:
+        left.markdown(t("compare.ar_writes", name=name("ar")))
+        left.code(prompt + probe.generate(*loaded["ar"], prompt, n, greedy=True), language=None, wrap_lines=True)
+        filled = experiments.iterative_fill(*loaded["mlm"], prompt, n)
+        right.markdown(t("compare.mlm_writes", name=name("mlm"), n=n))
+        right.code(filled.text, language=None, wrap_lines=True)
+        right.expander(t("compare.step_by_step")).code("\n".join(filled.steps), language=None)
+    except ValueError as e:
+        ui.error(e)
+
+
+def compared(ids: list[str]) -> None:
+    """The two finished runs side by side: scoreboard, same blanks, one sentence, attention, generation."""
+    pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
+    if ui.live("pair", ids) or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
+        return
+    if not experiments.same_held_out(pair["mlm"].config, pair["ar"].config):
+        st.warning(t("compare.different_text"))
+    loaded = {o: ui.model(r.model_path, attention=True)[:2] for o, r in pair.items()}
+    stamp = {o: r.summary.get("finished") for o, r in pair.items()}
+    probes = builtin_probes(pair["mlm"].config["corpus"])
+    words = experiments.candidate_words(pair["mlm"].config["corpus"]) or ["cat", "dog"]
+    middle = next((p for p in probes if p.needs_right_context and not p.text.startswith("[MASK]")), None)
+    board, blanks, sentence, looks, writes = st.tabs(
+        [t(f"compare.tab.{k}") for k in ("board", "blanks", "sentence", "looks", "writes")]
+    )
+    with board:
+        scoreboard(pair, stamp, probes, words)
+    with blanks:
+        st.caption(t("compare.blanks_help"))
+        metrics = {name(o): ui.comparable_metrics(pair[o].id, stamp[o]) for o in OBJECTIVES}
+        st.dataframe(pd.DataFrame(experiments.comparison_table(metrics)), height="content")
+    with sentence:
+        one_sentence(loaded, probes, words, middle)
+    with looks:
+        who_sees_what(loaded, middle)
+    with writes:
+        generation(loaded, probes)
+
+
+st.title(t("compare.title"))
+st.caption(t("compare.caption"))
 # the URL holds the pair's base config: the shared settings with this page's own size, time and steps
 own = ui.settings_from_url(PAIR, ui.SETTINGS_IN_URL, {**ui.settings_limits(), **PAIR_LIMITS})
 if own is not None:  # opened from a link: it sets the shared settings too, and this page's widgets
     ui.update_config(**{k: v for k, v in own.to_dict().items() if k not in OWN})
     for key in ("cmp_size", "cmp_seconds", "cmp_steps"):
         st.session_state.pop(key, None)
-own = own or PAIR
-base = ui.config()
-new, old = st.tabs(["Launch a matched pair", "Pick two finished runs"])
+new, old = st.tabs([t("compare.tab.new"), t("compare.tab.old")])
 with new:
-    a, b, c = st.columns(3)
-    size = a.segmented_control("Model size", models.available_sizes(), default=own.size, required=True,
-                               key="cmp_size")  # fmt: skip
-    seconds = b.number_input("Seconds per run", *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or 30), 5,
-                             key="cmp_seconds")  # fmt: skip
-    steps = c.number_input("…or stop after steps", *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps",
-                           help="Each run stops at its time budget or after this many steps, whichever comes first.")  # fmt: skip
-    try:
-        chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
-        ui.settings_to_url(chosen, PAIR, ui.SETTINGS_IN_URL)
-        pair = experiments.matched_pair(chosen)
-        total = experiments.estimated_seconds(pair, ui.jobs().max_concurrent)
-        st.caption(f"Corpus **{base.corpus}** · tokenizer **{base.tokenizer}** · masking {base.masking.rate:.0%} "
-                   f"{base.masking.strategy} · both runs done in about **{total:.0f} s** at most.")  # fmt: skip
-        if st.button("Launch MLM + AR", type="primary", icon="🚀", key="cmp_launch"):
-            ui.launch("pair", list(pair))
-    except ValueError as e:
-        ui.error(e)
+    launch_pair(own or PAIR)
 with old:
-    done = [r for r in runs.list_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
-    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in NAMES}
-    if by["mlm"] and by["ar"]:
-        a, b = st.columns(2)
-        picked = [a.selectbox("MLM run", by["mlm"], format_func=ui.run_label, key="cmp_pick_mlm"),
-                  b.selectbox("AR run", by["ar"], format_func=ui.run_label, key="cmp_pick_ar")]  # fmt: skip
-        if st.button("Compare these two", key="cmp_pick"):
-            ui.set_run_ids_param("pair", picked)
-    else:
-        st.info("This needs one finished MLM run and one finished AR run.")
+    pick_pair()
 ui.share_link("compare")
 
 ids = ui.run_ids_param("pair")
-if not ids and not ui.waiting("pair"):
-    st.info("Launch a matched pair above (or pick two finished runs) to see them compared.")
-    st.stop()
-
-
-@st.fragment(run_every=1.0 if ui.live("pair", ids) else None)
-def progress(was_live: bool) -> None:
-    ids = ui.launch_pending("pair")
-    if was_live and not ui.live("pair", ids):
-        st.rerun()  # both done: redraw the page without the timer, with the comparisons
-    curves = [(NAMES[runs.load_run(i).config["objective"]], runs.load_run(i).metrics()) for i in ids]
-    ui.run_status(ids, [name for name, _ in curves])
-    left, right = st.columns(2)
-    left.plotly_chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
-    right.plotly_chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
-    st.markdown(HONEST)
-
-
-progress(ui.live("pair", ids))
-pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
-if ui.live("pair", ids) or set(pair) != set(NAMES) or any(r.status != "completed" for r in pair.values()):
-    st.stop()
-if not experiments.same_held_out(pair["mlm"].config, pair["ar"].config):
-    st.warning("These two runs hold out different text (corpus, tokenizer, seed…): their blanks are not the same.")
-loaded = {o: ui.model(r.model_path, attention=True)[:2] for o, r in pair.items()}
-stamp = {o: r.summary.get("finished") for o, r in pair.items()}
-probes = builtin_probes(pair["mlm"].config["corpus"])
-words = experiments.candidate_words(pair["mlm"].config["corpus"]) or ["cat", "dog"]
-middle = next((p for p in probes if p.needs_right_context and not p.text.startswith("[MASK]")), None)
-
-board, blanks, sentence, looks, writes = st.tabs(["Scoreboard", "Same blanks", "One sentence, both models",
-                                                  "Who sees what", "Generation"])  # fmt: skip
-with board:
-    if not probes:
-        st.info("An uploaded corpus has no ground-truth questions; train on a built-in corpus for the scoreboard.")
-    else:
-        st.caption(f"The corpus's questions with known answers. MLM fills the blank from both sides (its top token "
-                   f"of the whole vocabulary). AR cannot see right of a middle blank, so it tries each of {len(words)} "
-                   "candidates (every question's answer plus words of the same kind: all capitals, all weekdays…) "
-                   "and keeps the sentence it finds most likely.")  # fmt: skip
-        same = st.toggle("MLM also picks from the same candidates", key="cmp_mlm_candidates")
-        rows = {o.upper(): ui.scoreboard(pair[o].id, stamp[o], same and o == "mlm") for o in NAMES}
-        summary = {NAMES[o.lower()]: experiments.scoreboard_summary(r) for o, r in rows.items()}
-        series = {f"{name}: {s[2]['right']}/{s[2]['total']} right": [g["accuracy"] for g in s[:2]]
-                  for name, s in summary.items()}  # fmt: skip
-        groups = [f"{g['probes']} ({g['total']})" for g in summary[NAMES["mlm"]][:2]]
-        st.plotly_chart(charts.grouped_bars(groups, series, y_title="questions answered right"), key="cmp_board")
-        st.dataframe(experiments.scoreboard_table(rows), hide_index=True, height="content")
-with blanks:
-    st.caption("Held-out tokens the models never trained on, hidden one at a time: MLM sees both sides of the blank, "
-               "AR the tokens before it; both pick from the whole vocabulary.")  # fmt: skip
-    metrics = {NAMES[o]: ui.comparable_metrics(pair[o].id, stamp[o]) for o in NAMES}
-    st.dataframe(pd.DataFrame(experiments.comparison_table(metrics)), height="content")
-with sentence:
-    texts = [p.text for p in probes] or ["the [MASK] sat on the mat ."]
-    ends = [t for t in texts if experiments.blank_at_end(t)] or texts
-    answers = {p.text: p.answer for p in probes}
-    for n, (label, options) in enumerate([("A blank in the middle", texts), ("A blank at the end", ends)]):
-        text = st.selectbox(label, options, index=options.index(middle.text) if middle and n == 0 else 0,
-                            key=f"cmp_sentence_{n}")  # fmt: skip
-        for col, o in zip(st.columns(2), NAMES, strict=True):
-            col.markdown(f"**{NAMES[o]}**")
-            for i, ans in enumerate(experiments.answer_blank(*loaded[o], text, words)):
-                col.caption(ans.method)
-                fig = charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260)
-                col.plotly_chart(fig, key=f"cmp_bars_{n}_{o}_{i}")
-with looks:
-    text = st.text_input("Sentence", middle.filled() if middle else "the cat sat on the mat .", key="cmp_attn")
-    try:
-        maps = {o: probe.attention(*loaded[o], text) for o in NAMES}
-        causal, full = probe.causal_vs_bidirectional_masks(len(maps["ar"].tokens))
-        st.caption("Which tokens each token may look at (row: the token looking; column: the token looked at). "
-                   "This mask is the one architectural difference between the two models.")  # fmt: skip
-        for col, (mask, title) in zip(
-            st.columns(2), [(full, "MLM: bidirectional"), (causal, "AR: causal")], strict=True
-        ):
-            col.plotly_chart(charts.heatmap(mask, maps["ar"].tokens, title, height=460), key=f"cmp_mask_{title}")
-        layers, heads = maps["mlm"].weights.shape[:2]
-        a, b = st.columns(2)
-        layer = a.segmented_control("Layer", range(layers), default=0, required=True, format_func=lambda i: f"{i + 1}")
-        head = b.segmented_control("Head", range(heads), default=0, required=True, format_func=lambda i: f"{i + 1}")
-        st.caption("Where the trained models really look, in this layer and head (each row adds up to 1).")
-        for col, o in zip(st.columns(2), NAMES, strict=True):
-            fig = charts.heatmap(maps[o].weights[layer, head], maps[o].tokens, NAMES[o], height=460)
-            col.plotly_chart(fig, key=f"cmp_attention_{o}")
-    except ValueError as e:
-        ui.error(e)
-with writes:
-    a, b = st.columns([3, 1])
-    prompt = a.text_input("Prompt", probes[0].text.split("[MASK]")[0].strip() if probes else "the", key="cmp_prompt")
-    n = int(b.number_input("New tokens", 1, 30, 8, key="cmp_new_tokens"))
-    left, right = st.columns(2)
-    try:
-        left.markdown(f"**{NAMES['ar']}** generates: the next token, again and again (greedy), as it was trained to.")
-        left.code(prompt + probe.generate(*loaded["ar"], prompt, n, greedy=True), language=None, wrap_lines=True)
-        filled = experiments.iterative_fill(*loaded["mlm"], prompt, n)
-        right.markdown(f"**{NAMES['mlm']}**, iterative mask-filling: {n} [MASK]s appended, then filled one at a "
-                       "time, left to right. BERT was never trained to write; this is a stunt, not generation.")  # fmt: skip
-        right.code(filled.text, language=None, wrap_lines=True)
-        right.expander("Step by step").code("\n".join(filled.steps), language=None)
-    except ValueError as e:
-        ui.error(e)
+if ids or ui.waiting("pair"):
+    live = ui.live("pair", ids)
+    st.fragment(progress, run_every=1.0 if live else None)(live)
+    compared(ui.run_ids_param("pair"))
+else:
+    st.info(t("compare.start"))

@@ -5,20 +5,53 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import i18n
 import ui
+from i18n import t
 from selfsup_core import charts, finetune, runs, tasks
 
 BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
-ARCHS = {"mlm": "BERT (encoder)", "ar": "GPT-2 (decoder)"}
+ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
 # the settings in the URL: a FinetuneConfig's, those that differ from this one; LIMITS: what the widgets accept
 LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
 LINKED = ("pretrained", "task", "method", "label_budget", "steps", "lr", "seed", "lora_rank", "scratch_objective")
 LIMITS = {"label_budget": list(BUDGETS.values()), "steps": (1, 5000), "lr": (1e-5, 1.0), "seed": (0, 2**31 - 1),
           "lora_rank": (1, 64), "scratch_objective": list(ARCHS)}  # fmt: skip
+method_name = i18n.labels("finetune.method.")
 
-st.title("Fine-tune on a labelled task")
-st.caption("What does self-supervised pretraining buy? Teach a model to classify sentences with only a few "
-           "labelled examples, and compare with the same model trained from random weights.")  # fmt: skip
+
+def results() -> None:
+    """Every fine-tuning run in a table; the picked one's confusion matrix and a sentence to try on it."""
+    done = finetune.finetune_runs()
+    if not done:
+        st.info(t("finetune.no_runs"))
+        return
+    table = pd.DataFrame(finetune.results_table(done))
+    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ft_table")
+    st.caption(t("finetune.table_help"))
+    finished = [r for r in done if r.status in ("completed", "stopped")]
+    chosen = next((done[i] for i in picked.selection.rows), finished[0] if finished else None)
+    if chosen is None or chosen.status not in ("completed", "stopped"):
+        return
+    a, b = st.columns(2, gap="large")
+    with a:
+        st.subheader(t("finetune.confusion"), help=t("finetune.confusion_help", run=chosen.id))
+        ui.chart(charts.confusion(chosen.summary["confusion"], chosen.summary["labels"]), key="ft_confusion")
+    with b:
+        st.subheader(t("finetune.try"))
+        text = st.text_input(
+            t("finetune.sentence"), finetune.example_sentence(chosen.config), key=f"ft_try_{chosen.id}"
+        )
+        if text.strip():
+            try:
+                label, probs = finetune.predict(ui.classifier(finetune.classifier_dir(chosen.id)), [text])[0]
+                ui.chart(charts.bars(list(probs), list(probs.values()), highlight=label), key="ft_try_bars")
+            except ValueError as e:
+                ui.error(e)
+
+
+st.title(t("finetune.title"))
+st.caption(t("finetune.caption"))
 
 choices = [*finetune.pretrained_runs(), None]
 link = ui.settings_from_url(LINK_BASE, LINKED, {**LIMITS, "pretrained": choices,
@@ -35,35 +68,39 @@ if link is not None:  # opened from a link: its settings go into the widgets
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    pretrained = st.selectbox("Start from", choices, choices.index(link.pretrained) if link else 0, key="ft_pretrained",
-                              format_func=lambda r: "nothing: random weights (from scratch)" if r is None else ui.run_label(r))  # fmt: skip
-    source = st.segmented_control("Task", ["built-in", "upload"], default="built-in", required=True, key="ft_source")
+    pretrained = st.selectbox(t("finetune.start"), choices, choices.index(link.pretrained) if link else 0,
+                              key="ft_pretrained",
+                              format_func=lambda r: t("finetune.scratch_start") if r is None else ui.run_label(r))  # fmt: skip
+    source = st.segmented_control(t("finetune.task"), ["built-in", "upload"], default="built-in", required=True,
+                                  format_func=i18n.labels("finetune.source."), key="ft_source")  # fmt: skip
     task_spec = None
     if source == "built-in":
-        task_spec = st.selectbox("Built-in task", tasks.builtin_task_names(), key="ft_task")
+        names = tasks.builtin_task_names()
+        mine = next((i for i, n in enumerate(names) if tasks.BUILTIN_TASKS[n]["language"] == i18n.lang()), 0)
+        task_spec = st.selectbox(t("finetune.builtin"), names, mine, key="ft_task")
     else:
-        up = st.file_uploader("Labelled file (.csv with a header, or .jsonl): a text and a label column, optionally "
-                              "a split column (train / validation / test)", type=["csv", "jsonl"], key="ft_upload")  # fmt: skip
+        up = st.file_uploader(t("finetune.upload"), type=["csv", "jsonl"], key="ft_upload")
         try:
             task_spec = ui.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
         except ValueError as e:
             ui.error(e)
         if task_spec and not up:
-            st.caption("Using the labelled file of the link (uploaded to this server before).")
+            st.caption(t("finetune.linked_file"))
     methods = list(finetune.METHODS) if pretrained else ["scratch"]
-    method = st.radio("Method", methods, index=methods.index("full") if pretrained else 0, horizontal=True,
-                      key=f"ft_method_{bool(pretrained)}")  # fmt: skip
-    st.markdown(f"**{method}**: {finetune.METHODS[method]}")
-    budget = st.segmented_control("Labelled training examples", list(BUDGETS), default="32", required=True,
-                                  key="ft_budget", help="A class-balanced sample of the training split.")  # fmt: skip
-    with st.expander("Settings"):
+    method = st.radio(t("finetune.method"), methods, index=methods.index("full") if pretrained else 0, horizontal=True,
+                      format_func=method_name, key=f"ft_method_{bool(pretrained)}")  # fmt: skip
+    st.markdown(f"**{method_name(method)}**: {t(f'finetune.explain.{method}')}")
+    budget = st.segmented_control(t("finetune.budget"), list(BUDGETS), default="32", required=True, key="ft_budget",
+                                  format_func=lambda k: t("finetune.budget.all") if k == "all" else k,
+                                  help=t("finetune.budget_help"))  # fmt: skip
+    with st.expander(t("finetune.settings")):
         a, b, c, d = st.columns(4)
-        steps = a.number_input("Steps", *LIMITS["steps"], finetune.FinetuneConfig.steps, key="ft_steps")
-        lr = b.number_input("Learning rate", *LIMITS["lr"], finetune.DEFAULT_LR[method], format="%.4f",
+        steps = a.number_input(t("finetune.steps"), *LIMITS["steps"], finetune.FinetuneConfig.steps, key="ft_steps")
+        lr = b.number_input(t("finetune.lr"), *LIMITS["lr"], finetune.DEFAULT_LR[method], format="%.4f",
                             key=f"ft_lr_{method}")  # fmt: skip
-        seed = c.number_input("Seed", *LIMITS["seed"], 0, key="ft_seed")
-        rank = d.number_input("LoRA rank", *LIMITS["lora_rank"], 8, key="ft_rank", disabled=method != "lora")
-        arch = st.radio("Architecture from scratch", list(ARCHS), format_func=ARCHS.get, horizontal=True,
+        seed = c.number_input(t("finetune.seed"), *LIMITS["seed"], 0, key="ft_seed")
+        rank = d.number_input(t("finetune.rank"), *LIMITS["lora_rank"], 8, key="ft_rank", disabled=method != "lora")
+        arch = st.radio(t("finetune.arch"), ARCHS, format_func=i18n.labels("finetune.arch."), horizontal=True,
                         key="ft_arch", disabled=pretrained is not None)  # fmt: skip
 
 task = None
@@ -75,11 +112,11 @@ with right:
             ui.error(e)
     if task:
         st.markdown(f"**{task.name}** · {task.description}")
-        st.dataframe(pd.DataFrame(task.counts()).rename_axis("label"), key="ft_counts")
+        st.dataframe(pd.DataFrame(task.counts()).rename_axis(t("finetune.col.label")), key="ft_counts")
         st.markdown("\n".join(f"- {e.text} → **{e.label}**" for e in task.train[:4]))
         corpus = runs.load_run(pretrained).config.get("corpus") if pretrained else None
         if corpus and task.world and corpus != task.world:
-            st.warning(f"This run was pretrained on {corpus}; the task uses the words of {task.world}.", icon="🌍")
+            st.warning(t("finetune.world", corpus=corpus, world=task.world), icon="🌍")
     cfg = None
     try:
         if task:
@@ -90,7 +127,7 @@ with right:
         ui.error(e)
     if cfg is not None:
         ui.settings_to_url(cfg, LINK_BASE, LINKED)
-    if st.button("Fine-tune", type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
+    if st.button(t("finetune.launch"), type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
         st.query_params["ft"] = ui.submit(cfg, kind="finetune")
     ui.share_link("finetune")
 
@@ -107,47 +144,23 @@ def live(run_id: str, was_live: bool) -> None:
     if was_live and job is None:
         st.rerun()  # finished: redraw the page without the timer, with the run in the table
     p, c, s = runs.progress(run.config, lines), run.config, run.summary
-    st.subheader(f"{c.get('method')} · {Path(str(c.get('task'))).name} · {run_id}")
+    st.subheader(f"{method_name(c.get('method'))} · {Path(str(c.get('task'))).name} · {run_id}")
     if job:
-        st.progress(p["fraction"], text="Queued…" if job.state == "queued" else f"Step {p['step']} of {p['steps']}")
+        at = t("finetune.step", step=p["step"], steps=p["steps"])
+        st.progress(p["fraction"], text=t("finetune.queued") if job.state == "queued" else at)
     elif run.status == "failed":
-        st.error(f"Failed: {s.get('error', 'unknown error')}", icon="⚠️")
+        st.error(t("finetune.failed", error=s.get("error") or t("status.unknown")), icon="⚠️")
     else:
-        st.success(f"{run.status.capitalize()}: test accuracy {s.get('test_accuracy', 0):.1%}, "
-                   f"macro-F1 {s.get('macro_f1', 0):.3f}.", icon="✅")  # fmt: skip
-    fig = charts.loss_curves([(c.get("method"), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
+        st.success(t("finetune.done", status=t(f"status.{run.status}").capitalize(),
+                     accuracy=s.get("test_accuracy", 0), f1=s.get("macro_f1", 0)), icon="✅")  # fmt: skip
+    fig = charts.loss_curves([(method_name(c.get("method")), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
     if s.get("labels"):
-        fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text="chance")
-    st.plotly_chart(fig, key=f"ft-live-{run_id}")
+        fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text=t("finetune.chance"))
+    ui.chart(fig, key=f"ft-live-{run_id}")
 
 
 if run_id:
     live(run_id, ui.jobs().status(run_id) is not None)
 
-st.header("Results")
-done = finetune.finetune_runs()
-if not done:
-    st.info("No fine-tuning runs yet: launch one above.")
-    st.stop()
-table = pd.DataFrame(finetune.results_table(done))
-picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ft_table")
-st.caption("Train time: the training loop only. Peak memory: what the run added to its process at its peak (CPU: "
-           "resident memory; GPU: allocated). State memory: weights + gradients + AdamW state of the trainable "
-           "weights.")  # fmt: skip
-finished = [r for r in done if r.status in ("completed", "stopped")]
-chosen = next((done[i] for i in picked.selection.rows), finished[0] if finished else None)
-if chosen is None or chosen.status not in ("completed", "stopped"):
-    st.stop()
-a, b = st.columns(2, gap="large")
-with a:
-    st.subheader("Confusion matrix", help=f"Run {chosen.id}, on the test split.")
-    st.plotly_chart(charts.confusion(chosen.summary["confusion"], chosen.summary["labels"]), key="ft_confusion")
-with b:
-    st.subheader("Try it")
-    text = st.text_input("A sentence", finetune.example_sentence(chosen.config), key=f"ft_try_{chosen.id}")
-    if text.strip():
-        try:
-            label, probs = finetune.predict(ui.classifier(finetune.classifier_dir(chosen.id)), [text])[0]
-            st.plotly_chart(charts.bars(list(probs), list(probs.values()), highlight=label), key="ft_try_bars")
-        except ValueError as e:
-            ui.error(e)
+st.header(t("finetune.results"))
+results()

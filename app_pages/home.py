@@ -5,7 +5,7 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
-from selfsup_core import charts, lessons
+from selfsup_core import charts
 from selfsup_core.config import quick_demo
 from selfsup_core.corpus import load_builtin
 from selfsup_core.runs import load_run
@@ -46,7 +46,7 @@ def demo_view(run_id: str) -> None:
         wait = t("home.queued", n=job.queue_position) if job.state == "queued" else t("home.training", seconds=elapsed)
         st.progress(min(elapsed / demo.time_budget_s, 1.0), text=wait)
     if lines:
-        st.plotly_chart(i18n.figure(charts.loss_curves([("demo", lines)])), key="demo-curve")
+        ui.chart(charts.loss_curves([("demo", lines)]), key="demo-curve")
     if job is None and run.status != "running":
         if run.status == "failed":
             st.error(run.summary.get("error", t("home.failed")))
@@ -73,8 +73,8 @@ def show_fill(run) -> None:
         ui.error(e)
         return
     words = [c.token for c in top]
-    st.plotly_chart(charts.bars(words, [c.prob for c in top], title=t("home.bars_title", text=shown.text,
-                    answer=shown.answer), highlight=shown.answer), key="demo-bars")  # fmt: skip
+    ui.chart(charts.bars(words, [c.prob for c in top], title=t("home.bars_title", text=shown.text,
+             answer=shown.answer), highlight=shown.answer), key="demo-bars")  # fmt: skip
     verdict = t("home.right") if words[0] == shown.answer else t("home.not_yet")
     st.markdown(t("home.top_guess", word=words[0], verdict=verdict))
     st.page_link("app_pages/probe.py", label=t("home.open_probe"), icon="🔍")
@@ -92,4 +92,4 @@ st.page_link("app_pages/corpus.py", label=t("home.step1"), icon="📚")
 st.page_link("app_pages/masking.py", label=t("home.step2"), icon="🎭")
 st.page_link("app_pages/train.py", label=t("home.step3"), icon="🏋️")
 st.page_link("app_pages/probe.py", label=t("home.step4"), icon="🔍")
-st.page_link("app_pages/lessons.py", label=lessons.tr(lessons.UI["home_link"], i18n.lang()), icon="🎓")
+st.page_link("app_pages/lessons.py", label=t("lessons.home_link"), icon="🎓")

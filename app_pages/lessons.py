@@ -2,16 +2,13 @@
 
 import streamlit as st
 
+import i18n
 import ui
-from i18n import figure, lang
+from i18n import t
 from selfsup_core import charts, classroom, experiments, lessons, runs
-from selfsup_core.lessons import LESSONS, UI, tr
+from selfsup_core.lessons import LESSONS, tr
 
-LANG = lang()
-
-
-def w(key: str, **fmt) -> str:
-    return tr(UI[key], LANG, **fmt)
+LANG = i18n.lang()  # the page's words come from the catalogue (t); the lessons' own texts are course data (tr)
 
 
 def go_to(lesson_id: str, step: int) -> None:
@@ -22,13 +19,13 @@ def go_to(lesson_id: str, step: int) -> None:
     st.query_params.update(lesson=lesson_id, step=str(step))
 
 
-st.title(w("title"))
-st.caption(w("caption"))
+st.title(t("lessons.title"))
+st.caption(t("lessons.caption"))
 if st.query_params.get("lesson") not in LESSONS:
     go_to(next(iter(LESSONS)), 0)
 lesson = LESSONS[st.query_params["lesson"]]
 st.session_state["lesson_pick"] = lesson.id
-st.selectbox(w("pick"), list(LESSONS), key="lesson_pick", format_func=lambda i: tr(LESSONS[i].title, LANG),
+st.selectbox(t("lessons.pick"), list(LESSONS), key="lesson_pick", format_func=lambda i: tr(LESSONS[i].title, LANG),
              on_change=lambda: go_to(st.session_state["lesson_pick"], 0))  # fmt: skip
 st.markdown(tr(lesson.summary, LANG))
 raw = st.query_params.get("step", "0")
@@ -43,15 +40,15 @@ def set_state(control: str) -> None:
 
 states = classroom.control_states(lesson.id)
 if ui.is_teacher():
-    with st.expander(w("teacher"), icon="🔒"):
-        st.caption(w("teacher_help"))
-        for control, label in lessons.CONTROLS.items():
+    with st.expander(t("lessons.teacher"), icon="🔒"):
+        st.caption(t("lessons.teacher_help"))
+        for control in lessons.CONTROLS:
             st.session_state[f"lt_{lesson.id}_{control}"] = states.get(control, "open")  # as stored, for every teacher
-            st.segmented_control(tr(label, LANG), list(lessons.STATES), required=True, key=f"lt_{lesson.id}_{control}",
-                                 format_func=lambda s: tr(lessons.STATES[s], LANG), on_change=set_state,
-                                 args=(control,))  # fmt: skip
+            st.segmented_control(t(f"lessons.control.{control}"), lessons.STATES, required=True,
+                                 key=f"lt_{lesson.id}_{control}", format_func=i18n.labels("lessons.state."),
+                                 on_change=set_state, args=(control,))  # fmt: skip
 
-st.progress((index + 1) / len(lesson.steps), text=w("step", n=index + 1, total=len(lesson.steps),
+st.progress((index + 1) / len(lesson.steps), text=t("lessons.step", n=index + 1, total=len(lesson.steps),
                                                     title=tr(step.title, LANG)))  # fmt: skip
 preset = lessons.preset_values(lesson, LANG)
 chosen = {}
@@ -59,7 +56,7 @@ if step.experiment != "reuse":
     shown = [c for c in lessons.CONTROLS if states.get(c, "open") != "hidden"]
     for control, col in zip(shown, st.columns(len(lessons.CONTROLS)), strict=False):
         locked = states.get(control) == "locked"
-        args = dict(label=tr(lessons.CONTROLS[control], LANG), disabled=locked, help=w("locked") if locked else None,
+        args = dict(label=t(f"lessons.control.{control}"), disabled=locked, help=t("lessons.locked") if locked else None,
                     key=f"lc_{lesson.id}_{control}" + ("_locked" if locked else ""))  # fmt: skip
         if control in ("size", "corpus"):
             options = lessons.SIZES if control == "size" else list(lessons.TASK_OF_CORPUS)
@@ -76,17 +73,17 @@ key = f"ls{index}"
 earlier = {i: [r for r in ui.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)}
 source, planned = step.params.get("from_step"), None
 if source is not None and not earlier.get(source):
-    st.info(w("needs_earlier", n=source + 1), icon="👣")
+    st.info(t("lessons.needs_earlier", n=source + 1), icon="👣")
 else:
     try:
         planned = lessons.plan(step, values, earlier)
         if not planned:
-            st.caption(w("plan_reuse", n=source + 1))
+            st.caption(t("lessons.plan_reuse", n=source + 1))
         elif planned[0].kind == "finetune":
-            st.caption(w("plan_finetune", n=len(planned)))
+            st.caption(t("lessons.plan_finetune", n=len(planned)))
         else:
             total = experiments.estimated_seconds([p.config for p in planned], ui.jobs().max_concurrent)
-            st.caption(w("plan", n=len(planned), seconds=values["seconds"], total=total))
+            st.caption(t("lessons.plan", n=len(planned), seconds=values["seconds"], total=total))
     except ValueError as e:
         ui.error(e)
 
@@ -100,11 +97,11 @@ guess = st.radio(tr(step.question, LANG, **values), choices, format_func=lambda 
 ids = ui.run_ids_param(key)
 a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
 if mine is None:
-    if a.button(w("commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
+    if a.button(t("lessons.commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
         predictions[f"{lesson.id}/{index}"] = guess
         st.rerun()
-    c.caption(w("predict_first"))
-run_label = w("reveal") if step.experiment == "reuse" else w("run")
+    c.caption(t("lessons.predict_first"))
+run_label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
 if b.button(run_label, type="primary", icon="🚀", key="lesson_run", width="stretch",
             disabled=mine is None or planned is None or ui.live(key, ids)):  # fmt: skip
     try:
@@ -138,7 +135,7 @@ def live_view(was_live: bool) -> None:
     finetuning = runs.load_run(ids[0]).kind == "finetune"
     curves = [(label, runs.load_run(i).metrics()) for label, i in zip(labels, ids, strict=True)]
     fig = charts.loss_curves(curves, x="elapsed_s", metric="accuracy" if finetuning else "loss")
-    st.plotly_chart(figure(fig), key=f"lesson_curve_{index}")
+    ui.chart(fig, key=f"lesson_curve_{index}")
 
 
 if ids:
@@ -147,31 +144,31 @@ if ids and not ui.live(key, ids):
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
     results = [measure(i) for i in ids]
     answer = lessons.outcome(step, results)
-    metric = tr(lessons.METRICS[step.judge.metric], LANG)
+    metric = t(f"lessons.metric.{step.judge.metric}")
     said, happened = st.columns(2)
-    said.container(border=True).markdown(f"**{w('you_said')}**  \n{tr(step.choices[mine], LANG) if mine else w('no_prediction')}")  # fmt: skip
-    happened.container(border=True).markdown(f"**{w('happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
+    said.container(border=True).markdown(f"**{t('lessons.you_said')}**  \n{tr(step.choices[mine], LANG) if mine else t('lessons.no_prediction')}")  # fmt: skip
+    happened.container(border=True).markdown(f"**{t('lessons.happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
     if answer is None:
-        st.warning(w("no_verdict"), icon="⚠️")
+        st.warning(t("lessons.no_verdict"), icon="⚠️")
     elif answer == mine:
-        st.success(w("right"), icon="✅")
+        st.success(t("lessons.right"), icon="✅")
     else:
-        st.info(w("wrong"), icon="🔬")
+        st.info(t("lessons.wrong"), icon="🔬")
     percent = step.judge.metric != "val_loss"
-    st.plotly_chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
-                    key=f"lesson_result_{index}")  # fmt: skip
-    st.subheader(w("debrief"))
+    ui.chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
+             key=f"lesson_result_{index}")  # fmt: skip
+    st.subheader(t("lessons.debrief"))
     st.markdown(tr(step.debrief, LANG))
 
 st.divider()
 back, forward, _ = st.columns([1, 1, 3])
-if back.button(w("back"), icon="⬅️", disabled=index == 0, key="lesson_back"):
+if back.button(t("lessons.back"), icon="⬅️", disabled=index == 0, key="lesson_back"):
     go_to(lesson.id, index - 1)
     st.rerun()
 if index + 1 < len(lesson.steps):
-    if forward.button(w("next"), icon="➡️", key="lesson_next"):
+    if forward.button(t("lessons.next"), icon="➡️", key="lesson_next"):
         go_to(lesson.id, index + 1)
         st.rerun()
 elif ids and not ui.live(key, ids):
-    st.success(w("done"), icon="🎓")
-    st.page_link("app_pages/class_results.py", label=w("class_results"), icon="👩‍🏫")
+    st.success(t("lessons.done"), icon="🎓")
+    st.page_link("app_pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-import i18n
 import ui
 from i18n import t
 from selfsup_core import charts, probe, runs
@@ -18,108 +17,115 @@ def timeline(run_id: str, finished: float | None, text: str, answer: str | None)
 
 def answer_bars(candidates: list[probe.Candidate], title: str, expected: str | None = None) -> None:
     fig = charts.bars([c.token for c in candidates], [c.prob for c in candidates], title=title, highlight=expected)
-    st.plotly_chart(fig, theme=None)
+    ui.chart(fig)
 
 
 st.title(t("probe.title"))
 st.caption(t("probe.caption"))
 
-ready = [r.id for r in runs.list_runs() if (r.model_path / "model.safetensors").exists()]
-if not ready:
-    st.info(t("probe.none"))
-    st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")
-    st.stop()
-current = ui.current_run()
-left, right = st.columns(2)
-run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
-                      key="probe_run", on_change=lambda: ui.set_current_run(st.session_state["probe_run"]))  # fmt: skip
-try:
-    run = runs.load_run(run_id)
-    model, tok, objective = ui.model(run.model_path, attention=True)
-except (ValueError, LookupError) as e:
-    ui.error(e)
-    st.stop()
 
-examples = builtin_probes(run.config.get("corpus", ""))
-example = None
-if examples:
-    pick = right.selectbox(t("probe.example"), range(len(examples)),
-                        format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}", key="probe_example")  # fmt: skip
-    example = examples[pick]
-blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
-
-if objective == "mlm":
-    st.markdown(t("probe.mlm_what"))
-    sentence = st.text_input(
-        t("probe.sentence"), blank if not example else example.filled(), key=f"probe_sentence_{blank}"
-    )
-    words = probe.split_words(sentence)
-    hidden = [i for i, w in enumerate(probe.split_words(blank)) if w.upper() == "[MASK]"] if example else []
-    hidden = st.pills(t("probe.hide"), range(len(words)),
-                      selection_mode="multi", format_func=words.__getitem__, key=f"probe_hide_{sentence}",
-                      default=hidden if sentence == (example.filled() if example else blank) else [])  # fmt: skip
-    text = probe.mask_words(sentence, hidden)
-    st.code(text, language=None, wrap_lines=True)
-else:
-    st.markdown(t("probe.ar_what"))
-    text = st.text_input(t("probe.prompt"), blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
-expected = example.answer if example and text in (example.text, example.text.split("[MASK]")[0].strip()) else None
-
-answers, looks, learns = st.tabs([t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")])
-with answers:
+def main() -> None:
+    """The page below its title; returns early when there is no model to probe (st.stop would also end the
+    sidebar, which app.py draws after the page)."""
+    ready = [r.id for r in runs.list_runs() if (r.model_path / "model.safetensors").exists()]
+    if not ready:
+        st.info(t("probe.none"))
+        st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")
+        return
+    current = ui.current_run()
+    left, right = st.columns(2)
+    run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
+                          key="probe_run", on_change=lambda: ui.set_current_run(st.session_state["probe_run"]))  # fmt: skip
     try:
-        if objective == "mlm":
-            preds = probe.fill_mask(model, tok, text, top_k=5)
-            for i, col in enumerate(st.columns(min(len(preds), 3))):
-                with col:
-                    for j in range(i, len(preds), 3):
-                        answer_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
-        else:
-            answer_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
-            st.subheader(t("probe.write"))
-            a, b, c, d = st.columns(4)
-            greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
-            temperature = b.slider(t("probe.temperature"), 0.1, 2.0, 1.0, 0.1, disabled=greedy, key="probe_temperature")
-            top_k = c.slider(t("probe.top_k"), 0, 50, 0, key="probe_topk", disabled=greedy)
-            length = d.slider(t("probe.length"), 1, 60, 20, key="probe_length")
-            seed = st.session_state.setdefault("probe_seed", 0)
-            if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
-                seed = st.session_state["probe_seed"] = seed + 1
-            more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
-            st.code(text + more, language=None, wrap_lines=True)
+        run = runs.load_run(run_id)
+        model, tok, objective = ui.model(run.model_path, attention=True)
     except (ValueError, LookupError) as e:
         ui.error(e)
+        return
 
-with looks:
-    try:
-        maps = probe.attention(model, tok, text)
-        layers, heads = maps.weights.shape[:2]
-        a, b = st.columns(2)
-        layer = a.segmented_control(t("probe.layer"), range(layers), default=0, required=True,
-                                    format_func=lambda i: f"{i + 1}", key=f"probe_layer_{layers}")  # fmt: skip
-        head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
-                                   format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
-        st.caption(t("probe.attention_help"))
-        st.plotly_chart(
-            charts.heatmap(maps.weights[layer, head], maps.tokens, height=max(420, 34 * len(maps.tokens))), theme=None
+    examples = builtin_probes(run.config.get("corpus", ""))
+    example = None
+    if examples:
+        pick = right.selectbox(t("probe.example"), range(len(examples)),
+                            format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}", key="probe_example")  # fmt: skip
+        example = examples[pick]
+    blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
+
+    if objective == "mlm":
+        st.markdown(t("probe.mlm_what"))
+        sentence = st.text_input(
+            t("probe.sentence"), blank if not example else example.filled(), key=f"probe_sentence_{blank}"
         )
-    except (ValueError, LookupError) as e:
-        ui.error(e)
+        words = probe.split_words(sentence)
+        hidden = [i for i, w in enumerate(probe.split_words(blank)) if w.upper() == "[MASK]"] if example else []
+        hidden = st.pills(t("probe.hide"), range(len(words)),
+                          selection_mode="multi", format_func=words.__getitem__, key=f"probe_hide_{sentence}",
+                          default=hidden if sentence == (example.filled() if example else blank) else [])  # fmt: skip
+        text = probe.mask_words(sentence, hidden)
+        st.code(text, language=None, wrap_lines=True)
+    else:
+        st.markdown(t("probe.ar_what"))
+        text = st.text_input(t("probe.prompt"), blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
+    expected = example.answer if example and text in (example.text, example.text.split("[MASK]")[0].strip()) else None
 
-with learns:
-    what = t("probe.first_blank") if objective == "mlm" else t("probe.the_next_word")
-    st.caption(t("probe.timeline_help", what=what))
-    try:
-        with st.spinner(t("probe.asking")):
-            rows = timeline(run_id, run.summary.get("finished"), text, expected)
-        mark = {rows[0]["answer"]: t("probe.true_answer", answer=rows[0]["answer"])}
-        series = {mark.get(tk, tk): [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
-        st.plotly_chart(i18n.figure(charts.probability_lines([r["step"] for r in rows], series)), theme=None)
-        step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
-        table = pd.DataFrame({step: [r["step"] for r in rows], top: [r["top1"] for r in rows],
-                              probability: [r["top1_prob"] for r in rows]})  # fmt: skip
-        st.dataframe(
-            table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}
-        )
-    except (ValueError, LookupError) as e:
-        ui.error(e)
+    answers, looks, learns = st.tabs([t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")])
+    with answers:
+        try:
+            if objective == "mlm":
+                preds = probe.fill_mask(model, tok, text, top_k=5)
+                for i, col in enumerate(st.columns(min(len(preds), 3))):
+                    with col:
+                        for j in range(i, len(preds), 3):
+                            answer_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
+            else:
+                answer_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
+                st.subheader(t("probe.write"))
+                a, b, c, d = st.columns(4)
+                greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
+                temperature = b.slider(
+                    t("probe.temperature"), 0.1, 2.0, 1.0, 0.1, disabled=greedy, key="probe_temperature"
+                )
+                top_k = c.slider(t("probe.top_k"), 0, 50, 0, key="probe_topk", disabled=greedy)
+                length = d.slider(t("probe.length"), 1, 60, 20, key="probe_length")
+                seed = st.session_state.setdefault("probe_seed", 0)
+                if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
+                    seed = st.session_state["probe_seed"] = seed + 1
+                more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
+                st.code(text + more, language=None, wrap_lines=True)
+        except (ValueError, LookupError) as e:
+            ui.error(e)
+
+    with looks:
+        try:
+            maps = probe.attention(model, tok, text)
+            layers, heads = maps.weights.shape[:2]
+            a, b = st.columns(2)
+            layer = a.segmented_control(t("probe.layer"), range(layers), default=0, required=True,
+                                        format_func=lambda i: f"{i + 1}", key=f"probe_layer_{layers}")  # fmt: skip
+            head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
+                                       format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
+            st.caption(t("probe.attention_help"))
+            ui.chart(charts.heatmap(maps.weights[layer, head], maps.tokens, height=max(420, 34 * len(maps.tokens))))
+        except (ValueError, LookupError) as e:
+            ui.error(e)
+
+    with learns:
+        what = t("probe.first_blank") if objective == "mlm" else t("probe.the_next_word")
+        st.caption(t("probe.timeline_help", what=what))
+        try:
+            with st.spinner(t("probe.asking")):
+                rows = timeline(run_id, run.summary.get("finished"), text, expected)
+            mark = {rows[0]["answer"]: t("probe.true_answer", answer=rows[0]["answer"])}
+            series = {mark.get(tk, tk): [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
+            ui.chart(charts.probability_lines([r["step"] for r in rows], series))
+            step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
+            table = pd.DataFrame({step: [r["step"] for r in rows], top: [r["top1"] for r in rows],
+                                  probability: [r["top1_prob"] for r in rows]})  # fmt: skip
+            st.dataframe(
+                table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}
+            )
+        except (ValueError, LookupError) as e:
+            ui.error(e)
+
+
+main()

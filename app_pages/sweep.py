@@ -42,7 +42,7 @@ def results(key: str, label) -> list:
             st.info(t("sweep.waiting", n=ui.waiting(key)), icon="⏳")
         curves = [(label(r.config), r.metrics()) for r in done]
         with st.expander(t("sweep.curves"), expanded=was_live):
-            st.plotly_chart(i18n.figure(charts.loss_curves(curves, x="elapsed_s")), key=f"sw_curves_{key}")
+            ui.chart(charts.loss_curves(curves, x="elapsed_s"), key=f"sw_curves_{key}")
 
     progress(ui.live(key, ids))
     done = [runs.load_run(i) for i in ids]
@@ -87,6 +87,60 @@ def trained_with(config: dict) -> str:
     return t("sweep.trained_with", kind=t(f"aug.{aug[0]}"), strength=aug[1]) if aug else t("sweep.trained_without")
 
 
+def sweeps(base, timed) -> None:
+    """The three sweeps, one tab each: launch, watch, then the plots that answer the question."""
+    rate_tab, strategy_tab, aug_tab = st.tabs([t("sweep.tab.rate"), t("sweep.tab.strategy"), t("sweep.tab.augment")])
+    with rate_tab:
+        st.info(t("sweep.wettig"), icon="📄")
+        rates = st.multiselect(
+            t("sweep.rates"), RATES, experiments.MASK_RATES, format_func="{:.0%}".format, key="sw_rates"
+        )
+        launch("rates", experiments.mask_rate_sweep(timed, sorted(rates)))
+        if done := results("rates", lambda c: t("sweep.masked", rate=rate_of(c))):
+            table = measured(sorted(done, key=lambda r: rate_of(r.config)), rate_of)
+            st.caption(t("sweep.same_blanks_help"))
+            left, right = st.columns(2)
+            for place, what, y in ((left, "accuracy", t("sweep.accuracy_axis")), (right, "loss", t("sweep.loss_axis"))):
+                series = {col(k): table[k] for k in (f"blank_{what}", f"own_{what}")}
+                fig = charts.lines(table["setting"], series, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
+                                   x_percent=True)  # fmt: skip
+                with place:
+                    ui.chart(fig, key=f"sw_rate_{what}")
+            show(table, rate=True)
+    with strategy_tab:
+        rate = st.select_slider(t("sweep.rate"), RATES, value=0.15, format_func="{:.0%}".format, key="sw_strategy_rate")
+        st.caption(t("sweep.strategies_help"))
+        launch("strategies", experiments.strategy_sweep(timed, rate))
+        if done := results("strategies", strategy_of):
+            table = measured(done, strategy_of)
+            series = {col(k): table[k] for k in ("blank_accuracy", "own_accuracy")}
+            fig = charts.grouped_bars(table["setting"], series, y_title=t("sweep.accuracy_axis"))
+            ui.chart(fig, key="sw_strategy_accuracy")
+            show(table)
+    with aug_tab:
+        a, b, c = st.columns([1, 2, 1.4])
+        objective = a.segmented_control(t("sweep.objective"), ["mlm", "ar"], default=base.objective, required=True,
+                                        format_func=str.upper, key="sw_aug_objective")  # fmt: skip
+        kind = b.segmented_control(t("sweep.augmentation"), experiments.AUGMENTATIONS, default="noise", required=True,
+                                   format_func=i18n.labels("aug."), key="sw_aug")  # fmt: skip
+        strength = c.select_slider(t("sweep.strength"), (0.05, 0.1, 0.2, 0.3, 0.5), value=0.2,
+                                   format_func="{:.0%}".format, key="sw_aug_strength")  # fmt: skip
+        st.caption(t(f"aug.explain.{kind}"))
+        pair = experiments.ablation(timed.replace(objective=objective), kind, strength)
+        launch("ablation", list(pair))
+        done = results("ablation", trained_with)
+        used = next(
+            (experiments.augmentation_of(r.config) for r in done if experiments.augmentation_of(r.config)), None
+        )
+        if done and used:
+            st.caption(t("sweep.robustness_help", kind=t(f"aug.{used[0]}")))
+            series = {trained_with(r.config): [x["val_accuracy"] for x in ui.robustness(r.id, r.summary.get("finished"),
+                      used[0], STRENGTHS)] for r in done}  # fmt: skip
+            fig = charts.lines(STRENGTHS, series, t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
+                               percent=True, x_percent=True)  # fmt: skip
+            ui.chart(fig, key="sw_robustness")
+
+
 st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = ui.config()
@@ -98,51 +152,6 @@ try:
     timed = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps), checkpoints=0)
 except ValueError as e:
     ui.error(e)
-    st.stop()
-st.caption(t("sweep.using", corpus=base.corpus, tokenizer=base.tokenizer))
-
-rate_tab, strategy_tab, aug_tab = st.tabs([t("sweep.tab.rate"), t("sweep.tab.strategy"), t("sweep.tab.augment")])
-with rate_tab:
-    st.info(t("sweep.wettig"), icon="📄")
-    rates = st.multiselect(t("sweep.rates"), RATES, experiments.MASK_RATES, format_func="{:.0%}".format, key="sw_rates")
-    launch("rates", experiments.mask_rate_sweep(timed, sorted(rates)))
-    if done := results("rates", lambda c: t("sweep.masked", rate=rate_of(c))):
-        table = measured(sorted(done, key=lambda r: rate_of(r.config)), rate_of)
-        st.caption(t("sweep.same_blanks_help"))
-        left, right = st.columns(2)
-        for place, what, y in ((left, "accuracy", t("sweep.accuracy_axis")), (right, "loss", t("sweep.loss_axis"))):
-            series = {col(k): table[k] for k in (f"blank_{what}", f"own_{what}")}
-            fig = charts.lines(table["setting"], series, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
-                               x_percent=True)  # fmt: skip
-            place.plotly_chart(fig, key=f"sw_rate_{what}")
-        show(table, rate=True)
-with strategy_tab:
-    rate = st.select_slider(t("sweep.rate"), RATES, value=0.15, format_func="{:.0%}".format, key="sw_strategy_rate")
-    st.caption(t("sweep.strategies_help"))
-    launch("strategies", experiments.strategy_sweep(timed, rate))
-    if done := results("strategies", strategy_of):
-        table = measured(done, strategy_of)
-        series = {col(k): table[k] for k in ("blank_accuracy", "own_accuracy")}
-        fig = charts.grouped_bars(table["setting"], series, y_title=t("sweep.accuracy_axis"))
-        st.plotly_chart(fig, key="sw_strategy_accuracy")
-        show(table)
-with aug_tab:
-    a, b, c = st.columns([1, 2, 1.4])
-    objective = a.segmented_control(t("sweep.objective"), ["mlm", "ar"], default=base.objective, required=True,
-                                    format_func=str.upper, key="sw_aug_objective")  # fmt: skip
-    kind = b.segmented_control(t("sweep.augmentation"), experiments.AUGMENTATIONS, default="noise", required=True,
-                               format_func=i18n.labels("aug."), key="sw_aug")  # fmt: skip
-    strength = c.select_slider(t("sweep.strength"), (0.05, 0.1, 0.2, 0.3, 0.5), value=0.2,
-                               format_func="{:.0%}".format, key="sw_aug_strength")  # fmt: skip
-    st.caption(t(f"aug.explain.{kind}"))
-    pair = experiments.ablation(timed.replace(objective=objective), kind, strength)
-    launch("ablation", list(pair))
-    done = results("ablation", trained_with)
-    used = next((experiments.augmentation_of(r.config) for r in done if experiments.augmentation_of(r.config)), None)
-    if done and used:
-        st.caption(t("sweep.robustness_help", kind=t(f"aug.{used[0]}")))
-        series = {trained_with(r.config): [x["val_accuracy"] for x in ui.robustness(r.id, r.summary.get("finished"),
-                  used[0], STRENGTHS)] for r in done}  # fmt: skip
-        fig = charts.lines(STRENGTHS, series, t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
-                           percent=True, x_percent=True)  # fmt: skip
-        st.plotly_chart(fig, key="sw_robustness")
+else:
+    st.caption(t("sweep.using", corpus=base.corpus, tokenizer=base.tokenizer))
+    sweeps(base, timed)

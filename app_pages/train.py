@@ -1,28 +1,36 @@
 """Train: choose an objective and a size, launch a run in the background, watch it learn, compare runs."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
+import i18n
 import ui
-from selfsup_core import charts, models, runs
+from i18n import t
+from selfsup_core import charts, export, models, runs
 from selfsup_core.config import TrainConfig
 
-OBJECTIVES = {"mlm": "MLM (BERT-style)", "ar": "AR (GPT-style)"}
-PREDICTS = ["Hide some words; predict them from the words on both sides.",
-            "Predict every next word from the words before it only."]  # fmt: skip
+OBJECTIVES = ["mlm", "ar"]
 COLUMNS = ["yours", "by", "status", "objective", "size", "steps", "val_loss", "val_accuracy", "tokens/s", "corpus",
            "tokenizer", "mask rate", "masking", "seed", "error", "run"]  # fmt: skip
-COLUMN_CONFIG = {
-    "yours": st.column_config.CheckboxColumn(help="Runs you launched: tick them to stop or delete them."),
-    "by": st.column_config.TextColumn("student", help="The nickname the run was launched under."),
-    "val_loss": st.column_config.NumberColumn("held-out loss", format="%.3f"),
-    "val_accuracy": st.column_config.NumberColumn("held-out accuracy", format="percent"),
-    "tokens/s": st.column_config.NumberColumn(format="%.0f"),
-    "mask rate": st.column_config.NumberColumn(format="percent"),
-}
 
 
-@st.cache_data(show_spinner="Timing a few training steps…", max_entries=64, ttl="5m")  # timing drifts with load
+def column_config() -> dict:
+    """The past-runs table's headers in the session's language (the data keys stay `runs.table`'s)."""
+    head = {c: t(f"train.col.{c.replace('/', '_per_').replace(' ', '_')}") for c in COLUMNS}
+    number = st.column_config.NumberColumn
+    return {**head,
+            "yours": st.column_config.CheckboxColumn(head["yours"], help=t("train.col.yours_help")),
+            "by": st.column_config.TextColumn(head["by"], help=t("train.col.by_help")),
+            "val_loss": number(head["val_loss"], format="%.3f"),
+            "val_accuracy": number(head["val_accuracy"], format="percent"),
+            "tokens/s": number(head["tokens/s"], format="%.0f"),
+            "mask rate": number(head["mask rate"], format="percent")}  # fmt: skip
+
+
+@ui.spinner("train.timing")
+@st.cache_data(show_spinner=False, max_entries=64, ttl="5m")  # timing drifts with load
 def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer: str, vocab: int | None) -> dict:
     cfg = TrainConfig(objective=objective, size=size, seq_len=seq_len, batch_size=batch_size, tokenizer=tokenizer,
                       vocab_size=vocab, steps=1)  # fmt: skip
@@ -30,37 +38,39 @@ def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer
 
 
 def duration(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+    if seconds is None:
+        return "—"
+    return t("train.seconds_short", n=seconds) if seconds < 90 else t("train.minutes_short", n=seconds / 60)
 
 
-st.title("Train a model")
-st.caption("Train a tiny language model from scratch on your corpus and watch its loss fall as it learns.")
+st.title(t("train.title"))
+st.caption(t("train.caption"))
 
 cfg = ui.config_from_url(widgets=("train_objective", "train_size", "train_by_time", "train_budget", "train_steps",
                                    "train_lr", "train_batch", "train_seed"))  # fmt: skip
 summary = st.container()  # filled below, once this run's choices are known
 left, right = st.columns([3, 2], gap="large")
 with left:
-    objective = st.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, horizontal=True, captions=PREDICTS,
-                         index=list(OBJECTIVES).index(cfg.objective), key="train_objective")  # fmt: skip
+    objective = st.radio(t("train.objective"), OBJECTIVES, format_func=i18n.labels("train.objective."),
+                         horizontal=True, captions=[t(f"train.predicts.{o}") for o in OBJECTIVES],
+                         index=OBJECTIVES.index(cfg.objective), key="train_objective")  # fmt: skip
     size = st.segmented_control(
-        "Model size", models.available_sizes(), default=cfg.size, required=True, key="train_size"
+        t("train.size"), models.available_sizes(), default=cfg.size, required=True, key="train_size"
     )
     a, b = st.columns(2)
-    by_time = a.toggle("Time budget instead of steps", value=cfg.time_budget_s is not None, key="train_by_time")
+    by_time = a.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time")
     if by_time:
-        budget = b.number_input("Seconds", *ui.LIMITS["time_budget_s"], int(cfg.time_budget_s or 60), 5,
+        budget = b.number_input(t("train.seconds"), *ui.LIMITS["time_budget_s"], int(cfg.time_budget_s or 60), 5,
                                 key="train_budget")  # fmt: skip
         limits = {"time_budget_s": float(budget), "steps": ui.NO_STEP_LIMIT}
     else:
-        steps = b.number_input("Steps", 1, 20_000, min(cfg.steps, 300 if cfg.time_budget_s else 20_000), 50,
+        steps = b.number_input(t("train.steps"), 1, 20_000, min(cfg.steps, 300 if cfg.time_budget_s else 20_000), 50,
                                key="train_steps")  # fmt: skip
         limits = {"time_budget_s": None, "steps": steps}
     a, b, c = st.columns(3)
-    lr = a.number_input("Learning rate", value=cfg.lr, step=1e-4, format="%.4f", key="train_lr")
-    batch = b.number_input("Batch size", *ui.LIMITS["batch_size"], cfg.batch_size, key="train_batch")
-    seed = c.number_input("Seed", *ui.LIMITS["seed"], cfg.seed, key="train_seed",
-                          help="Same seed, same settings, same machine: the same run, curve for curve.")  # fmt: skip
+    lr = a.number_input(t("train.lr"), value=cfg.lr, step=1e-4, format="%.4f", key="train_lr")
+    batch = b.number_input(t("train.batch"), *ui.LIMITS["batch_size"], cfg.batch_size, key="train_batch")
+    seed = c.number_input(t("train.seed"), *ui.LIMITS["seed"], cfg.seed, key="train_seed", help=t("train.seed_help"))
 
 with right:
     try:
@@ -68,36 +78,37 @@ with right:
         vocab = len(ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size))
         est = estimate(cfg.objective, cfg.size, cfg.seq_len, cfg.batch_size, cfg.tokenizer, vocab)
         n, step_s = est["parameters"], est["step_s"]
-        st.metric(
-            "Parameters", f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k", help=f"vocabulary: {vocab} tokens"
-        )
+        st.metric(t("train.parameters"), f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k",
+                  help=t("train.vocab", n=vocab))  # fmt: skip
         total = step_s * (min(cfg.steps, cfg.time_budget_s / step_s) if by_time else cfg.steps)
-        st.metric("Estimated training time", duration(total), help=f"{step_s * 1000:.0f} ms per step here, now")
+        st.metric(t("train.estimate"), duration(total), help=t("train.per_step", ms=step_s * 1000))
     except ValueError as e:
         ui.error(e)
         cfg = None
-    if st.button("Launch", type="primary", icon="🚀", disabled=cfg is None, width="stretch"):
+    if st.button(t("train.launch"), type="primary", icon="🚀", disabled=cfg is None, width="stretch",
+                 key="train_launch"):  # fmt: skip
         ui.set_current_run(ui.submit(cfg))
-    with st.expander("Reproduce a run from its config.json", icon="🔁"):
-        up = st.file_uploader("A run's config.json (download it from the run below)", type=["json"],
-                              key="train_reproduce")  # fmt: skip
+    with st.expander(t("train.reproduce"), icon="🔁"):
+        up = st.file_uploader(t("train.reproduce_upload"), type=["json"], key="train_reproduce")
         try:
             again = ui.config_from_upload(up.getvalue()) if up else None
         except ValueError as e:
             ui.error(e)
             again = None
-        if again and st.button("Launch this exact configuration", icon="🔁", key="train_reproduce_launch"):
+        if again and st.button(t("train.reproduce_launch"), icon="🔁", key="train_reproduce_launch"):
             ui.set_current_run(ui.submit(again))
     ui.share_link("train")
 
 with summary:
     c = cfg or ui.config()
-    masking = f"{c.masking.rate:.0%} {c.masking.strategy} masking" if c.objective == "mlm" else "no masking (AR)"
+    mlm = c.objective == "mlm"
+    masking = t("train.masking.mlm", rate=c.masking.rate, strategy=t(f"strategy.{c.masking.strategy}")) if mlm else \
+        t("train.masking.ar")  # fmt: skip
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
-    c1.markdown(f"Corpus **{c.corpus}** · tokenizer **{c.tokenizer}** · {masking} · "
-                f"augmentation {'on' if c.augment.active else 'off'}")  # fmt: skip
-    c2.page_link("app_pages/corpus.py", label="Corpus", icon="📚")
-    c3.page_link("app_pages/masking.py", label="Masking", icon="🎭")
+    c1.markdown(t("train.summary", corpus=c.corpus, tokenizer=t(f"corpus.kind.{c.tokenizer}"), masking=masking,
+                  augment=t("train.augment.on" if c.augment.active else "train.augment.off")))  # fmt: skip
+    c2.page_link("app_pages/corpus.py", label=t("train.corpus_link"), icon="📚")
+    c3.page_link("app_pages/masking.py", label=t("train.masking_link"), icon="🎭")
 
 run_id = ui.current_run()
 
@@ -109,40 +120,56 @@ def live_view(run_id: str, was_live: bool) -> None:
     except runs.RunNotFoundError as e:
         return ui.error(e)
     if not ui.visible_runs([run]):
-        return st.info("This run belongs to another student, and this server keeps runs private.")
+        return st.info(t("train.private"))
     job, lines = ui.jobs().status(run_id), run.metrics()
     if was_live and job is None:
         st.rerun()  # finished: redraw the whole page, without the timer, with the run in the table
     p = runs.progress(run.config, lines, run.summary)
     c = run.config
-    st.subheader(f"This run: {OBJECTIVES[c['objective']]}, {c['size']}, on {c['corpus']}")
-    st.caption(f"Run {run_id}")
+    name = t(f"train.objective.{c['objective']}")
+    st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=c["corpus"]))
+    st.caption(t("train.run_id", run_id=run_id))
     if job and job.state == "queued":
-        st.info(f"Queued at position {job.queue_position}: it starts when a training slot is free.", icon="⏳")
+        st.info(t("train.queued", n=job.queue_position), icon="⏳")
     elif job:
-        st.progress(p["fraction"], text=f"Running · step {p['step']} · {duration(p['eta_s'])} left")
+        st.progress(p["fraction"], text=t("train.running", step=p["step"], left=duration(p["eta_s"])))
     elif run.status == "failed":
-        st.error(f"Failed: {run.summary.get('error', 'unknown error')}", icon="⚠️")
+        st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon="⚠️")
     elif run.status == "completed":
-        st.success(f"Completed {p['step']} steps in {duration(p['elapsed_s'])}.", icon="✅")
+        st.success(t("train.completed", steps=p["step"], time=duration(p["elapsed_s"])), icon="✅")
     elif run.status == "stopped":
-        st.warning(f"Stopped at step {p['step']}; the model so far is saved.", icon="⏹️")
+        st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
     else:
-        st.warning(f"Status: {run.status}, but no training process here has it: it was interrupted.")
+        st.warning(t("train.interrupted", status=ui.status(run.status)))
     m = st.columns(4)
-    m[0].metric("Held-out loss", "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
-    m[1].metric("Held-out accuracy", "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
-    m[2].metric("Tokens / s", "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
-    m[3].metric("Time left" if job else "Time", duration(p["eta_s"] if job else p["elapsed_s"]))
-    st.plotly_chart(charts.loss_curves([(OBJECTIVES[c["objective"]], lines)]), key=f"live-{run_id}", theme=None)
-    st.download_button("Download config.json", (run.path / "config.json").read_bytes(), f"{run_id}-config.json",
-                       "application/json", icon="⬇️", key=f"config-{run_id}",
-                       help="Everything needed to run it again: upload it under *Reproduce a run*.")  # fmt: skip
-    if job and ui.may_change(run) and st.button("Stop", icon="⏹️", key=f"stop-live-{run_id}",
-                                                 help="Stop now; the model so far is saved."):  # fmt: skip
+    m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
+    m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
+    m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
+    m[3].metric(t("train.time_left") if job else t("train.time"), duration(p["eta_s"] if job else p["elapsed_s"]))
+    ui.chart(charts.loss_curves([(name, lines)]), key=f"live-{run_id}")
+    st.download_button(t("train.download_config"), (run.path / "config.json").read_bytes(), f"{run_id}-config.json",
+                       "application/json", icon="⬇️", key=f"config-{run_id}", help=t("train.download_config_help"))  # fmt: skip
+    if job and ui.may_change(run) and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}",
+                                                 help=t("train.stop_help")):  # fmt: skip
         ui.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
-        st.page_link("app_pages/probe.py", label="Probe this model", icon="🔍", query_params={"run": run_id})
+        st.page_link("app_pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
+        exports(run)
+
+
+def exports(run: runs.RunInfo) -> None:
+    """Download buttons for a finished run. Each file is made only when its button is clicked (in a thread of
+    its own): the report's PNG charts take seconds, and most visits download nothing."""
+    st.markdown(f"**{t('train.export')}**")
+    st.caption(t("train.export_help"))
+    a, b, c = st.columns(3)
+    common = dict(icon="⬇️", on_click="ignore", width="stretch")
+    a.download_button(t("train.export_report"), lambda: export.report_bundle(run)[0], f"{run.id}-report.zip",
+                      "application/zip", key=f"export-report-{run.id}", help=t("train.export_report_help"), **common)  # fmt: skip
+    b.download_button(t("train.export_csv"), functools.partial(export.metrics_csv, run), f"{run.id}-metrics.csv",
+                      "text/csv", key=f"export-csv-{run.id}", help=t("train.export_csv_help"), **common)  # fmt: skip
+    c.download_button(t("train.export_model"), functools.partial(export.model_zip, run), f"{run.id}-model.zip",
+                      "application/zip", key=f"export-model-{run.id}", help=t("train.export_model_help"), **common)  # fmt: skip
 
 
 if run_id:
@@ -153,17 +180,18 @@ def manage(chosen: list[runs.RunInfo]) -> None:
     """Stop and delete buttons for the ticked runs this session may change; the others are read-only."""
     mine = [r for r in chosen if ui.may_change(r)]
     if len(mine) < len(chosen):
-        st.caption(f"{len(chosen) - len(mine)} of the ticked runs belong to other students: look, don't touch.")
+        st.caption(t("train.others", n=len(chosen) - len(mine)))
     active = [r.id for r in mine if ui.jobs().status(r.id)]
     done = [r.id for r in mine if r.id not in active]
     a, b = st.columns(2)
-    if active and a.button(f"Stop {len(active)} ticked", icon="⏹️", key="stop_ticked"):
+    if active and a.button(t("train.stop_ticked", n=len(active)), icon="⏹️", key="stop_ticked"):
         for rid in active:
             ui.stop_run(rid)
     if done:
-        with b.popover(f"Delete {len(done)} ticked", icon="🗑️"):
-            st.write("Deletes these runs for good: model, curves and checkpoints.")
-            if st.button("Delete for good", type="primary", key="delete_ticked") and all(map(ui.delete_run, done)):
+        with b.popover(t("train.delete_ticked", n=len(done)), icon="🗑️"):
+            st.write(t("train.delete_warning"))
+            confirmed = st.button(t("train.delete_confirm"), type="primary", key="delete_ticked")
+            if confirmed and all(map(ui.delete_run, done)):
                 st.session_state["runs_table_version"] = st.session_state.get("runs_table_version", 0) + 1
                 st.rerun()  # a fresh table, without a selection pointing at rows that moved
 
@@ -171,12 +199,13 @@ def manage(chosen: list[runs.RunInfo]) -> None:
 def compare(chosen: list[dict]) -> None:
     """The ticked runs' curves on one chart."""
     a, b = st.columns(2)
-    x = a.segmented_control("x axis", ["step", "elapsed_s"], default="step", required=True,
-                            format_func={"step": "steps", "elapsed_s": "seconds"}.get)  # fmt: skip
-    metric = b.segmented_control("Show", ["loss", "accuracy"], default="loss", required=True)
+    x = a.segmented_control(t("train.x_axis"), ["step", "elapsed_s"], default="step", required=True,
+                            format_func=i18n.labels("train.x."), key="train_compare_x")  # fmt: skip
+    metric = b.segmented_control(t("train.show"), ["loss", "accuracy"], default="loss", required=True,
+                                 format_func=i18n.labels("train.metric."), key="train_compare_metric")  # fmt: skip
     try:
         curves = [(f"{r['objective']} {r['size']} #{r['run'][-4:]}", runs.load_run(r["run"]).metrics()) for r in chosen]
-        st.plotly_chart(charts.loss_curves(curves, x=x, metric=metric), key="compare", theme=None)
+        ui.chart(charts.loss_curves(curves, x=x, metric=metric), key="compare")
     except runs.RunNotFoundError as e:  # deleted meanwhile
         ui.error(e)
 
@@ -188,15 +217,16 @@ def past_runs() -> None:
     shown = list(reversed(ui.visible_runs()))  # oldest first: new runs do not shift a selection
     rows = runs.table(shown, ui.session_id())
     if not rows:
-        return st.info("No runs yet: launch one above.")
-    picked = st.dataframe(pd.DataFrame(rows), hide_index=True, on_select="rerun", selection_mode="multi-row",
+        return st.info(t("train.no_runs"))
+    shown_rows = pd.DataFrame(rows).assign(status=[ui.status(r["status"]) for r in rows])
+    picked = st.dataframe(shown_rows, hide_index=True, on_select="rerun", selection_mode="multi-row",
                           key=f"runs_table-{st.session_state.get('runs_table_version', 0)}", column_order=COLUMNS,
-                          column_config=COLUMN_CONFIG)  # fmt: skip
+                          column_config=column_config())  # fmt: skip
     if not picked.selection.rows:
-        return st.caption("Tick runs in the table to compare their curves (and to stop or delete your own).")
+        return st.caption(t("train.tick"))
     manage([shown[i] for i in picked.selection.rows])
     compare([rows[i] for i in picked.selection.rows])
 
 
-st.header("Past runs")
+st.header(t("train.past"))
 past_runs()

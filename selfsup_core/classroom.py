@@ -16,74 +16,24 @@ import html
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
 from . import charts
 from .experiments import augmentation_of
-from .lessons import CONTROLS, LESSONS, STATES, Text
+from .lessons import CONTROLS, LESSONS, STATES
 from .runs import RunInfo, read_json, runs_root, write_json
 
 FILE = "classroom.json"
 _lock = threading.Lock()  # sessions are threads of one server: one read-modify-write at a time
 
-# Settings a class result can be plotted against: key -> (label, the value of a row or None where it does
-# not apply, e.g. the mask rate of an AR run).
-SETTINGS: dict[str, Text] = {
-    "mask_rate": {"en": "mask rate", "zh": "掩码率"},
-    "strategy": {"en": "masking strategy", "zh": "掩码策略"},
-    "augmentation": {"en": "augmentation", "zh": "数据增强"},
-    "size": {"en": "model size", "zh": "模型大小"},
-    "seconds": {"en": "training time (s)", "zh": "训练时间（秒）"},
-    "corpus": {"en": "corpus", "zh": "语料"},
-}
-RESULTS: dict[str, Text] = {
-    "val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
-    "val_loss": {"en": "held-out loss (nats)", "zh": "留出集损失（nats）"},
-}
+# Settings a class result can be plotted against (a row's value is None where one does not apply, e.g. the
+# mask rate of an AR run), and the results; their labels are the page's (i18n "class.setting.*", "class.result.*").
+SETTINGS = ("mask_rate", "strategy", "augmentation", "size", "seconds", "corpus")
+RESULTS = ("val_accuracy", "val_loss")
 SYMBOLS = {"MLM": "circle", "AR": "diamond"}  # a second cue besides colour
-
-# The class results page's own words.
-UI: dict[str, Text] = {
-    "title": {"en": "Class results", "zh": "班级结果"},
-    "caption": {
-        "en": "Everyone's finished training runs on this server: which settings gave the best held-out results?",
-        "zh": "这台服务器上全班已完成的训练：哪些设置得到了最好的留出集结果？",
-    },
-    "x": {"en": "Setting", "zh": "设置"},
-    "y": {"en": "Result", "zh": "结果"},
-    "names": {"en": "Show nicknames", "zh": "显示昵称"},
-    "empty": {
-        "en": "No finished runs yet. Train a model (or follow a lesson) and it appears here.",
-        "zh": "还没有完成的训练。训练一个模型（或者跟着一课做实验），结果就会出现在这里。",
-    },
-    "since": {
-        "en": "Showing runs finished since the teacher's reset at {time}.",
-        "zh": "显示老师在 {time} 重置之后完成的训练。",
-    },
-    "count": {"en": "{runs} runs by {students} students", "zh": "{students} 位同学的 {runs} 次训练"},
-    "left_out": {
-        "en": "{n} runs are left out: the setting does not apply to them (e.g. AR has no mask rate).",
-        "zh": "有 {n} 次训练没有画出：这个设置对它们不适用（例如 AR 没有掩码率）。",
-    },
-    "caveat": {
-        "en": "MLM and AR are scored on different exercises (see the MLM vs AR page): compare within a colour.",
-        "zh": "MLM 和 AR 是在不同的练习上打分的（见“MLM 与 AR 对比”页面）：请在同一种颜色之内比较。",
-    },
-    "anonymous": {"en": "anonymous", "zh": "匿名"},
-    "none": {"en": "none", "zh": "无"},
-    "reset": {"en": "Reset class results", "zh": "重置班级结果"},
-    "reset_help": {
-        "en": "Start a fresh board: only runs finished from now on are shown. No run is deleted.",
-        "zh": "重新开始：只显示从现在起完成的训练。不会删除任何训练。",
-    },
-    "reset_done": {"en": "Class results reset.", "zh": "班级结果已重置。"},
-    "col.nickname": {"en": "student", "zh": "同学"},
-    "col.objective": {"en": "objective", "zh": "训练目标"},
-    "col.run": {"en": "run", "zh": "训练"},
-}
 
 
 # -- the server-wide file ------------------------------------------------------------------------------
@@ -139,9 +89,12 @@ def reset_results(teacher: bool, now: float | None = None, root: str | os.PathLi
 
 # -- aggregation ---------------------------------------------------------------------------------------
 def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: str = "anonymous",
-                none: str = "none") -> list[dict[str, Any]]:  # fmt: skip
+                none: str = "none", strategy_name: Callable[[str], str] = str,
+                augmentation_name: Callable[[str], str] = str) -> list[dict[str, Any]]:  # fmt: skip
     """One row per completed training run that finished after `since`: who (the nickname, or `anonymous`),
-    the settings of SETTINGS (None where one does not apply), and its final held-out figures.
+    the settings of SETTINGS (None where one does not apply), and its final held-out figures. `anonymous`,
+    `none` (no augmentation), `strategy_name` ("span") and `augmentation_name` ("noise") put the words in
+    the page's language.
 
     Fine-tuning runs, unfinished, stopped and failed runs, and runs without a held-out evaluation are left
     out: a stopped run's figures would compare a shorter training with full ones.
@@ -162,8 +115,8 @@ def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: 
             "nickname": nick.strip() if isinstance(nick := r.nickname, str) and nick.strip() else anonymous,
             "objective": "MLM" if mlm else "AR",
             "mask_rate": masking.get("rate") if mlm else None,
-            "strategy": masking.get("strategy") if mlm else None,
-            "augmentation": f"{augmentation[0]} {augmentation[1]:.0%}" if augmentation else none,
+            "strategy": strategy_name(masking.get("strategy", "token")) if mlm else None,
+            "augmentation": f"{augmentation_name(augmentation[0])} {augmentation[1]:.0%}" if augmentation else none,
             "size": c.get("size"),
             "seconds": round(s["elapsed_s"]) if s.get("elapsed_s") is not None else None,
             "corpus": c.get("corpus"),

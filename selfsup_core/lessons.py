@@ -6,10 +6,11 @@ running it the student commits to one answer of a multiple-choice question, then
 answer the runs give, and a debrief explains it. Why predict first: a guess written down before the
 evidence arrives is what makes a surprise noticeable (the "predict-observe-explain" cycle).
 
-Everything here is data and pure logic (no streamlit): every text is a {"en": ..., "zh": ...} mapping
-(`Text`), read with `tr`. A lesson's few controls (model size, seconds per run, seed, corpus) start at
-the lesson's preset; a teacher may lock or hide them (stored by `classroom`), and `effective_values` then
-ignores what a student chose. Chinese lessons run on the world-zh corpus unless the corpus is changed.
+Everything here is data and pure logic (no streamlit): the lessons are course data, every text of them a
+{"en": ..., "zh": ...} mapping (`Text`), read with `tr`; the page's own words (labels, buttons) are in the
+app's catalogue (`i18n.TEXT`, "lessons.*"). A lesson's few controls (model size, seconds per run, seed,
+corpus) start at the lesson's preset; a teacher may lock or hide them (stored by `classroom`), and
+`effective_values` then ignores what a student chose. Chinese lessons run on the world-zh corpus unless the corpus is changed.
 """
 
 from __future__ import annotations
@@ -101,25 +102,10 @@ class Planned:
     config: Any
 
 
-# -- the controls a teacher may lock or hide ----------------------------------------------------------
-CONTROLS: dict[str, Text] = {
-    "size": {"en": "Model size", "zh": "模型大小"},
-    "seconds": {"en": "Seconds per run", "zh": "每次训练的秒数"},
-    "seed": {"en": "Seed", "zh": "随机种子"},
-    "corpus": {"en": "Corpus", "zh": "语料"},
-}
-STATES: dict[str, Text] = {
-    "open": {"en": "open", "zh": "开放"},
-    "locked": {"en": "locked", "zh": "锁定"},
-    "hidden": {"en": "hidden", "zh": "隐藏"},
-}
-
-METRICS: dict[str, Text] = {
-    "val_accuracy": {"en": "held-out accuracy", "zh": "留出集准确率"},
-    "val_loss": {"en": "held-out loss (nats)", "zh": "留出集损失（nats）"},
-    "blank_accuracy": {"en": "accuracy on the same held-out blanks", "zh": "同一批留出集空位上的准确率"},
-    "test_accuracy": {"en": "test accuracy", "zh": "测试集准确率"},
-}
+# -- the controls a teacher may lock or hide (their labels are the page's: i18n "lessons.control.*") ---
+CONTROLS = ("size", "seconds", "seed", "corpus")
+STATES = ("open", "locked", "hidden")
+METRICS = ("val_accuracy", "val_loss", "blank_accuracy", "test_accuracy")  # what a Judge may read from a run
 
 SAME: Text = {"en": "About the same (less than {points} points apart)", "zh": "差不多（相差不到 {points} 个百分点）"}
 RUN_LABELS: dict[str, Text] = {
@@ -131,66 +117,6 @@ RUN_LABELS: dict[str, Text] = {
     "whole-word": {"en": "whole words", "zh": "整词"},
     "full": {"en": "pretrained, then fine-tuned", "zh": "先预训练再微调"},
     "scratch": {"en": "from scratch (random weights)", "zh": "从零开始（随机权重）"},
-}
-
-# The lessons page's own words.
-UI: dict[str, Text] = {
-    "title": {"en": "Lessons", "zh": "课程"},
-    "caption": {
-        "en": "Guided experiments: predict what will happen, run it, then see why.",
-        "zh": "引导式实验：先预测会发生什么，再运行，最后看看为什么。",
-    },
-    "home_link": {
-        "en": "Guided lessons: predict, run, see why (masking, 15%, MLM vs AR, pretraining)",
-        "zh": "引导式课程：预测、运行、看看为什么（遮盖、15%、MLM 与 AR、预训练）",
-    },
-    "pick": {"en": "Lesson", "zh": "课程"},
-    "step": {"en": "Step {n} of {total}: {title}", "zh": "第 {n} 步（共 {total} 步）：{title}"},
-    "locked": {"en": "Locked by the teacher", "zh": "已被老师锁定"},
-    "commit": {"en": "Lock in my prediction", "zh": "确定我的预测"},
-    "predict_first": {
-        "en": "Commit to a prediction first: the Run button unlocks after it.",
-        "zh": "先确定你的预测，之后“运行”按钮才会解锁。",
-    },
-    "run": {"en": "Run", "zh": "运行"},
-    "reveal": {"en": "Measure", "zh": "测量"},
-    "plan": {
-        "en": "{n} run(s) of {seconds} s each: all done in about {total:.0f} s.",
-        "zh": "共 {n} 次训练，每次 {seconds} 秒：全部完成约需 {total:.0f} 秒。",
-    },
-    "plan_finetune": {"en": "{n} short fine-tuning run(s).", "zh": "共 {n} 次简短的微调。"},
-    "plan_reuse": {
-        "en": "No new training: the runs of step {n} are measured again.",
-        "zh": "不再训练：重新测量第 {n} 步的训练结果。",
-    },
-    "needs_earlier": {
-        "en": "Run step {n} first: this step uses the models it trains.",
-        "zh": "请先运行第 {n} 步：这一步要用到它训练出的模型。",
-    },
-    "you_said": {"en": "You predicted", "zh": "你的预测"},
-    "happened": {"en": "What happened", "zh": "实际结果"},
-    "no_prediction": {"en": "(no prediction recorded)", "zh": "（没有记录预测）"},
-    "right": {"en": "Your prediction was right.", "zh": "你的预测是对的。"},
-    "wrong": {"en": "Not this time: that is what experiments are for.", "zh": "这次没猜中：这正是做实验的意义。"},
-    "no_verdict": {
-        "en": "No verdict: a run did not finish with a result.",
-        "zh": "无法判断：有一次训练没有得出结果。",
-    },
-    "run_col": {"en": "run", "zh": "训练"},
-    "debrief": {"en": "Why?", "zh": "为什么？"},
-    "back": {"en": "Previous step", "zh": "上一步"},
-    "next": {"en": "Next step", "zh": "下一步"},
-    "done": {
-        "en": "Lesson complete! Pick another lesson, or compare with the class on the Class results page.",
-        "zh": "这一课完成了！选择另一课，或者去“班级结果”页面和全班比一比。",
-    },
-    "class_results": {"en": "Class results", "zh": "班级结果"},
-    "teacher": {"en": "Teacher: controls of this lesson", "zh": "老师：这一课的控件"},
-    "teacher_help": {
-        "en": "Locked: students see the preset value, greyed out. Hidden: not shown, and the preset value is "
-        "used. Applies at once to every student on this server.",
-        "zh": "锁定：学生看到灰色的预设值，不能修改。隐藏：不显示，并使用预设值。对这台服务器上的所有学生立即生效。",
-    },
 }
 
 # -- shared question and debrief texts ----------------------------------------------------------------
@@ -590,9 +516,8 @@ def outcome(step: Step, values: list[float | None]) -> str | None:
 
 
 def texts() -> list[Text]:
-    """Every text of the lessons and their page, for checking that none is missing a language."""
-    found: list[Text] = [*CONTROLS.values(), *STATES.values(), *METRICS.values(), *RUN_LABELS.values(), SAME,
-                         *UI.values()]  # fmt: skip
+    """Every text of the lessons, for checking that none is missing a language."""
+    found: list[Text] = [*RUN_LABELS.values(), SAME]
     for lesson in LESSONS.values():
         found += [lesson.title, lesson.summary]
         for s in lesson.steps:

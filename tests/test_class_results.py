@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from selfsup_core import charts, classroom, lessons, runs
+from selfsup_core import charts, classroom, runs
 from selfsup_core.config import TrainConfig
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -97,12 +97,6 @@ def test_scatter_colours_by_objective_and_shows_nicknames_escaped(runs_dir):
     assert [t.name for t in mask.data] == ["MLM"]  # AR has no mask rate
 
 
-def test_every_text_of_the_page_exists_in_english_and_chinese():
-    for text in [*classroom.SETTINGS.values(), *classroom.RESULTS.values(), *classroom.UI.values()]:
-        assert set(text) == {"en", "zh"} and all(v.strip() for v in text.values()), text
-        assert lessons.placeholders(text["en"]) == lessons.placeholders(text["zh"]), text
-
-
 # -- the page (AppTest) ---------------------------------------------------------------------------------
 def open_page(teacher: bool = False, lang: str = "en") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
@@ -132,6 +126,14 @@ def test_page_plots_the_class_runs_in_both_languages(runs_dir):
     assert any("1 runs are left out" in c.value for c in at.caption)
     zh = open_page(lang="zh")
     assert zh.title[0].value == "班级结果" and any("2 位同学的 2 次训练" in m.value for m in zh.markdown)
+    zh.selectbox(key="class_x").set_value("strategy").run()
+    assert set(zh.dataframe[0].value["掩码策略"].dropna()) == {"词元"}  # the data values in Chinese too
+
+
+def test_strategy_and_augmentation_names_are_said_in_the_page_s_words(runs_dir):
+    fake_run(runs_dir, augment={"noise": 0.1})
+    (row,) = classroom.result_rows(runs.list_runs(), strategy_name=str.upper, augmentation_name={"noise": "噪声"}.get)
+    assert (row["strategy"], row["augmentation"]) == ("TOKEN", "噪声 10%")
 
 
 def test_teacher_resets_the_class_results_without_deleting_runs(runs_dir):

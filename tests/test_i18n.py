@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import i18n
-from selfsup_core import runs
+from selfsup_core import lessons, runs
 from selfsup_core.augment import EXPLANATIONS
 from selfsup_core.config import TrainConfig
 from selfsup_core.corpus import builtin_names, load_builtin
+from selfsup_core.finetune import METHODS
 from selfsup_core.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,12 @@ PAGES = [
     "app_pages/corpus.py",
     "app_pages/probe.py",
     "app_pages/sweep.py",
+    "app_pages/masking.py",
+    "app_pages/train.py",
+    "app_pages/compare.py",
+    "app_pages/finetune.py",
+    "app_pages/lessons.py",
+    "app_pages/class_results.py",
 ]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -37,6 +44,17 @@ def test_every_key_has_non_empty_english_and_chinese_with_the_same_placeholders(
         assert CJK.search(entry["zh"]), f"{key}: the Chinese text has no Chinese in it"
 
 
+def test_every_lesson_text_has_english_and_chinese_with_the_same_placeholders():
+    """The lessons' own texts are course data in selfsup_core.lessons, held to the catalogue's standard."""
+    texts = lessons.texts()
+    assert len(texts) > 60
+    for entry in texts:
+        assert set(entry) == set(i18n.LANGS), entry
+        assert entry["en"].strip() and entry["zh"].strip(), entry
+        assert i18n.placeholders(entry["en"]) == i18n.placeholders(entry["zh"]), entry
+        assert CJK.search(entry["zh"]), f"{entry['en']}: the Chinese text has no Chinese in it"
+
+
 def test_every_key_the_app_asks_for_exists():
     """A literal t("…") key in the app that is missing from the catalogue would crash only when drawn."""
     sources = [ROOT / "app.py", ROOT / "ui.py", *sorted((ROOT / "app_pages").glob("*.py"))]
@@ -45,12 +63,15 @@ def test_every_key_the_app_asks_for_exists():
 
 
 def test_catalogue_copies_of_core_texts_match_the_core():
-    """Corpus descriptions and augmentation explanations live in the core too: the copies must not drift."""
+    """Corpus descriptions, augmentation and fine-tuning method explanations live in the core too: the copies
+    must not drift."""
     for name in builtin_names():
         world = load_builtin(name)
         assert i18n.TEXT[f"corpus.about.{name}"][world.language] == world.description
     for kind, explanation in EXPLANATIONS.items():
         assert i18n.TEXT[f"aug.explain.{kind}"]["en"] == explanation
+    for method, explanation in METHODS.items():
+        assert i18n.TEXT[f"finetune.explain.{method}"]["en"] == explanation
 
 
 def test_core_errors_are_shown_by_type_in_chinese_with_the_original_as_detail(monkeypatch):

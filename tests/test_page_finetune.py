@@ -48,10 +48,9 @@ def test_each_method_is_explained_and_needs_a_pretrained_run_except_scratch(monk
     root, run_id = pretrained
     at = open_page(monkeypatch, root)
     assert at.selectbox(key="ft_pretrained").value == run_id  # the newest pretrained run by default
-    method = at.radio(key="ft_method_True")
-    assert method.options == list(METHODS)
+    assert at.radio(key="ft_method_True").options == list(METHODS)
     for name in METHODS:
-        method.set_value(name).run()
+        at.radio(key="ft_method_True").set_value(name).run()  # this run's radio: an old one replays its old page
         assert any(METHODS[name] in m.value for m in at.markdown), name
 
 

@@ -1,11 +1,13 @@
 """Train page (AppTest): renders with defaults, launches a run in the background, shows it when done."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from streamlit.testing.v1 import AppTest
 
 import ui
 from selfsup_core import runs
+from selfsup_core.config import TrainConfig
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -36,7 +38,7 @@ def test_invalid_learning_rate_shows_the_reason_and_launches_nothing(runs_dir):
     assert at.button[0].disabled and runs.list_runs() == []
 
 
-def test_launch_trains_a_nano_run_then_shows_its_curve_and_table_row(runs_dir):
+def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_buttons(runs_dir):
     at = open_train_page()
     at.button_group(key="train_size").set_value("nano")
     at.number_input(key="train_steps").set_value(20)
@@ -52,3 +54,21 @@ def test_launch_trains_a_nano_run_then_shows_its_curve_and_table_row(runs_dir):
     assert at.get("plotly_chart")  # the live view's curves
     table = at.dataframe[0].value
     assert list(table["run"]) == [run_id] and table["status"][0] == "completed" and table["steps"][0] == 20
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert downloads == ["Download config.json", "Run report (zip)", "Metrics (CSV)", "Model folder (zip)"]
+
+
+def test_a_running_run_offers_no_export_yet(runs_dir, monkeypatch):
+    """The exports need the finished model: while the job manager still has the run, only config.json is offered."""
+    cfg = TrainConfig(size="nano", steps=20, batch_size=8)
+    run_id = runs.create_run(cfg.to_dict(), runs_dir).name
+    monkeypatch.setattr(ui.jobs(), "status", lambda rid: SimpleNamespace(state="queued", queue_position=1))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("app_pages/train.py")
+    at.query_params["run"] = run_id
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Queued at position 1" in i.value for i in at.info)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download config.json"]
