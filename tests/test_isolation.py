@@ -4,7 +4,6 @@ delete the run; other students see it read-only, or not at all when the server k
 The core rules are tested on a JobManager; the pages with AppTest, one AppTest per browser session.
 """
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,19 +15,11 @@ import ui
 from selfsup_core.config import TrainConfig
 from selfsup_core.jobs import JobManager
 from selfsup_core.runs import create_run, load_run, update_summary
+from tests.helpers import wait_until
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 QUICK = dict(size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, device="cpu")
 LONG = dict(QUICK, steps=100_000, time_budget_s=600.0)
-
-
-def wait_until(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 # -- the rules, in the core ---------------------------------------------------------------------------
