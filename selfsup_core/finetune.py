@@ -53,7 +53,7 @@ from .models import PRESETS, Shape, build_model, count_parameters
 from .runs import RunNotFoundError, append_jsonl, list_runs, load_run, run_path, update_summary, write_json
 from .tasks import Example, Task, load_task, sample_budget
 from .tokenization import DEFAULT_VOCAB, build_tokenizer
-from .train import Callback, autocast, failure_message, lr_factor, make_optimizer, pick_device, save_model
+from .train import Callback, StopFlag, autocast, failure_message, lr_factor, make_optimizer, pick_device, save_model
 
 METHODS: dict[str, str] = {
     "linear-probe": "Only a linear classifier on the frozen network's features learns (GPT-2: with its last "
@@ -466,11 +466,7 @@ def finetune(cfg: FinetuneConfig, run_dir: Path | None = None, callbacks: Sequen
 def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], bool]) -> None:
     """Entry point of a background job (jobs.JOB_KINDS["finetune"]): fine-tune until done or stopped."""
 
-    class StopFlag(Callback):
-        def should_training_stop(self) -> bool:
-            return should_stop()
-
-    finetune(FinetuneConfig.from_dict(config), run_dir, [StopFlag()])
+    finetune(FinetuneConfig.from_dict(config), run_dir, [StopFlag(should_stop)])
 
 
 def _finetune(cfg: FinetuneConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> FinetuneResult:

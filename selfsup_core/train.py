@@ -183,14 +183,20 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
         distributed.shutdown(world)
 
 
+class StopFlag(Callback):
+    """Stops training when `should_stop()` turns true: how a background job hears its Stop button."""
+
+    def __init__(self, should_stop: Callable[[], bool]) -> None:
+        self.should_stop = should_stop
+
+    def should_training_stop(self) -> bool:
+        return self.should_stop()
+
+
 def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], bool]) -> None:
     """Entry point of a background job (see jobs.JOB_KINDS): train `config` into `run_dir` until done or stopped."""
 
-    class StopFlag(Callback):
-        def should_training_stop(self) -> bool:
-            return should_stop()
-
-    train(TrainConfig.from_dict(config), run_dir, [StopFlag()])
+    train(TrainConfig.from_dict(config), run_dir, [StopFlag(should_stop)])
 
 
 def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback], t0: float) -> TrainResult:
