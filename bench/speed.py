@@ -7,17 +7,19 @@ batch 32, the built-in corpus's WordPiece vocabulary). Three arms per objective:
               GPT-2's tanh GELU): what a student following the HF tutorials would run;
   hf-ourmodel Trainer + collator on the exact model selfsup_core builds (no dropout, exact GELU),
               which isolates what the training loop itself buys;
-  selfsup     selfsup_core.train: sparse LM head, fused AdamW, masking on tensors.
+  selfsup     selfsup_core.train: sparse LM head and last layer (MLM), fused AdamW, masking on tensors.
 
-Prints input tokens/s (median step after the first 5; for HF, wall time between optimizer steps) and
-the ratios, plus the time from calling `train` to its first optimizer step.
+Prints input tokens/s (median step after the first 5; for HF, wall time between optimizer steps) of each
+arm, the arms taking turns --repeats times, then the medians and their ratios, plus the time from calling
+`train` to its first optimizer step.
 
-    python bench/speed.py [--steps 60] [--objective mlm ar] [--threads 2] [--vocab-size N]
+    python bench/speed.py [--steps 60] [--repeats 3] [--objective mlm ar] [--threads 2] [--vocab-size N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--objective", nargs="+", default=["mlm", "ar"])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--repeats", type=int, default=3, help="run the three arms in turn this many times")
     parser.add_argument(
         "--vocab-size", type=int, default=None, help="WordPiece vocabulary cap (default: the project's)"
     )
@@ -112,18 +115,24 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    print(f"torch {torch.__version__}, {args.threads} threads, mini shape, seq 64, batch 32, {args.steps} steps")
+    print(f"torch {torch.__version__}, {args.threads} threads, mini shape, seq 64, batch 32, {args.steps} steps, "
+          f"{args.repeats} repeats, load average before {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     for objective in args.objective:
         cfg = TrainConfig(objective=objective, size="mini", steps=args.steps, eval_every=10_000, checkpoints=0,
                           device="cpu", vocab_size=args.vocab_size)  # fmt: skip
-        recipe = hf_tokens_per_s(cfg, args.steps, recipe=True)
-        same = hf_tokens_per_s(cfg, args.steps, recipe=False)
-        result = train(cfg)
-        ours = result.summary["tokens_per_s"]
-        print(f"{objective.upper():>3} (vocab {len(result.tokenizer)}): hf-recipe {recipe:7,.0f} tok/s | "
-              f"hf-ourmodel {same:7,.0f} tok/s | selfsup {ours:7,.0f} tok/s | "
-              f"selfsup/hf-recipe {ours / recipe:4.2f}x | selfsup/hf-ourmodel {ours / same:4.2f}x | "
-              f"first step after {result.summary['first_step_s']:.2f} s", flush=True)  # fmt: skip
+        rates: dict[str, list[float]] = {"hf-recipe": [], "hf-ourmodel": [], "selfsup": []}
+        for r in range(args.repeats):  # the arms take turns, so a slow spell of a shared machine hits them all
+            rates["hf-recipe"].append(hf_tokens_per_s(cfg, args.steps, recipe=True))
+            rates["hf-ourmodel"].append(hf_tokens_per_s(cfg, args.steps, recipe=False))
+            result = train(cfg)
+            rates["selfsup"].append(result.summary["tokens_per_s"])
+            print(f"  {objective.upper()} repeat {r + 1}: " + " | ".join(f"{k} {v[-1]:7,.0f}" for k, v in rates.items())
+                  + f" tok/s | first step after {result.summary['first_step_s']:.2f} s", flush=True)  # fmt: skip
+        recipe, same, ours = (statistics.median(v) for v in rates.values())
+        print(f"{objective.upper():>3} (vocab {len(result.tokenizer)}), median of {args.repeats}: "
+              f"hf-recipe {recipe:7,.0f} tok/s | hf-ourmodel {same:7,.0f} tok/s | selfsup {ours:7,.0f} tok/s | "
+              f"selfsup/hf-recipe {ours / recipe:4.2f}x | selfsup/hf-ourmodel {ours / same:4.2f}x", flush=True)  # fmt: skip
+    print(f"load average after {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ AR   (GPT):  L = -sum_t log p(x_t | x_<t)                  over every next token
 
 Both losses are computed *sparsely*: the vocabulary-sized output layer runs only on the positions
 that have a target (masked tokens for MLM, non-padding for AR). For MLM at 15% that skips 85% of
-the most expensive matrix multiply, which is where most of the speed-up over HF `Trainer` comes from.
+the most expensive matrix multiply. MLM goes one layer further down (`bert_hidden_at`): the last
+transformer layer also runs its queries, attention output and feed-forward on the masked positions
+only. The loss and its gradients are exactly those of the full model; only unused work is skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from transformers import PreTrainedModel
+from transformers import BertModel, PreTrainedModel
+from transformers.masking_utils import create_bidirectional_mask
 
 from .augment import augment
 from .config import AugmentConfig, MaskingConfig
@@ -75,9 +78,9 @@ def make_batch(
 def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple[torch.Tensor, torch.Tensor, int]:
     """Mean cross-entropy over the targets, the number predicted correctly (argmax), and the target count."""
     if objective == "mlm":
-        hidden = model.bert(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
         where = batch.labels != IGNORE  # (B, L)
-        logits = model.cls(hidden[where])  # (M, V): the MLM head on masked positions only
+        hidden = bert_hidden_at(model.bert, batch.input_ids, batch.attention_mask, where)  # (M, H)
+        logits = model.cls(hidden)  # (M, V): the MLM head on masked positions only
         targets = batch.labels[where]  # (M,)
     else:
         hidden = model.transformer(input_ids=batch.input_ids).last_hidden_state  # causal mask built in
@@ -88,6 +91,41 @@ def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple
     loss = F.cross_entropy(logits.float(), targets)
     hits = (logits.argmax(-1) == targets).sum()
     return loss, hits, targets.numel()
+
+
+def bert_hidden_at(
+    bert: BertModel, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, where: torch.Tensor
+) -> torch.Tensor:
+    """`bert(...).last_hidden_state[where]`, without computing the last layer at the other positions.
+
+    In the last layer a position's output needs every position's keys and values, but only its own
+    query, attention output and feed-forward. So the layers below run as usual (Hugging Face's own
+    modules), and the last one runs its key/value projections on all B x L positions and the rest on
+    the M selected ones: at 15% masking that is about a third of the layer's work.
+    """
+    h = bert.embeddings(input_ids=input_ids)
+    mask = create_bidirectional_mask(config=bert.config, inputs_embeds=h, attention_mask=attention_mask)
+    *lower, last = bert.encoder.layer
+    for layer in lower:
+        h = layer(h, mask)
+    attn = last.attention.self
+    batch, _, width = h.shape
+    counts = where.sum(1)
+    # each row's selected positions first, in order, padded with unselected ones to the longest row
+    slots = torch.argsort((~where).to(torch.int8), dim=1, stable=True)[:, : int(counts.max())]
+    h_q = h.gather(1, slots[..., None].expand(-1, -1, width))  # (B, Q, H)
+
+    def heads(x: torch.Tensor) -> torch.Tensor:  # (B, n, H) -> (B, heads, n, head size)
+        return x.view(batch, -1, attn.num_attention_heads, attn.attention_head_size).transpose(1, 2)
+
+    keep = None if attention_mask is None else attention_mask[:, None, None, :].bool()  # keys that take part
+    context = F.scaled_dot_product_attention(
+        heads(attn.query(h_q)), heads(attn.key(h)), heads(attn.value(h)), attn_mask=keep, scale=attn.scaling
+    )
+    context = context.transpose(1, 2).reshape(batch, -1, width)  # (B, Q, H)
+    real = torch.arange(slots.shape[1], device=h.device) < counts[:, None]  # (B, Q): not padding
+    out = last.attention.output(context[real], h_q[real])  # (M, H), same order as h[where]
+    return last.output(last.intermediate(out), out)
 
 
 class LossModule(torch.nn.Module):
