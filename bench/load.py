@@ -1,28 +1,27 @@
 """Classroom load test: N students at once against one real `streamlit run app.py` server on localhost.
 
-Each simulated student is a page in its own browser context (its own cookies, so its own owner id) of
-one headless Chromium, all driven at once from one asyncio loop. Each opens the Train page, picks the
-nano model and a small step count, launches a run, reloads the page (a new Streamlit session, which
-must find the run again), then watches its run's live view (which refreshes every second) until the
-run has finished. Runs beyond the server's concurrency cap queue: the queue must drain.
+Each simulated student is a light websocket client that speaks Streamlit's own protocol (the protobuf
+`BackMsg` / `ForwardMsg` on /_stcore/stream) as the browser's frontend does, with a cookie of its own (so
+its own owner id). It opens the Train page from a link that picks the nano model and a small step count
+(the app keeps every setting in the URL), clicks Launch, reloads (a new session, which must find the run
+again), then watches its run's live view: the view asks to be refreshed every second (`st.fragment(
+run_every=...)`) and the client sends those refreshes, as the frontend's timer would, until the run has
+finished and the page shows its final status. Runs beyond the server's concurrency cap queue: the queue
+must drain. Browsers would draw the pages on the same 2 cores as the server and its trainers; in a
+classroom every student's laptop draws its own, so the clients here do only what reaches the server.
 
 Reported:
-- response time p50 / p95 (nearest rank, over every interaction of every student): the time from an
-  interaction to the page being idle again. Opening (or reloading) the page: from navigation start
-  until the app is connected, its script is not running and the Launch button (the run's status) is
-  shown. A click or an Enter: from the
-  event until the app's script state (`data-test-script-state`, which the frontend turns to
-  `rerunRequested` as soon as a widget changes) has left `notRunning` and come back to it, and the
-  expected content is shown (page clock, recorded by a MutationObserver).
+- response time p50 / p95 (nearest rank, over every interaction of every student, and by kind): from
+  sending a request (open the page, click, reload, live-view refresh) until the server has sent the
+  script run's last message (`script_finished`), i.e. the page is complete in the student's browser
+  apart from drawing it.
 - runs completed / stopped / failed; runs lost: launches that left no run folder, plus runs still not
   finished at the deadline (stuck). Must be 0.
 - server memory: the peak, sampled every 0.5 s, of the summed RSS of the server process and all its
   descendants (the training workers).
 
-    python bench/load.py --sessions 10
+    python bench/load.py --sessions 10 40
     python bench/load.py --sessions 40 --steps 30 --timeout 900
-
-The browser runs on the same machine and competes for the same cores: the figures include that.
 """
 
 from __future__ import annotations
@@ -33,38 +32,114 @@ import json
 import math
 import os
 import re
+import secrets
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-
 from selfsup_core.runs import FINISHED, list_runs  # noqa: E402
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, CONNECTED, CURVE_POINTS, IDLE, start_server, stop_server  # noqa: E402
+from tests.e2e.helpers import start_server, stop_server  # noqa: E402
 
-# Records every change of the app's script state with the page clock.
-RECORD_SCRIPT_STATE = """
-window.__scriptStates = [];
-new MutationObserver(changes => { for (const c of changes) window.__scriptStates.push(
-    [performance.now(), c.target.getAttribute('data-test-script-state')]); })
-  .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
-"""
-# Page-clock time at which the first script run requested after t0 was over (falsy until then).
-SETTLED = f"""t0 => {{
-  const log = window.__scriptStates.filter(([t]) => t >= t0);
-  const i = log.findIndex(([, s]) => s !== 'notRunning');
-  const end = i < 0 ? undefined : log.slice(i).find(([, s]) => s === 'notRunning');
-  return end && document.querySelector("{CONNECTED}") ? end[0] : 0;
-}}"""
 STATUS_SHOWN = re.compile("Queued at position|Running ·|Completed|Stopped at|Failed")  # the live view
 FINAL_SHOWN = re.compile("Completed|Stopped at|Failed")
-ACTION_TIMEOUT_MS = 180_000  # one interaction; beyond that the student counts as failed
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+ACTION_TIMEOUT_S = 180  # one interaction; beyond that the student counts as failed
+
+
+class Page:
+    """One browser tab's Streamlit session over its websocket: what the frontend sends, what it keeps."""
+
+    def __init__(self, ws, page_name: str, query: str) -> None:
+        self.ws, self.page_name, self.query = ws, page_name, query
+        self.page_hash = ""  # the page's script hash, known after its first run (as the frontend keeps it)
+        self.widgets: dict[str, str] = {}  # widget key -> Streamlit's element id
+        self.texts: list[str] = []  # alerts, progress bars, markdown of the latest script run
+        self.curve_points = 0  # points on the plotly charts of the latest run (the most of any chart)
+        self.timers: dict[str, float] = {}  # fragment id -> seconds between its automatic reruns
+
+    @classmethod
+    async def open(cls, url: str, cookie: str, page_name: str, query: str) -> tuple[Page, float]:
+        """Connect (a new session) and run the page; also returns the seconds until it was complete."""
+        t = time.perf_counter()
+        ws = await connect(
+            url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], origin=url,
+            additional_headers={"Cookie": cookie}, max_size=None, ping_interval=None,
+        )  # fmt: skip
+        page = cls(ws, page_name, query)
+        await page.rerun()
+        return page, time.perf_counter() - t
+
+    async def rerun(self, click: str | None = None, fragment: str | None = None) -> float:
+        """Ask for a script run (clicking the button with key `click`, or refreshing one fragment) and read
+        what the server sends until that run, and any rerun it asked for, is over; returns the seconds."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string, state.page_name, state.page_script_hash = self.query, self.page_name, self.page_hash
+        if click:
+            state.widget_states.widgets.append(WidgetState(id=self.widgets[click], trigger_value=True))
+        if fragment:
+            state.fragment_id, state.is_auto_rerun = fragment, True
+        t = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        fragment_run = bool(fragment)  # the next run starting is that fragment's; any later one (st.rerun) is not
+        while True:
+            fwd = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), ACTION_TIMEOUT_S))
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":  # a script run starts (whole page or fragment)
+                self.texts, self.curve_points = [], 0
+                if not fragment_run:  # a whole-page run: the frontend forgets the old page's timers
+                    self.timers = {}
+                fragment_run = False
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                self._read(fwd.delta.new_element)
+            elif kind == "navigation":  # st.navigation names the page it ran
+                self.page_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = fwd.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.timers[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+            elif kind == "script_finished" and fwd.script_finished in DONE:
+                return time.perf_counter() - t
+
+    def _read(self, element) -> None:
+        kind = element.WhichOneof("type")
+        value = getattr(element, kind)
+        if kind == "exception":
+            raise RuntimeError(f"the page raised {value.type}: {value.message}")
+        if getattr(value, "id", "").startswith("$$ID-"):
+            self.widgets[value.id.rsplit("-", 1)[1]] = value.id
+        if kind in ("alert", "markdown", "heading"):
+            self.texts.append(value.body)
+        elif kind == "progress":
+            self.texts.append(value.text)
+        elif kind == "plotly_chart":
+            traces = json.loads(value.spec).get("data", [])
+            self.curve_points = max(self.curve_points, sum(_length(trace.get("x")) for trace in traces))
+
+    def shows(self, pattern: re.Pattern) -> bool:
+        return any(pattern.search(text) for text in self.texts)
+
+    @property
+    def run_id(self) -> str | None:
+        return (parse_qs(self.query).get("run") or [None])[0]
+
+
+def _length(xs) -> int:
+    """Points in a plotly trace's x: a list, or a typed array ({"dtype", "bdata", "shape"})."""
+    if isinstance(xs, dict):
+        return int(str(xs.get("shape", "0")).split(",")[0] or 0)
+    return len(xs or [])
 
 
 @dataclass
@@ -81,89 +156,42 @@ class Student:
         self.times.setdefault(kind, []).append(seconds)
 
 
-async def interact(page, action, expect, timeout_ms: int) -> float:
-    """Do `action` (a coroutine function); seconds until the rerun it caused is over and `expect` shows."""
-    t0 = await page.evaluate("performance.now()")
-    await action()
-    settled = await page.wait_for_function(SETTLED, arg=t0, timeout=timeout_ms, polling=50)
-    end = await settled.json_value()
-    if not await expect.first.is_visible():
-        await expect.first.wait_for(timeout=timeout_ms)
-        end = await page.evaluate("performance.now()")
-    return (end - t0) / 1000
-
-
-async def set_steps(page, steps: int, launch, tries: int = 3) -> float:
-    """Type the step count and press Enter; seconds until that rerun is over. Under heavy load the box
-    can be redrawn between typing and Enter, losing the keystroke: then it is typed again, and the time
-    counts from the first try."""
-    t0 = await page.evaluate("performance.now()")
-    box = page.get_by_role("spinbutton", name="Steps")
-    for _ in range(tries - 1):
-        await box.fill(str(steps))
-        await box.press("Enter")
-        try:
-            settled = await page.wait_for_function(SETTLED, arg=t0, timeout=20_000, polling=50)
-            break
-        except PlaywrightTimeout:
-            continue
-    else:
-        await box.fill(str(steps))
-        await box.press("Enter")
-        settled = await page.wait_for_function(SETTLED, arg=t0, timeout=ACTION_TIMEOUT_MS, polling=50)
-    end = await settled.json_value()
-    await launch.wait_for()
-    return (end - t0) / 1000
-
-
-async def student(browser, url: str, steps: int, deadline: float, timeout_ms: int = ACTION_TIMEOUT_MS) -> Student:
+async def student(url: str, steps: int, deadline: float) -> Student:
     """One student's session, start to finish (see the module docstring)."""
     me = Student()
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    await context.add_init_script(RECORD_SCRIPT_STATE)
-    page = await context.new_page()
-    page.set_default_timeout(timeout_ms)
-    main = page.get_by_test_id("stMain")
+    cookie = f"selfsup_owner={secrets.token_urlsafe(16)}"
+    page = None
     try:
-        t = time.perf_counter()
-        await page.goto(f"{url}/train")
-        launch = page.get_by_role("button", name="Launch")
-        await launch.wait_for()
-        await page.wait_for_selector(CONNECTED)
-        await page.wait_for_selector(IDLE)
-        me.note("open", time.perf_counter() - t)
-        nano = main.get_by_text("nano", exact=True).first  # the default size is mini: this changes it
-        me.note("click", await interact(page, nano.click, launch, timeout_ms))
-        me.note("enter", await set_steps(page, steps, launch))
-        status = main.get_by_text(STATUS_SHOWN)
+        page, seconds = await Page.open(url, cookie, "train", f"size=nano&steps={steps}")
+        me.note("open", seconds)
         me.launched = True
-        me.note("launch", await interact(page, launch.click, status, timeout_ms))
-        me.run_id = _query(page.url, "run")
-        t = time.perf_counter()  # a reload: a new session, which must find the run again (and own it)
-        await page.goto(f"{url}/train?run={me.run_id}")
-        await status.first.wait_for()
-        await page.wait_for_selector(CONNECTED)
-        me.note("reload", time.perf_counter() - t)
-        final = main.get_by_text(FINAL_SHOWN)
-        while not await final.count():  # watch the live view, as a student would
-            me.saw_curve = me.saw_curve or await page.evaluate(CURVE_POINTS) > 0
+        me.note("launch", await page.rerun(click="train_launch"))
+        me.run_id = page.run_id
+        if not me.run_id or not page.shows(STATUS_SHOWN):
+            raise RuntimeError(f"no run after Launch (query {page.query!r})")
+        await page.ws.close()  # a reload: a new session, which must find the run again (and own it)
+        page, seconds = await Page.open(url, cookie, "train", f"run={me.run_id}")
+        me.note("reload", seconds)
+        if not page.shows(STATUS_SHOWN):
+            raise RuntimeError("the reloaded page does not show the run")
+        while not page.shows(FINAL_SHOWN):  # watch the live view, as the frontend's timer refreshes it
+            me.saw_curve = me.saw_curve or page.curve_points > 0
             if time.monotonic() > deadline:
                 raise TimeoutError("the run had not finished by the deadline")
-            await asyncio.sleep(1.0)
-        if not me.saw_curve:  # the final redraw may still be drawing its chart
-            await page.wait_for_function(f"({CURVE_POINTS})() > 0", timeout=15_000)
-            me.saw_curve = True
+            if not page.timers:
+                raise RuntimeError("the live view stopped refreshing before the run finished")
+            fragment, interval = next(iter(page.timers.items()))
+            await asyncio.sleep(interval)
+            me.note("refresh", await page.rerun(fragment=fragment))
+        me.saw_curve = me.saw_curve or page.curve_points > 0
     except Exception as e:  # a student's failure is a finding, not a crash of the benchmark
         me.error = (
             f"after {sum(map(len, me.times.values()))} interactions: {type(e).__name__}: {str(e).splitlines()[0]}"
         )
     finally:
-        await context.close()
+        if page:
+            await page.ws.close()
     return me
-
-
-def _query(url: str, key: str) -> str | None:
-    return (parse_qs(urlparse(url).query).get(key) or [None])[0]
 
 
 def tree_rss_bytes(pid: int) -> int:
@@ -194,8 +222,6 @@ def nearest_rank(values: list[float], q: float) -> float:
 async def drive(url: str, runs_dir: Path, server_pid: int, sessions: int, steps: int, timeout_s: float,
                 stagger_s: float = 0.1) -> dict:  # fmt: skip
     """Run `sessions` students against the server at `url`; returns the report (see the module docstring)."""
-    from playwright.async_api import async_playwright
-
     peak = 0
     sampling = True
 
@@ -207,35 +233,29 @@ async def drive(url: str, runs_dir: Path, server_pid: int, sessions: int, steps:
 
     start = time.monotonic()
     deadline = start + timeout_s
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        sampler = asyncio.create_task(sample())
-        warm = await browser.new_page()  # a fresh server knows the st.navigation pages once app.py has run
-        await warm.goto(url)
-        await warm.wait_for_selector(CONNECTED)
-        await warm.close()
+    sampler = asyncio.create_task(sample())
+    warm, _ = await Page.open(url, "", "", "")  # as a first visitor would: app.py runs once, cold
+    await warm.ws.close()
 
-        async def staggered(i: int) -> Student:
-            await asyncio.sleep(i * stagger_s)
-            return await student(browser, url, steps, deadline)
+    async def staggered(i: int) -> Student:
+        await asyncio.sleep(i * stagger_s)
+        return await student(url, steps, deadline)
 
-        students = await asyncio.gather(*(staggered(i) for i in range(sessions)))
-        sampling = False
-        await sampler
-        await browser.close()
+    students = await asyncio.gather(*(staggered(i) for i in range(sessions)))
+    sampling = False
+    await sampler
     runs = {r.id: r for r in list_runs(runs_dir)}
     statuses = [r.status for r in runs.values()]
     launched = sum(s.launched for s in students)
     times = [t for s in students for ts in s.times.values() for t in ts]
-    by_kind = {
-        k: [t for s in students for t in s.times.get(k, [])] for k in ("open", "click", "enter", "launch", "reload")
-    }
+    by_kind = {k: [t for s in students for t in s.times.get(k, [])] for k in ("open", "launch", "reload", "refresh")}
     return {
         "sessions": sessions,
         "steps": steps,
         "response_p50_s": round(statistics.median(times), 2) if times else None,
         "response_p95_s": round(nearest_rank(times, 0.95), 2) if times else None,
         "response_by_kind_p50_s": {k: round(statistics.median(v), 2) for k, v in by_kind.items() if v},
+        "response_by_kind_p95_s": {k: round(nearest_rank(v, 0.95), 2) for k, v in by_kind.items() if v},
         "interactions": len(times),
         "launched": launched,
         "runs": len(runs),

@@ -14,7 +14,8 @@ from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/e2e is a browser test (select with -m browser, skip with -m 'not browser')."""
+    """Everything under tests/e2e runs a real server, most with a browser: marked `browser` (select with
+    -m browser, skip with -m 'not browser')."""
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
