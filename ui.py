@@ -389,7 +389,21 @@ def nickname() -> str | None:
 def _last_nickname() -> str:
     """After a reload, the nickname of this browser's latest run, so the student need not type it again."""
     me = session_id()
-    return next((r.nickname for r in list_runs() if r.owner == me and r.nickname), "")
+    return next((r.nickname for r in all_runs() if r.owner == me and r.nickname), "")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _runs_listing(root: str, fingerprint: tuple) -> tuple[RunInfo, ...]:
+    return tuple(list_runs(root))
+
+
+def all_runs() -> list[RunInfo]:
+    """Every run, newest first. Read once for the whole server and kept until a run is added, deleted or
+    rewritten (`runs.fingerprint`: a stat per file): reading every run's files for every page was a quarter
+    of the server's time with forty students (bench/load.py). Do not change the RunInfo objects: every
+    session shares them."""
+    root = runs_root()
+    return list(_runs_listing(str(root), runs_mod.fingerprint(root)))
 
 
 def may_change(run: RunInfo) -> bool:
@@ -400,7 +414,7 @@ def may_change(run: RunInfo) -> bool:
 def visible_runs(among: list[RunInfo] | None = None) -> list[RunInfo]:
     """The runs (default: all, newest first) this session may see: only its own when SELFSUP_SHARE_RUNS=0,
     except for the teacher."""
-    return runs_mod.visible(list_runs() if among is None else among, session_id(), is_teacher(),
+    return runs_mod.visible(all_runs() if among is None else among, session_id(), is_teacher(),
                             jobs().settings.share_runs)  # fmt: skip
 
 
@@ -597,9 +611,21 @@ def waiting(key: str) -> int:
     return len(st.session_state.get(f"pending_{key}", []))
 
 
-def live(key: str, ids: list[str]) -> bool:
-    """Is any run of `key` still waiting, queued or running?"""
-    return waiting(key) > 0 or any(jobs().status(i) for i in ids)
+# Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
+# the queue: with forty students and one trainer at a time, most views are queued ones.
+REFRESH_S = {"queued": 3.0, "running": 1.0}
+
+
+def phase(ids: list[str], key: str | None = None) -> str | None:
+    """Where a live view's runs stand: "running" if any trains, else "queued" if any waits (in the job queue
+    or, with `key`, still to be submitted), else None: all finished.
+
+    A live view is a fragment that redraws every `REFRESH_S[phase]` seconds and redraws the whole page when
+    the phase changes, which sets its new timer (none once finished)."""
+    states = {job.state for job in map(jobs().status, ids) if job}
+    if states - {"queued"}:
+        return "running"
+    return "queued" if states or (key and waiting(key)) else None
 
 
 def run_status(ids: list[str], labels: list[str]) -> None:

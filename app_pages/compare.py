@@ -45,7 +45,7 @@ def launch_pair(own: TrainConfig) -> None:
 
 def pick_pair() -> None:
     """The tab that pairs two finished runs, one of each objective."""
-    done = [r for r in runs.list_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
+    done = [r for r in ui.all_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
     by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
     if not (by["mlm"] and by["ar"]):
         st.info(t("compare.needs_two"))
@@ -57,11 +57,11 @@ def pick_pair() -> None:
         ui.set_run_ids_param("pair", picked)
 
 
-def progress(was_live: bool) -> None:
-    """The pair's status and live curves (a fragment that reruns every second while a run is live)."""
+def progress(drawn: str | None) -> None:
+    """The pair's status and live curves (a fragment that redraws itself while a run is live, see ui.phase)."""
     ids = ui.launch_pending("pair")
-    if was_live and not ui.live("pair", ids):
-        st.rerun()  # both done: redraw the page without the timer, with the comparisons
+    if ui.phase(ids, "pair") != drawn:
+        st.rerun()  # started or both done: redraw the page with the new timer (none, and the comparisons)
     curves = [(name(runs.load_run(i).config["objective"]), runs.load_run(i).metrics()) for i in ids]
     ui.run_status(ids, [label for label, _ in curves])
     left, right = st.columns(2)
@@ -149,7 +149,7 @@ def generation(loaded: dict, probes: list) -> None:
 def compared(ids: list[str]) -> None:
     """The two finished runs side by side: scoreboard, same blanks, one sentence, attention, generation."""
     pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
-    if ui.live("pair", ids) or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
+    if ui.phase(ids, "pair") or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
         return
     if not experiments.same_held_out(pair["mlm"].config, pair["ar"].config):
         st.warning(t("compare.different_text"))
@@ -192,8 +192,8 @@ ui.share_link("compare")
 
 ids = ui.run_ids_param("pair")
 if ids or ui.waiting("pair"):
-    live = ui.live("pair", ids)
-    st.fragment(progress, run_every=1.0 if live else None)(live)
+    phase = ui.phase(ids, "pair")
+    st.fragment(progress, run_every=ui.REFRESH_S.get(phase))(phase)
     compared(ui.run_ids_param("pair"))
 else:
     st.info(t("compare.start"))

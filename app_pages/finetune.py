@@ -132,17 +132,18 @@ with right:
     ui.share_link("finetune")
 
 run_id = st.query_params.get("ft")
+phase = ui.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=1.0 if run_id and ui.jobs().status(run_id) else None)
-def live(run_id: str, was_live: bool) -> None:
+@st.fragment(run_every=ui.REFRESH_S.get(phase))
+def live(run_id: str, drawn: str | None) -> None:
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
         return ui.error(e)
     job, lines = ui.jobs().status(run_id), run.metrics()
-    if was_live and job is None:
-        st.rerun()  # finished: redraw the page without the timer, with the run in the table
+    if ui.phase([run_id]) != drawn:
+        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p, c, s = runs.progress(run.config, lines), run.config, run.summary
     st.subheader(f"{method_name(c.get('method'))} · {Path(str(c.get('task'))).name} · {run_id}")
     if job:
@@ -160,7 +161,7 @@ def live(run_id: str, was_live: bool) -> None:
 
 
 if run_id:
-    live(run_id, ui.jobs().status(run_id) is not None)
+    live(run_id, phase)
 
 st.header(t("finetune.results"))
 results()

@@ -36,8 +36,13 @@ if st.button(t("home.run_demo"), type="primary", disabled=bool(run_id and ui.job
     ui.set_current_run(run_id)
 
 
-@st.fragment(run_every=1.0 if run_id and ui.jobs().status(run_id) else None)
-def demo_view(run_id: str) -> None:
+phase = ui.phase([run_id]) if run_id else None
+
+
+@st.fragment(run_every=ui.REFRESH_S.get(phase))
+def demo_view(run_id: str, drawn: str | None) -> None:
+    if ui.phase([run_id]) != drawn:
+        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     run = load_run(run_id)
     job = ui.jobs().status(run_id)
     lines = run.metrics()
@@ -54,11 +59,6 @@ def demo_view(run_id: str) -> None:
         st.success(t("home.done", steps=run.summary.get("steps"), seconds=run.summary.get("elapsed_s", 0),
                      accuracy=run.summary.get("val_accuracy", 0)))  # fmt: skip
         show_fill(run)
-        if st.session_state.get("demo_running"):
-            st.session_state["demo_running"] = False
-            st.rerun()  # drop the refresh timer
-    else:
-        st.session_state["demo_running"] = True
 
 
 def show_fill(run) -> None:
@@ -82,7 +82,7 @@ def show_fill(run) -> None:
 
 if run_id:
     try:
-        demo_view(run_id)
+        demo_view(run_id, phase)
     except (ValueError, LookupError, OSError) as e:
         ui.error(e)
 

@@ -103,7 +103,7 @@ if mine is None:
     c.caption(t("lessons.predict_first"))
 run_label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
 if b.button(run_label, type="primary", icon="🚀", key="lesson_run", width="stretch",
-            disabled=mine is None or planned is None or ui.live(key, ids)):  # fmt: skip
+            disabled=mine is None or planned is None or ui.phase(ids, key) is not None):  # fmt: skip
     try:
         if step.experiment == "reuse":
             ui.set_run_ids_param(key, earlier[source])
@@ -125,11 +125,14 @@ def measure(run_id: str) -> float | None:
     return run.summary.get(step.judge.metric)
 
 
-@st.fragment(run_every=1.0 if ui.live(key, ids) else None)
-def live_view(was_live: bool) -> None:
+phase = ui.phase(ids, key)
+
+
+@st.fragment(run_every=ui.REFRESH_S.get(phase))
+def live_view(drawn: str | None) -> None:
     ids = ui.launch_pending(key)
-    if was_live and not ui.live(key, ids):
-        st.rerun()  # all done: redraw the page without the timer, with the result
+    if ui.phase(ids, key) != drawn:
+        st.rerun()  # started or all done: redraw the page with the new timer (none, and the result)
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
     ui.run_status(ids, labels)
     finetuning = runs.load_run(ids[0]).kind == "finetune"
@@ -139,8 +142,8 @@ def live_view(was_live: bool) -> None:
 
 
 if ids:
-    live_view(ui.live(key, ids))
-if ids and not ui.live(key, ids):
+    live_view(phase)
+if ids and phase is None:
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
     results = [measure(i) for i in ids]
     answer = lessons.outcome(step, results)
@@ -169,6 +172,6 @@ if index + 1 < len(lesson.steps):
     if forward.button(t("lessons.next"), icon="➡️", key="lesson_next"):
         go_to(lesson.id, index + 1)
         st.rerun()
-elif ids and not ui.live(key, ids):
+elif ids and phase is None:
     st.success(t("lessons.done"), icon="🎓")
     st.page_link("app_pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")

@@ -27,7 +27,7 @@ st.caption(t("probe.caption"))
 def main() -> None:
     """The page below its title; returns early when there is no model to probe (st.stop would also end the
     sidebar, which app.py draws after the page)."""
-    ready = [r.id for r in runs.list_runs() if (r.model_path / "model.safetensors").exists()]
+    ready = [r.id for r in ui.all_runs() if (r.model_path / "model.safetensors").exists()]
     if not ready:
         st.info(t("probe.none"))
         st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")

@@ -31,22 +31,24 @@ def results(key: str, label) -> list:
     if not ids and not ui.waiting(key):
         return []
 
-    @st.fragment(run_every=1.0 if ui.live(key, ids) else None)
-    def progress(was_live: bool) -> None:
+    phase = ui.phase(ids, key)
+
+    @st.fragment(run_every=ui.REFRESH_S.get(phase))
+    def progress(drawn: str | None) -> None:
         ids = ui.launch_pending(key)
-        if was_live and not ui.live(key, ids):
-            st.rerun()  # all done: redraw the page without the timer, with the results
+        if ui.phase(ids, key) != drawn:
+            st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
         done = [runs.load_run(i) for i in ids]
         ui.run_status(ids, [label(r.config) for r in done])
         if ui.waiting(key):
             st.info(t("sweep.waiting", n=ui.waiting(key)), icon="⏳")
         curves = [(label(r.config), r.metrics()) for r in done]
-        with st.expander(t("sweep.curves"), expanded=was_live):
+        with st.expander(t("sweep.curves"), expanded=drawn is not None):
             ui.chart(charts.loss_curves(curves, x="elapsed_s"), key=f"sw_curves_{key}")
 
-    progress(ui.live(key, ids))
+    progress(phase)
     done = [runs.load_run(i) for i in ids]
-    return [] if ui.live(key, ids) else [r for r in done if r.status in ("completed", "stopped")]
+    return [] if phase else [r for r in done if r.status in ("completed", "stopped")]
 
 
 def measured(done: list, setting) -> pd.DataFrame:

@@ -111,10 +111,11 @@ with summary:
     c3.page_link("app_pages/masking.py", label=t("train.masking_link"), icon="🎭")
 
 run_id = ui.current_run()
+phase = ui.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=1.0 if run_id and ui.jobs().status(run_id) else None)
-def live_view(run_id: str, was_live: bool) -> None:
+@st.fragment(run_every=ui.REFRESH_S.get(phase))
+def live_view(run_id: str, drawn: str | None) -> None:
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
@@ -122,14 +123,15 @@ def live_view(run_id: str, was_live: bool) -> None:
     if not ui.visible_runs([run]):
         return st.info(t("train.private"))
     job, lines = ui.jobs().status(run_id), run.metrics()
-    if was_live and job is None:
-        st.rerun()  # finished: redraw the whole page, without the timer, with the run in the table
+    if ui.phase([run_id]) != drawn:
+        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p = runs.progress(run.config, lines, run.summary)
     c = run.config
     name = t(f"train.objective.{c['objective']}")
     st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=c["corpus"]))
     st.caption(t("train.run_id", run_id=run_id))
-    if job and job.state == "queued":
+    queued = job and job.state == "queued"
+    if queued:
         st.info(t("train.queued", n=job.queue_position), icon="⏳")
     elif job:
         st.progress(p["fraction"], text=t("train.running", step=p["step"], left=duration(p["eta_s"])))
@@ -141,12 +143,13 @@ def live_view(run_id: str, was_live: bool) -> None:
         st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
     else:
         st.warning(t("train.interrupted", status=ui.status(run.status)))
-    m = st.columns(4)
-    m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
-    m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
-    m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
-    m[3].metric(t("train.time_left") if job else t("train.time"), duration(p["eta_s"] if job else p["elapsed_s"]))
-    ui.chart(charts.loss_curves([(name, lines)]), key=f"live-{run_id}")
+    if not queued:  # while queued there is nothing to show yet (and no figure to build every few seconds)
+        m = st.columns(4)
+        m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
+        m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
+        m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
+        m[3].metric(t("train.time_left") if job else t("train.time"), duration(p["eta_s"] if job else p["elapsed_s"]))
+        ui.chart(charts.loss_curves([(name, lines)]), key=f"live-{run_id}")
     st.download_button(t("train.download_config"), (run.path / "config.json").read_bytes(), f"{run_id}-config.json",
                        "application/json", icon="⬇️", key=f"config-{run_id}", help=t("train.download_config_help"))  # fmt: skip
     if job and ui.may_change(run) and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}",
@@ -173,7 +176,7 @@ def exports(run: runs.RunInfo) -> None:
 
 
 if run_id:
-    live_view(run_id, ui.jobs().status(run_id) is not None)
+    live_view(run_id, phase)
 
 
 def manage(chosen: list[runs.RunInfo]) -> None:

@@ -232,6 +232,26 @@ def list_runs(root: str | os.PathLike | None = None) -> list[RunInfo]:
     return sorted(iter_runs(root), key=lambda r: r.id, reverse=True)
 
 
+def fingerprint(root: str | os.PathLike | None = None) -> tuple:
+    """(name, summary.json version, meta.json version) of every run folder: changes whenever a run is added,
+    deleted, or has its status or owner rewritten. A version is the file's inode and mtime: every write is a
+    new file renamed into place (`write_json`), so a new inode even where mtimes are coarse. A stat per file,
+    so a caller can keep `list_runs` until this changes instead of reading every file again."""
+
+    def version(path: str) -> tuple[int, int]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
+    with os.scandir(runs_root(root)) as entries:
+        return tuple(sorted(
+            (e.name, version(f"{e.path}/summary.json"), version(f"{e.path}/meta.json"))
+            for e in entries if e.is_dir() and not e.name.startswith(".")
+        ))  # fmt: skip
+
+
 def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
     path = run_path(run_id, root)
     if not path.is_dir():

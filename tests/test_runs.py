@@ -8,12 +8,14 @@ from selfsup_core.runs import (
     append_jsonl,
     create_run,
     delete_run,
+    fingerprint,
     list_runs,
     load_run,
     read_jsonl,
     run_path,
     set_meta,
     table,
+    update_summary,
     visible,
     write_json,
 )
@@ -34,6 +36,22 @@ def test_create_list_load_delete(runs_dir):
     assert [r.id for r in list_runs()] == [b.name]
     with pytest.raises(RunNotFoundError):
         load_run(a.name)
+
+
+def test_the_fingerprint_changes_with_every_change_a_listing_shows_and_only_then(runs_dir):
+    a = create_run({"objective": "mlm"}).name
+    before = fingerprint()
+    append_jsonl(run_path(a) / "metrics.jsonl", {"step": 1})  # a listing does not show metrics
+    assert fingerprint() == before
+    seen = {before}
+    for change in (lambda: update_summary(run_path(a), status="running"),  # same second, same size: still seen
+                   lambda: update_summary(run_path(a), status="runnin2"),
+                   lambda: set_meta(a, nickname="Ann"),
+                   lambda: create_run({"objective": "ar"}),
+                   lambda: delete_run(a)):  # fmt: skip
+        change()
+        assert fingerprint() not in seen
+        seen.add(fingerprint())
 
 
 def test_a_torn_last_metrics_line_is_skipped(tmp_path):
