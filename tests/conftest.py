@@ -17,6 +17,16 @@ def _session_runs_dir(tmp_path_factory):
 
 
 @pytest.fixture
+def manager(runs_dir):
+    """A job manager of its own on the test's runs directory: one run at a time, one thread each."""
+    from selfsup_core.jobs import JobManager
+
+    m = JobManager(root=runs_dir, max_concurrent=1, threads_per_run=1)
+    yield m
+    m.close()
+
+
+@pytest.fixture
 def runs_dir(tmp_path, monkeypatch):
     """A private runs directory for the test (also exported as SELFSUP_RUNS_DIR)."""
     d = tmp_path / "runs"

@@ -13,21 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from selfsup_core.config import TrainConfig
-from selfsup_core.jobs import JobManager
 from selfsup_core.runs import create_run, load_run, update_summary
-from tests.helpers import wait_until
+from tests.helpers import LONG, QUICK, wait_until
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-QUICK = dict(size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, device="cpu")
-LONG = dict(QUICK, steps=100_000, time_budget_s=600.0)
 
 
 # -- the rules, in the core ---------------------------------------------------------------------------
-@pytest.fixture
-def manager(runs_dir):
-    m = JobManager(root=runs_dir, max_concurrent=1, threads_per_run=1)
-    yield m
-    m.close()
 
 
 def test_only_the_owner_or_the_teacher_may_stop_a_run(manager):

@@ -7,17 +7,7 @@ import pytest
 from selfsup_core.config import TrainConfig
 from selfsup_core.jobs import JobManager
 from selfsup_core.runs import load_run
-from tests.helpers import wait_until
-
-QUICK = dict(size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, device="cpu")
-LONG = dict(QUICK, steps=100_000, time_budget_s=600.0)
-
-
-@pytest.fixture
-def manager(runs_dir):
-    m = JobManager(root=runs_dir, max_concurrent=1, threads_per_run=1)
-    yield m
-    m.close()
+from tests.helpers import LONG, QUICK, wait_until
 
 
 def test_runs_beyond_the_cap_queue_in_order_and_all_complete(manager, runs_dir):
