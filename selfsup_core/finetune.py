@@ -50,10 +50,20 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from .models import PRESETS, Shape, build_model, count_parameters
-from .runs import RunNotFoundError, append_jsonl, list_runs, load_run, run_path, update_summary, write_json
+from .runs import RunNotFoundError, list_runs, load_run, run_path, update_summary, write_json
 from .tasks import Example, Task, load_task, sample_budget
 from .tokenization import DEFAULT_VOCAB, build_tokenizer
-from .train import Callback, StopFlag, autocast, failure_message, lr_factor, make_optimizer, pick_device, save_model
+from .train import (
+    Callback,
+    StopFlag,
+    autocast,
+    failure_message,
+    log,
+    lr_factor,
+    make_optimizer,
+    pick_device,
+    save_model,
+)
 
 METHODS: dict[str, str] = {
     "linear-probe": "Only a linear classifier on the frozen network's features learns (GPT-2: with its last "
@@ -495,11 +505,9 @@ def _finetune(cfg: FinetuneConfig, run_dir: Path | None, callbacks: Sequence[Cal
     if run_dir is not None:  # known now: the page draws the chance line while the run goes
         update_summary(run_dir, labels=task.labels, method=cfg.method, architecture=arch)
     # step 0: the validation accuracy of the untrained head, where every curve starts (about chance)
-    history: list[dict[str, Any]] = [
-        {"step": 0, **_val_record(model, val_set, device), "elapsed_s": time.perf_counter() - t0}
-    ]
-    if run_dir is not None:
-        append_jsonl(run_dir / "metrics.jsonl", history[0])
+    history: list[dict[str, Any]] = []
+    log({"step": 0, **_val_record(model, val_set, device), "elapsed_s": time.perf_counter() - t0}, history,
+        run_dir, callbacks, evaluated=True)  # fmt: skip
     t_loop = time.perf_counter()
     interval_loss, interval_steps, step, status = 0.0, 0, 0, "completed"
 
@@ -536,13 +544,7 @@ def _finetune(cfg: FinetuneConfig, run_dir: Path | None, callbacks: Sequence[Cal
             if is_eval:
                 record.update(_val_record(model, val_set, device))
             record["elapsed_s"] = time.perf_counter() - t0
-            history.append(record)
-            if run_dir is not None:
-                append_jsonl(run_dir / "metrics.jsonl", record)
-            for cb in callbacks:
-                cb.on_step_end(record)
-                if is_eval:
-                    cb.on_evaluate(record)
+            log(record, history, run_dir, callbacks, is_eval)
 
     train_s = time.perf_counter() - t_loop
     test = evaluate(model, test_set, device)

@@ -183,6 +183,20 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
         distributed.shutdown(world)
 
 
+def log(
+    record: dict[str, Any], history: list, run_dir: Path | None, callbacks: Sequence[Callback], evaluated: bool
+) -> None:
+    """Keep a metrics line: in `history`, at the end of run_dir/metrics.jsonl (which the app's live curves
+    read as it grows), and handed to the callbacks (`on_evaluate` too when it holds held-out figures)."""
+    history.append(record)
+    if run_dir is not None:
+        append_jsonl(run_dir / "metrics.jsonl", record)
+    for cb in callbacks:
+        cb.on_step_end(record)
+        if evaluated:
+            cb.on_evaluate(record)
+
+
 class StopFlag(Callback):
     """Stops training when `should_stop()` turns true: how a background job hears its Stop button."""
 
@@ -297,13 +311,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
                 last_eval = evaluate(model, held_out, cfg.objective, device)
                 record.update(last_eval)
             record["elapsed_s"] = time.perf_counter() - t0
-            history.append(record)
-            if run_dir is not None:
-                append_jsonl(run_dir / "metrics.jsonl", record)
-            for cb in callbacks:
-                cb.on_step_end(record)
-                if is_eval:
-                    cb.on_evaluate(record)
+            log(record, history, run_dir, callbacks, is_eval)
         progress = max(step / cfg.steps, (time.perf_counter() - t0) / cfg.time_budget_s if cfg.time_budget_s else 0)
         if run_dir is not None and checkpoint_marks and progress >= checkpoint_marks[0]:
             checkpoint_marks.pop(0)
