@@ -24,7 +24,9 @@ How a page adds its strings (phase 2 follows this):
 
 from __future__ import annotations
 
+import re
 import string
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -798,6 +800,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "An uploaded corpus has no ground-truth questions; train on a built-in corpus for the scoreboard.",
         "zh": "上传的语料没有标准答案的问题；要看计分板，请在内置语料上训练。",
     },
+    "compare.col.question": {"en": "question", "zh": "题目"},
+    "compare.col.answer": {"en": "answer", "zh": "答案"},
+    "compare.col.needs_right_context": {"en": "needs right context", "zh": "需要右侧上下文"},
+    "compare.col.MLM_says": {"en": "MLM says", "zh": "MLM 的回答"},
+    "compare.col.AR_says": {"en": "AR says", "zh": "AR 的回答"},
     "compare.board_help": {
         "en": "The corpus's questions with known answers. MLM fills the blank from both sides (its top token of the "
         "whole vocabulary). AR cannot see right of a middle blank, so it tries each of {n} candidates (every "
@@ -948,6 +955,20 @@ TEXT: dict[str, dict[str, str]] = {
     "finetune.chance": {"en": "chance", "zh": "随机猜测"},
     "finetune.results": {"en": "Results", "zh": "结果"},
     "finetune.no_runs": {"en": "No fine-tuning runs yet: launch one above.", "zh": "还没有微调过：在上面启动一次吧。"},
+    "finetune.col.method": {"en": "method", "zh": "方法"},
+    "finetune.col.pretrained": {"en": "pretrained", "zh": "预训练模型"},
+    "finetune.col.task": {"en": "task", "zh": "任务"},
+    "finetune.col.labels_used": {"en": "labels used", "zh": "所用标注数"},
+    "finetune.col.test_accuracy": {"en": "test accuracy %", "zh": "测试准确率 %"},
+    "finetune.col.macro_F1": {"en": "macro-F1", "zh": "宏平均 F1"},
+    "finetune.col.trainable": {"en": "trainable %", "zh": "可训练参数 %"},
+    "finetune.col.trainable_params": {"en": "trainable params", "zh": "可训练参数量"},
+    "finetune.col.train_time_s": {"en": "train time (s)", "zh": "训练时间（秒）"},
+    "finetune.col.peak_memory_MB": {"en": "peak memory (MB)", "zh": "内存峰值（MB）"},
+    "finetune.col.state_memory_MB": {"en": "state memory (MB)", "zh": "状态内存（MB）"},
+    "finetune.col.status": {"en": "status", "zh": "状态"},
+    "finetune.col.run": {"en": "run", "zh": "训练编号"},
+    "finetune.col.error": {"en": "error", "zh": "错误"},
     "finetune.table_help": {
         "en": "Train time: the training loop only. Peak memory: what the run added to its process at its peak (CPU: "
         "resident memory; GPU: allocated). State memory: weights + gradients + AdamW state of the trainable weights.",
@@ -1110,6 +1131,13 @@ def labels(prefix: str):
     fixed when it is made, because AppTest formats options again later, outside the session's script run."""
     language = lang()
     return lambda option: text(f"{prefix}{option}", language)
+
+
+def headers(prefix: str, names: Iterable[str]) -> dict[str, str]:
+    """Column names of a table built in the core (English identifiers such as "labels used" or "tokens/s")
+    -> their labels in the catalogue, under `prefix` + the name with "/" read as "per" and other runs of
+    non-letters as "_": `df.rename(columns=headers("finetune.col", df.columns))`."""
+    return {n: t(f"{prefix}.{re.sub(r'[^0-9A-Za-z]+', '_', n.replace('/', ' per ')).strip('_')}") for n in names}
 
 
 def switch() -> None:

@@ -85,7 +85,8 @@ def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:
     groups = [t(f"compare.group.{g}", total=s["total"])
               for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)]  # fmt: skip
     ui.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
-    st.dataframe(experiments.scoreboard_table(rows), hide_index=True, height="content")
+    table = pd.DataFrame(experiments.scoreboard_table(rows))
+    st.dataframe(table.rename(columns=i18n.headers("compare.col", table.columns)), hide_index=True, height="content")
 
 
 def one_sentence(loaded: dict, probes: list, words: list[str], middle) -> None:

@@ -27,6 +27,7 @@ def results() -> None:
         st.info(t("finetune.no_runs"))
         return
     table = pd.DataFrame(finetune.results_table(done))
+    table = table.rename(columns=i18n.headers("finetune.col", table.columns))
     picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ft_table")
     st.caption(t("finetune.table_help"))
     finished = [r for r in done if r.status in ("completed", "stopped")]

@@ -18,7 +18,7 @@ COLUMNS = ["yours", "by", "status", "objective", "size", "steps", "val_loss", "v
 
 def column_config() -> dict:
     """The past-runs table's headers in the session's language (the data keys stay `runs.table`'s)."""
-    head = {c: t(f"train.col.{c.replace('/', '_per_').replace(' ', '_')}") for c in COLUMNS}
+    head = i18n.headers("train.col", COLUMNS)
     number = st.column_config.NumberColumn
     return {**head,
             "yours": st.column_config.CheckboxColumn(head["yours"], help=t("train.col.yours_help")),

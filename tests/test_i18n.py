@@ -4,12 +4,13 @@ language comes from the URL and the sidebar switch, and switching keeps the page
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import i18n
-from selfsup_core import lessons, runs
+from selfsup_core import experiments, finetune, lessons, runs
 from selfsup_core.augment import EXPLANATIONS
 from selfsup_core.config import TrainConfig
 from selfsup_core.corpus import builtin_names, load_builtin
@@ -60,6 +61,24 @@ def test_every_key_the_app_asks_for_exists():
     sources = [ROOT / "app.py", ROOT / "ui.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     used = {k for p in sources for k in re.findall(r"\bt\(\s*\"([a-z_.\-]+)\"", p.read_text())}
     assert used and not used - set(i18n.TEXT)
+
+
+def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languages(monkeypatch):
+    """The core names its table columns in English; the pages show them through `i18n.headers`, which fails
+    (KeyError) on a column the catalogue lacks."""
+    run = SimpleNamespace(id="r1", status="failed", config={"method": "lora", "task": "sentiment-en"}, summary={})
+    row = {"text": "a [MASK] .", "answer": "b", "needs_right_context": True, "correct": False, "prediction": "c"}
+    tables = {
+        "finetune.col": finetune.results_table([run])[0],
+        "compare.col": experiments.scoreboard_table({"MLM": [row], "AR": [row]})[0],
+    }
+    for language in i18n.LANGS:
+        monkeypatch.setattr(i18n, "lang", lambda language=language: language)
+        for prefix, columns in tables.items():
+            shown = i18n.headers(prefix, columns)
+            assert set(shown) == set(columns) and all(label.strip() for label in shown.values())
+            if language == "zh":
+                assert not set(shown.values()) & set(columns), shown  # translated, not passed through
 
 
 def test_catalogue_copies_of_core_texts_match_the_core():
