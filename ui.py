@@ -617,15 +617,16 @@ REFRESH_S = {"queued": 3.0, "running": 1.0}
 
 
 def phase(ids: list[str], key: str | None = None) -> str | None:
-    """Where a live view's runs stand: "running" if any trains, else "queued" if any waits (in the job queue
-    or, with `key`, still to be submitted), else None: all finished.
+    """Where a live view's runs stand: "running" if any trains or is next in the queue (it starts any
+    moment: a just-launched run is queued until a worker takes it), else "queued" if any waits behind others
+    (or, with `key`, is still to be submitted), else None: all finished.
 
     A live view is a fragment that redraws every `REFRESH_S[phase]` seconds and redraws the whole page when
     the phase changes, which sets its new timer (none once finished)."""
-    states = {job.state for job in map(jobs().status, ids) if job}
-    if states - {"queued"}:
+    found = [job for job in map(jobs().status, ids) if job]
+    if any(job.state != "queued" or job.queue_position == 1 for job in found):
         return "running"
-    return "queued" if states or (key and waiting(key)) else None
+    return "queued" if found or (key and waiting(key)) else None
 
 
 def run_status(ids: list[str], labels: list[str]) -> None:

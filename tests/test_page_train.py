@@ -72,3 +72,18 @@ def test_a_running_run_offers_no_export_yet(runs_dir, monkeypatch):
     assert not at.exception, at.exception
     assert any("Queued at position 1" in i.value for i in at.info)
     assert [b.proto.label for b in at.get("download_button")] == ["Download config.json"]
+
+
+def test_live_views_refresh_every_second_while_a_run_trains_or_is_next_and_slower_further_back(monkeypatch):
+    jobs = {
+        "training": SimpleNamespace(state="running", queue_position=None),
+        "next": SimpleNamespace(state="queued", queue_position=1),  # starts any moment (a fresh launch)
+        "third": SimpleNamespace(state="queued", queue_position=3),
+    }
+    monkeypatch.setattr(ui, "jobs", lambda: SimpleNamespace(status=jobs.get))
+    phases = {ids: ui.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]}
+    assert phases == {("training",): "running", ("next",): "running", ("third",): "queued", ("done",): None,
+                      ("third", "next"): "running"}  # fmt: skip
+    assert ui.REFRESH_S["running"] == 1.0 < ui.REFRESH_S["queued"]
+    monkeypatch.setattr(ui, "waiting", lambda key: 1)  # a sweep's run not submitted yet
+    assert ui.phase(["done"], key="sweep") == "queued"
