@@ -110,8 +110,10 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
     """Parameter count and a measured time per optimizer step, before launching a run.
 
     Times three real forward/backward/update steps of the configured shape on random tokens on the
-    CPU (after one warm-up step), so the estimate reflects this machine. Takes about a second.
+    CPU (after one warm-up step), with the training loop's own loss (sparse for MLM), so the estimate
+    reflects this machine and the trainer. Takes about a second.
     """
+    from .objectives import Batch, loss_and_hits
     from .tokenization import DEFAULT_VOCAB
 
     vocab = vocab_size or cfg.vocab_size or DEFAULT_VOCAB[cfg.tokenizer]
@@ -124,9 +126,10 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
         t = time.perf_counter()
         if cfg.objective == "mlm":
             labels = torch.where(torch.rand(ids.shape, generator=gen) < cfg.masking.rate, ids, -100)
-            loss = model(input_ids=ids, labels=labels).loss
+            batch = Batch(ids, labels, torch.ones_like(ids, dtype=torch.bool))
         else:
-            loss = model(input_ids=ids, labels=ids).loss
+            batch = Batch(ids, ids, None)
+        loss, _, _ = loss_and_hits(model, batch, cfg.objective)
         loss.backward()
         opt.step()
         opt.zero_grad()
