@@ -1,6 +1,8 @@
 """Run ownership in a real browser: a reload keeps a student's runs theirs (the owner cookie); another
 browser, even with a link to the run, can look but not stop it."""
 
+from playwright.sync_api import expect
+
 from tests.e2e.helpers import shot, wait_idle
 
 
@@ -32,7 +34,8 @@ def test_a_reload_keeps_the_run_yours_and_another_browser_cannot_stop_it(app_ser
     wait_idle(ann)
     sidebar = ann.get_by_test_id("stSidebar")
     sidebar.get_by_text("(1 yours)").wait_for()
-    assert sidebar.get_by_role("textbox", name="Your nickname").input_value() == "Ann"
+    # the box can mount empty and be filled a moment later: wait for the value, as a student would see it
+    expect(sidebar.get_by_role("textbox", name="Your nickname")).to_have_value("Ann")
     shot(ann, "ownership-1-after-reload")
 
     bob = open_train(browser, app_server, f"?run={run_id}")
