@@ -821,6 +821,19 @@ TEXT: dict[str, dict[str, str]] = {
     "compare.group.right": {"en": "needs right context ({total})", "zh": "需要右侧上下文（{total}）"},
     "compare.group.left": {"en": "left context suffices ({total})", "zh": "左侧上下文就够（{total}）"},
     "compare.answered": {"en": "questions answered right", "zh": "答对的题目比例"},
+    "compare.row.blank_accuracy": {
+        "en": "accuracy on the same {n} held-out blanks",
+        "zh": "同样 {n} 个留出空上的准确率",
+    },
+    "compare.row.blank_loss": {"en": "loss on those blanks (nats)", "zh": "这些空上的损失（nats）"},
+    "compare.row.elapsed_s": {"en": "training time", "zh": "训练时间"},
+    "compare.row.steps": {"en": "steps", "zh": "步数"},
+    "compare.row.tokens_seen": {"en": "tokens seen", "zh": "见过的词元数"},
+    "compare.row.targets_trained": {"en": "tokens the loss was computed on (≈)", "zh": "计算损失的词元数（约）"},
+    "compare.row.train_val_loss": {
+        "en": "own held-out loss (not comparable: MLM's is over masked positions only, AR's over every next token)",
+        "zh": "各自的留出集损失（不可比：MLM 只算被遮住的位置，AR 算每个下一个词元）",
+    },
     "compare.blanks_help": {
         "en": "Held-out tokens the models never trained on, hidden one at a time: MLM sees both sides of the blank, "
         "AR the tokens before it; both pick from the whole vocabulary.",

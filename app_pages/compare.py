@@ -167,7 +167,9 @@ def compared(ids: list[str]) -> None:
     with blanks:
         st.caption(t("compare.blanks_help"))
         metrics = {name(o): ui.comparable_metrics(pair[o].id, stamp[o]) for o in OBJECTIVES}
-        st.dataframe(pd.DataFrame(experiments.comparison_table(metrics)), height="content")
+        table = pd.DataFrame(experiments.comparison_table(metrics))
+        table.index = [t(f"compare.row.{row}", n=metrics[name("mlm")]["blanks"]) for row in table.index]
+        st.dataframe(table, height="content")
     with sentence:
         one_sentence(loaded, probes, words, middle)
     with looks:

@@ -383,7 +383,6 @@ def comparable_metrics(
         "steps": s.get("steps"),
         "parameters": s.get("parameters"),
         "train_val_loss": s.get("val_loss"),
-        "loss_is_over": "masked positions only" if cfg.objective == "mlm" else "every next token",
     }
 
 
@@ -482,17 +481,18 @@ def scoreboard_table(rows: dict[str, Sequence[dict[str, Any]]]) -> list[dict[str
 
 
 def comparison_table(metrics: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """`comparable_metrics` of several runs (name -> metrics) as {name: {row label: text}}, comparable rows first."""
+    """`comparable_metrics` of several runs (name -> metrics) as {name: {row: text}}: the rows are the metric
+    names, comparable ones first (the page labels them in its language)."""
 
     def column(m: dict[str, Any]) -> dict[str, str]:
         return {
-            f"accuracy on the same {m['blanks']} held-out blanks": f"{m['blank_accuracy']:.1%}",
-            "loss on those blanks (nats)": f"{m['blank_loss']:.2f}",
-            "training time": f"{m['elapsed_s']:.0f} s",
+            "blank_accuracy": f"{m['blank_accuracy']:.1%}",
+            "blank_loss": f"{m['blank_loss']:.2f}",
+            "elapsed_s": f"{m['elapsed_s']:.0f} s",
             "steps": f"{m['steps']:,}",
-            "tokens seen": f"{m['tokens_seen']:,}",
-            "tokens the loss was computed on (≈)": f"{m['targets_trained']:,}",
-            "own held-out loss (not comparable)": f"{m['train_val_loss']:.2f} over {m['loss_is_over']}",
+            "tokens_seen": f"{m['tokens_seen']:,}",
+            "targets_trained": f"{m['targets_trained']:,}",
+            "train_val_loss": f"{m['train_val_loss']:.2f}",
         }
 
     return {name: column(m) for name, m in metrics.items()}
