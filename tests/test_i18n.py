@@ -268,6 +268,7 @@ def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
     question = load_builtin("world-zh").probes[at.selectbox(key="probe_example").value]
     assert "[MASK]" in at.code[0].value and CJK.search(at.code[0].value)
     assert at.code[0].value == question.text  # the blank starts on the question's own character
-    specs = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("第 1 个空" in s for s in specs) and not at.error
-    assert any("训练步数" in s for s in specs)  # the timeline's axis, translated
+    # the figures' decoded text, not their raw JSON (which escapes non-ASCII as \uXXXX unless orjson is installed)
+    layouts = [json.dumps(json.loads(c.proto.spec)["layout"], ensure_ascii=False) for c in at.get("plotly_chart")]
+    assert any("第 1 个空" in layout for layout in layouts) and not at.error
+    assert any("训练步数" in layout for layout in layouts)  # the timeline's axis, translated
