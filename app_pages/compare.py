@@ -138,7 +138,7 @@ def generation(loaded: dict, probes: list) -> None:
     left, right = st.columns(2)
     try:
         left.markdown(t("compare.ar_writes", name=name("ar")))
-        left.code(prompt + probe.generate(*loaded["ar"], prompt, n, greedy=True), language=None, wrap_lines=True)
+        left.code(prompt + probe.generate(*loaded["ar"], prompt, n, greedy=True).text, language=None, wrap_lines=True)
         filled = experiments.iterative_fill(*loaded["mlm"], prompt, n)
         right.markdown(t("compare.mlm_writes", name=name("mlm"), n=n))
         right.code(filled.text, language=None, wrap_lines=True)

@@ -27,9 +27,8 @@ import torch
 
 from .config import AugmentConfig
 from .masking import Fate, effective_word_starts
-from .tokenization import NUM_SPECIAL, SPECIAL_TOKENS
+from .tokenization import CLS_ID, NUM_SPECIAL, PAD_ID, SEP_ID
 
-PAD_ID, CLS_ID, SEP_ID = (SPECIAL_TOKENS.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))
 
 EXPLANATIONS: dict[str, str] = {
     "permute": "permute: the sentences of a sequence are put in a random order; the model learns not to rely on "

@@ -13,7 +13,7 @@ from typing import Any
 
 from transformers.utils import logging as hf_logging
 
-from .config import OBJECTIVES, TOKENIZER_KINDS, AugmentConfig, MaskingConfig, TrainConfig
+from .config import OBJECTIVES, TOKENIZER_KINDS, AugmentConfig, MaskingConfig, TrainConfig, default_tokenizer
 from .distributed import from_env
 from .models import PRESETS
 from .runs import RunNotFoundError, create_run, list_runs, load_run
@@ -23,6 +23,8 @@ _DEFAULTS = TrainConfig()
 _HELP = {  # flag help for fields whose name is not self-explanatory
     "corpus": "built-in corpus name (world-en, world-zh) or a .txt/.csv/.jsonl path",
     "time_budget_s": "stop after this many seconds of wall time",
+    "tokenizer": "default: wordpiece for a built-in world, bpe (lossless) for your own file",
+    "lowercase": "lower-case the text before tokenizing",
     "steps": "optimizer steps (the run ends at steps or the time budget, whichever first)",
 }
 
@@ -39,6 +41,12 @@ def _add_dataclass_flags(parser: argparse.ArgumentParser, cls: type, prefix: str
         if f.name in ("text_column", "device"):
             kind = str
         flag = "--" + (prefix + f.name).replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(flag, dest=prefix + f.name, action=argparse.BooleanOptionalAction, default=default,
+                                help=_HELP.get(f.name, f"default: {default}"))  # fmt: skip
+            continue
+        if f.name == "tokenizer":
+            default = None  # resolved from the corpus in config_from_args (config.default_tokenizer)
         parser.add_argument(flag, dest=prefix + f.name, type=kind, default=default,
                             choices=choices.get(f.name), help=_HELP.get(f.name, f"default: {default}"))  # fmt: skip
 
@@ -67,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     values = vars(args)
     fields = {f.name: values[f.name] for f in dataclasses.fields(TrainConfig) if f.name in values}
+    fields["tokenizer"] = fields.get("tokenizer") or default_tokenizer(fields["corpus"])
     fields["masking"] = {f.name: values["mask_" + f.name] for f in dataclasses.fields(MaskingConfig)}
     fields["augment"] = {f.name: values["aug_" + f.name] for f in dataclasses.fields(AugmentConfig)}
     return TrainConfig.from_dict(fields)
@@ -111,7 +120,7 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     else:
         out = {
             "next_token": probe.next_token(model, tokenizer, args.text, args.top_k),
-            "generation": probe.generate(model, tokenizer, args.text, greedy=True),
+            "generation": probe.generate(model, tokenizer, args.text, greedy=True).text,
         }
     print(json.dumps({"run": run_id, "objective": objective, "text": args.text, "result": out}, ensure_ascii=False,
                      indent=2, default=lambda o: dataclasses.asdict(o)))  # fmt: skip

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 OBJECTIVES = ("mlm", "ar")
-TOKENIZER_KINDS = ("char", "word", "wordpiece")
+TOKENIZER_KINDS = ("char", "bpe", "wordpiece", "word")  # see tokenization.py; char and bpe are lossless
+BUILTIN_CORPORA = ("world-en", "world-zh")
 MASK_STRATEGIES = ("token", "whole-word", "span")
 
 
@@ -87,8 +88,9 @@ class TrainConfig:
     objective: str = "mlm"  # mlm (BERT-style, fill the blanks) | ar (GPT-style, next token)
     corpus: str = "world-en"  # built-in corpus name, or a path to a .txt/.csv/.jsonl file
     text_column: str | None = None  # column (csv) or field (jsonl) holding the text
-    tokenizer: str = "wordpiece"  # char | word | wordpiece
+    tokenizer: str = "wordpiece"  # char | bpe | wordpiece | word (see default_tokenizer for a user's file)
     vocab_size: int | None = None  # None: the tokenizer kind's default
+    lowercase: bool = False  # lower-case the text before tokenizing (the built-in worlds are lower-case already)
     size: str = "mini"  # model preset: nano | mini | small (see models.PRESETS)
     hidden: int | None = None  # overrides of the preset's shape
     layers: int | None = None
@@ -157,6 +159,13 @@ class TrainConfig:
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (and validated)."""
         return TrainConfig.from_dict({**self.to_dict(), **changes})
+
+
+def default_tokenizer(corpus: str) -> str:
+    """The tokenizer a corpus gets unless one is chosen: BERT's WordPiece for the built-in worlds, and for a
+    user's own text the lossless byte-level BPE (GPT-2's, and RoBERTa's for MLM), which keeps its case,
+    spacing and line breaks."""
+    return "wordpiece" if corpus in BUILTIN_CORPORA else "bpe"
 
 
 def quick_demo(corpus: str = "world-en") -> TrainConfig:

@@ -92,13 +92,14 @@ class Probe:
 
 @dataclass
 class Corpus:
-    """A list of documents (sentences or short paragraphs), plus probes for built-in worlds."""
+    """A list of documents (sentences or paragraphs), plus probes for built-in worlds."""
 
     name: str  # "world-en", or the uploaded file's name
     language: str  # "en" | "zh" | "other" (uploads: detected from the letters)
     documents: list[str]
     probes: list[Probe] = field(default_factory=list)  # empty for uploads
     description: str = ""  # one line for the UI
+    unit: str = "sentence"  # what one document is: sentence (worlds) | paragraph | line (.txt) | row (csv, jsonl)
 
     def stats(self) -> dict[str, float]:
         """Size figures for the UI. For Chinese, "words" counts characters (there are no spaces)."""
@@ -353,14 +354,24 @@ def check_enough(documents: Sequence[str]) -> None:
     chars = sum(len(d) for d in documents)
     if chars < MIN_CHARS:
         raise CorpusTooShortError(
-            f"This text is too short to form one training sequence: it has {len(documents)} document(s) and "
-            f"{chars} characters. Add more text: at least {MIN_DOCUMENTS} non-empty lines and about {MIN_CHARS} characters."
+            f"This text is too short to form one training sequence: it has {chars} characters, and training "
+            f"needs about {MIN_CHARS}. Add {MIN_CHARS - chars} or more characters of text."
         )
     if len(documents) < MIN_DOCUMENTS:  # long enough, but nothing can be held out to measure learning
         raise CorpusTooShortError(
-            f"This text is a single document ({chars:,} characters on one line): training needs at least "
-            f"{MIN_DOCUMENTS}, one to learn from and one to check the model on. Put each sentence on its own line."
+            f"This text is a single piece ({chars:,} characters on one line): training needs at least "
+            f"{MIN_DOCUMENTS}, one to learn from and one to check the model on. Break it into lines or paragraphs."
         )
+
+
+def split_text(text: str) -> tuple[list[str], str]:
+    """A .txt file's documents and what they are: its paragraphs (split at blank lines, each keeping its own
+    line breaks, which the model learns as text), or its lines when it has no blank line between two."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    if len(paragraphs) >= MIN_DOCUMENTS:
+        return paragraphs, "paragraph"
+    return [line.strip() for line in text.split("\n") if line.strip()], "line"
 
 
 def load_user(
@@ -371,14 +382,15 @@ def load_user(
 ) -> Corpus:
     """A corpus from an upload (bytes; `filename` gives the type) or a path to a .txt, .csv or .jsonl file.
 
-    .txt: each non-empty line is a document. .csv / .jsonl: each non-empty value of the text column
-    (`column`, or the one with the longest values) is a document.
+    .txt: each paragraph (see `split_text`) is a document. .csv / .jsonl: each non-empty value of the
+    text column (`column`, or the one with the longest values) is a document.
     """
     raw, name, ext = _read(data, filename, max_bytes)
     text = _decode(raw)
+    unit = "row"
     if ext == ".txt":
-        documents = [line.strip() for line in text.splitlines() if line.strip()]
-        source = f"{len(documents):,} lines"
+        documents, unit = split_text(text)
+        source = f"{len(documents):,} {unit}s"
     else:
         records = _records(text, ext)
         if not records:
@@ -392,6 +404,7 @@ def load_user(
         language=detect_language(documents),
         documents=documents,
         description=f"Your file {name}: {source}, {_size(len(raw))}.",
+        unit=unit,
     )
 
 

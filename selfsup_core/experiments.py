@@ -31,8 +31,10 @@ from transformers import PreTrainedTokenizerFast as Tokenizer
 from . import corpus as corpus_mod
 from . import probe
 from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
-from .data import PAD_ID, Packed
+from .data import Packed
+from .tokenization import CLS_ID, PAD_ID
 from .runs import RunInfo, load_run
+from .tokenization import token_texts
 from .train import eval_batches, evaluate, prepare_data
 
 AUGMENTATIONS = ("noise", "delete", "shuffle", "permute")
@@ -230,7 +232,7 @@ def scoreboard(
         if objective == "mlm" and not mlm_from_candidates and answer_id is not None:
             top = probe.fill_mask(model, tokenizer, p.text, top_k=1)[0].candidates[0]
             prediction, method = top.token, "fill-mask top-1, whole vocabulary"
-            correct = top.token == tokenizer.convert_ids_to_tokens(answer_id)
+            correct = top.token == token_texts(tokenizer, [answer_id])[0]
         else:
             scores = candidate_logprobs(model, tokenizer, p.text, words)
             prediction = words[max(range(len(words)), key=scores.__getitem__)]
@@ -331,7 +333,8 @@ def blank_predictions(
             logits.append(model.cls(hidden.last_hidden_state[torch.arange(len(r)), p.to(model.device)]).float().cpu())
     else:
         n, dev = int(row.max()) + 1 if len(row) else 0, model.device
-        hidden = torch.cat([_gpt_hidden(model, rows.input_ids[i : i + 64].to(dev)).cpu() for i in range(0, n, 64)])
+        ids = rows.input_ids.masked_fill(rows.input_ids == CLS_ID, tokenizer.bos_token_id)  # a GPT opens with its own
+        hidden = torch.cat([_gpt_hidden(model, ids[i : i + 64].to(dev)).cpu() for i in range(0, n, 64)])
         # (n, L, H): one forward per row serves all its blanks
         logits.append(model.lm_head(hidden[row, pos - 1].to(dev)).float().cpu())  # position t-1 predicts token t
     logits = torch.cat(logits)  # (N, V)
@@ -364,7 +367,7 @@ def comparable_metrics(
     cfg = TrainConfig.from_dict(run.config)
     if model is None or tokenizer is None:
         model, tokenizer, _ = probe.load_model(run.model_path)
-    _, _, val_rows = prepare_data(cfg)
+    _, _, val_rows = prepare_data(cfg.replace(objective="mlm"))  # one row layout for both objectives: same blanks
     row, pos = held_out_blanks(val_rows, n_rows, per_row)
     hits, nll = blank_predictions(model, tokenizer, val_rows, row, pos)
     s = run.summary
@@ -461,7 +464,7 @@ def iterative_fill(model: PreTrainedModel, tokenizer: Tokenizer, prompt: str, n_
         ids[pos] = int(logits.argmax())
         steps.append(tokenizer.decode(ids[1:-1], skip_special_tokens=False))
     filled = ids[start : start + n_tokens]
-    return IterativeFill(tokenizer.convert_ids_to_tokens(filled), tokenizer.decode(ids[1:-1], skip_special_tokens=True),
+    return IterativeFill(token_texts(tokenizer, filled), tokenizer.decode(ids[1:-1], skip_special_tokens=True),
                          steps)  # fmt: skip
 
 

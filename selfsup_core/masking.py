@@ -31,9 +31,8 @@ from functools import lru_cache
 import torch
 
 from .config import MaskingConfig
-from .tokenization import NUM_SPECIAL, SPECIAL_TOKENS
+from .tokenization import MASK_ID, NUM_SPECIAL
 
-MASK_ID = SPECIAL_TOKENS.index("[MASK]")
 IGNORE_INDEX = -100  # label of positions without a prediction (PyTorch cross-entropy ignores it)
 
 

@@ -13,6 +13,7 @@ import torch
 from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel, PreTrainedModel
 
 from .config import TrainConfig
+from .tokenization import PAD_ID, SEP_ID
 
 # name -> shape. Like minGPT's presets; "mini" is the reference shape of the speed targets.
 PRESETS: dict[str, dict[str, int]] = {
@@ -31,7 +32,6 @@ def available_sizes() -> list[str]:
     return [name for name in PRESETS if name not in GPU_ONLY or torch.cuda.is_available()]
 
 
-PAD_ID, BOS_ID, EOS_ID = 0, 2, 3  # [PAD], [CLS], [SEP] (see tokenization.SPECIAL_TOKENS)
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: in
             embd_pdrop=0.0,
             attn_pdrop=0.0,
             activation_function="gelu",  # exact GELU, as BERT: one fused kernel instead of ~6 ops of "gelu_new"
-            bos_token_id=BOS_ID,
-            eos_token_id=EOS_ID,
+            bos_token_id=SEP_ID,  # end-of-text opens a text too (GPT-2's convention; see tokenization.for_objective)
+            eos_token_id=SEP_ID,
             pad_token_id=PAD_ID,
         )
         return GPT2LMHeadModel(config)

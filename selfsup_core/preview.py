@@ -17,17 +17,17 @@ from .augment import augment
 from .config import AugmentConfig, MaskingConfig
 from .data import CLS_ID, PAD_ID, SEP_ID, pack
 from .masking import Fate, mask_tokens
-from .tokenization import encode
+from .tokenization import encode, token_texts
 
 
 @dataclass
 class TokenView:
     """One displayed token."""
 
-    text: str  # the token the model reads ("[MASK]", a random token, ...); for DELETED, the removed token
+    text: str  # what the token the model reads stands for (" cat", "\n"; see tokenization.token_texts) ("[MASK]", a random token, ...); for DELETED, the removed token
     fate: Fate
     original: str | None  # the clean token the model is asked for here, when corrupted or predicted; else None
-    is_word_start: bool  # the displayed token begins a word; False for a continuation ("##ing"): glue it on
+    is_word_start: bool  # the displayed token begins a word; False for a continuation ("ing" of "play|ing")
 
 
 def preview(
@@ -78,13 +78,13 @@ def preview(
         for pos, src in enumerate(source):
             if not aug.special_mask[r, pos]:
                 fate = Fate(int(fates[r, pos]))
-                original = None if fate == Fate.UNTOUCHED else tokenizer.convert_ids_to_tokens(int(aug.targets[r, pos]))
-                text = tokenizer.convert_ids_to_tokens(int(shown[r, pos]))
+                original = None if fate == Fate.UNTOUCHED else token_texts(tokenizer, [int(aug.targets[r, pos])])[0]
+                text = token_texts(tokenizer, [int(shown[r, pos])])[0]
                 # a shuffled token keeps its own word-start flag; anything else takes the position's
                 start = word_starts[r, src] if fate == Fate.SHUFFLED else aug.word_starts[r, pos]
                 row.append(TokenView(text, fate, original, bool(start)))
             for d in deleted_after.get(src, []):
-                text = tokenizer.convert_ids_to_tokens(int(input_ids[r, d]))
+                text = token_texts(tokenizer, [int(input_ids[r, d])])[0]
                 row.append(TokenView(text, Fate.DELETED, None, bool(word_starts[r, d])))
         views.append(row)
     return views
@@ -129,7 +129,7 @@ def realised_rates(
 def tokenized(tokenizer: PreTrainedTokenizerFast, text: str, max_tokens: int = 200) -> list[TokenView]:
     """The tokens of `text` as the model reads them (no special tokens, at most `max_tokens`), all UNTOUCHED."""
     (ids,), (starts,) = encode(tokenizer, [text])
-    pieces = tokenizer.convert_ids_to_tokens(ids[:max_tokens])
+    pieces = token_texts(tokenizer, ids[:max_tokens])
     return [TokenView(p, Fate.UNTOUCHED, None, s) for p, s in zip(pieces, starts, strict=False)]
 
 

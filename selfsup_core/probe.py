@@ -4,10 +4,11 @@ Every function takes a model and its tokenizer (as `load_model` returns them) an
 gradients on the model's device. Two objectives, two ways of reading text:
 
 - "mlm" (BertForMaskedLM) reads `[CLS] text [SEP]` and sees the whole sentence at once;
-- "ar" (GPT2LMHeadModel) reads `[CLS] text`, left to right, [CLS] standing for beginning-of-text
-  and [SEP] for end-of-text (see tokenization.py).
+- "ar" (GPT2LMHeadModel) reads `<bos> text`, left to right, where the beginning-of-text token is the
+  end-of-text [SEP] that separates documents in training (see tokenization.for_objective).
 
-Tokens are shown as they are in the vocabulary: "##ing" continues the word before it.
+Tokens are shown as the text they stand for (`tokenization.token_texts`): " cat" with its space for
+byte-level BPE, "ing" for WordPiece's "##ing".
 Text longer than the model's positions (config.max_position_embeddings) is refused with a
 ProbeError rather than silently cut, so a [MASK] near the end is never lost.
 """
@@ -25,6 +26,8 @@ from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
+from .tokenization import token_texts
+
 OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
 MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
 
@@ -38,6 +41,13 @@ class Candidate(NamedTuple):
 
     token: str
     prob: float
+
+
+class Continuation(NamedTuple):
+    """Generated text that follows a prompt, and whether the model ended the text there (end-of-text)."""
+
+    text: str
+    ended: bool
 
 
 class TokenLoss(NamedTuple):
@@ -141,8 +151,8 @@ def _mlm_ids(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[in
 
 
 def _ar_ids(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[int]:
-    """`[CLS] text` with no end-of-text, so the model continues the text."""
-    ids = [tokenizer.cls_token_id, *_content_ids(tokenizer, text)]
+    """Beginning-of-text then `text`, with no end-of-text, so the model continues the text."""
+    ids = [tokenizer.bos_token_id, *_content_ids(tokenizer, text)]  # [SEP] (or [CLS] in runs before it was)
     _check_length(model, len(ids))
     return ids
 
@@ -163,7 +173,7 @@ def _top(probs: torch.Tensor, tokenizer: Tokenizer, top_k: int) -> list[Candidat
         raise ProbeError("top_k must be at least 1.")
     p, i = probs.topk(min(top_k, probs.numel()))
     return [
-        Candidate(t, float(q)) for t, q in zip(tokenizer.convert_ids_to_tokens(i.tolist()), p.tolist(), strict=True)
+        Candidate(t, float(q)) for t, q in zip(token_texts(tokenizer, i.tolist()), p.tolist(), strict=True)
     ]
 
 
@@ -201,10 +211,10 @@ def generate(
     top_k: int = 0,
     greedy: bool = False,
     seed: int = 0,
-) -> str:
-    """Continue `prompt` and return the continuation only, decoded as it follows the (lower-cased)
-    prompt: it starts with a space when the model starts a new word. Stops at [SEP] (end-of-text)
-    or after max_new_tokens tokens, fewer if the model runs out of positions.
+) -> Continuation:
+    """Continue `prompt`: the continuation only, decoded as it follows the prompt (it starts with a space
+    when the model starts a new word, and runs across lines), and whether the model ended the text.
+    Stops at end-of-text ([SEP]) or after max_new_tokens tokens, fewer if the model runs out of positions.
 
     temperature > 0 (below 1 sharper, above 1 flatter); top_k = 0 samples from the whole vocabulary;
     greedy always takes the most likely token. The same seed gives the same text.
@@ -230,12 +240,13 @@ def generate(
             eos_token_id=tokenizer.sep_token_id,
             **sampling,
         )[0].tolist()
+    ended = len(out) > len(ids) and out[-1] == tokenizer.sep_token_id
     before = tokenizer.decode(ids, skip_special_tokens=True)
     after = tokenizer.decode(out, skip_special_tokens=True)
-    # WordPiece decoding of a longer sequence extends that of its prefix; fall back if it ever does not
-    if after.startswith(before):
-        return after[len(before) :]
-    return tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+    # decoding a longer sequence extends that of its prefix; fall back if it ever does not
+    # (a WordPiece run that joins a word across the cut, or half a character's bytes)
+    text = after[len(before) :] if after.startswith(before) else tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+    return Continuation(text, ended)
 
 
 @torch.inference_mode()
@@ -252,14 +263,14 @@ def attention(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> Attent
         model.set_attn_implementation("eager")
     out = model(input_ids=torch.tensor([ids], device=model.device), output_attentions=True)
     weights = torch.stack(out.attentions)[:, 0]  # (layers, 1, heads, T, T) -> (layers, heads, T, T)
-    return AttentionMaps(tokenizer.convert_ids_to_tokens(ids), weights.float().cpu().numpy())
+    return AttentionMaps(token_texts(tokenizer, ids), weights.float().cpu().numpy())
 
 
 @torch.inference_mode()
 def token_losses(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[TokenLoss]:
     """How surprising each token of `text` is to the model, in nats.
 
-    AR: -log p(x_t | tokens before it) for every token after [CLS], the final [SEP] included
+    AR: -log p(x_t | tokens before it) for every token after beginning-of-text, the final [SEP] included
     (did the model expect the text to end there?): len(tokens) + 1 entries.
     MLM: pseudo-log-likelihood: each token is masked in turn (one row per token, one batch) and
     scored from both sides: len(tokens) entries, [CLS]/[SEP] excluded as they are never masked.
@@ -267,18 +278,19 @@ def token_losses(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> lis
     content = _content_ids(tokenizer, text)
     if not content:
         raise ProbeError("Type some text to score.")
-    ids = [tokenizer.cls_token_id, *content, tokenizer.sep_token_id]
+    ar = objective_of(model) == "ar"
+    ids = [tokenizer.bos_token_id if ar else tokenizer.cls_token_id, *content, tokenizer.sep_token_id]
     _check_length(model, len(ids))
-    if objective_of(model) == "ar":
+    if ar:
         losses = -_ar_token_logprobs(model, ids)
-        return [TokenLoss(t, float(v)) for t, v in zip(tokenizer.convert_ids_to_tokens(ids[1:]), losses, strict=True)]
+        return [TokenLoss(t, float(v)) for t, v in zip(token_texts(tokenizer, ids[1:]), losses, strict=True)]
     n = len(content)
     rows = torch.tensor([ids] * n, device=model.device)  # (n, T)
     where = torch.arange(1, n + 1, device=model.device)  # row r masks token r+1
     rows[torch.arange(n), where] = tokenizer.mask_token_id
     logp = model(input_ids=rows).logits.float()[torch.arange(n), where].log_softmax(-1)  # (n, V)
     losses = -logp.gather(-1, torch.tensor(content, device=logp.device)[:, None])[:, 0]
-    return [TokenLoss(t, float(v)) for t, v in zip(tokenizer.convert_ids_to_tokens(content), losses, strict=True)]
+    return [TokenLoss(t, float(v)) for t, v in zip(token_texts(tokenizer, content), losses, strict=True)]
 
 
 @torch.inference_mode()
@@ -288,7 +300,7 @@ def score_candidates(
     """Which candidate fits the one [MASK] in `text` best, for either objective; best first.
 
     AR: a GPT cannot look ahead to the words after the blank, so each candidate is put in the blank
-    and the whole `[CLS] sentence [SEP]` is scored: log_likelihood = sum of log p(token | tokens before).
+    and the whole `<bos> sentence [SEP]` is scored: log_likelihood = sum of log p(token | tokens before).
     MLM: log_likelihood = log p(candidate | context) at the mask, the question BERT was trained on;
     a candidate of k tokens gets k masks, filled left to right (chain rule over the k slots).
     prob is softmax(log_likelihood) over the candidates: the model's choice among these words only.
@@ -308,7 +320,7 @@ def score_candidates(
 
 
 def _ar_sentence_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, word: str) -> float:
-    ids = tokenizer(text.replace("[MASK]", word))["input_ids"]  # [CLS] sentence [SEP]
+    ids = [tokenizer.bos_token_id, *_content_ids(tokenizer, text.replace("[MASK]", word)), tokenizer.sep_token_id]
     _check_length(model, len(ids))
     return float(_ar_token_logprobs(model, ids).sum())
 
@@ -399,15 +411,15 @@ def timeline(
     answer_ids = _content_ids(tok, answer) if answer else []
     if answer_ids and answer_ids[0] not in tracked:
         tracked.append(answer_ids[0])
-    names = tok.convert_ids_to_tokens(tracked)
-    answer_token = tok.convert_ids_to_tokens(answer_ids[0]) if answer_ids else None
+    names = token_texts(tok, tracked)
+    answer_token = token_texts(tok, answer_ids[:1])[0] if answer_ids else None
     rows = []
     for step, p in dists:
         best = int(p.argmax())
         rows.append(
             {
                 "step": int(step),
-                "top1": tok.convert_ids_to_tokens(best),
+                "top1": token_texts(tok, [best])[0],
                 "top1_prob": float(p[best]),
                 "probs": {name: float(p[i]) for name, i in zip(names, tracked, strict=True)},
                 "answer": answer_token,

@@ -31,7 +31,7 @@ from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of, throughput
 from .objectives import Batch, LossModule, loss_and_hits, make_batch
 from .runs import append_jsonl, runs_root, update_summary, write_folder, write_json
-from .tokenization import cached_tokenizer, from_json, to_json
+from .tokenization import cached_tokenizer, for_objective, from_json, to_json
 
 
 class TrainingError(RuntimeError):
@@ -87,11 +87,12 @@ def prepare_data(
     tokenizer = None
     if world.is_main:
         cache = runs_root() / ".cache" / "tokenizers"
-        tokenizer = cached_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, cfg.seq_len, cache)
+        tokenizer = cached_tokenizer(cfg.tokenizer, train_docs, cfg.vocab_size, cfg.seq_len, cache, cfg.lowercase)
     if world.size > 1:
         text = distributed.broadcast_text(to_json(tokenizer) if tokenizer else None, world)
         tokenizer = tokenizer or from_json(text, cfg.seq_len)
-    return tokenizer, pack(tokenizer, train_docs, cfg.seq_len), pack(tokenizer, val_docs, cfg.seq_len)
+    for_objective(tokenizer, cfg.objective)  # what the saved tokenizer adds around a prompt
+    return tokenizer, *(pack(tokenizer, docs, cfg.seq_len, cfg.objective) for docs in (train_docs, val_docs))
 
 
 def eval_batches(cfg: TrainConfig, rows: Packed, vocab_size: int, aug: AugmentConfig | None = None) -> list[Batch]:
@@ -260,7 +261,8 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
             order, cursor = torch.randperm(len(train_rows), generator=gen), 0
         index = order[cursor : cursor + cfg.batch_size]
         cursor += cfg.batch_size
-        batch = make_batch(cfg.objective, train_rows.rows(index), cfg.masking, cfg.augment, vocab_size, gen)
+        rows = train_rows.rows(index)
+        batch = make_batch(cfg.objective, rows, cfg.masking, cfg.augment, vocab_size, gen)
         # 2. forward, backward (over this rank's micro-batches), clip, update
         for group in opt.param_groups:
             group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup_frac)
@@ -284,7 +286,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         step += 1
         dt = time.perf_counter() - t_step
         first_step_s = first_step_s or time.perf_counter() - t0
-        step_tokens = batch.input_ids.numel()  # the global batch: all ranks together
+        step_tokens = int(rows.attention_mask.sum())  # real text tokens of the global batch (all ranks), no [PAD]
         tokens_seen += step_tokens
         if step > 5:
             step_rates.append(step_tokens / dt)

@@ -170,12 +170,27 @@ def test_stats_count_words_for_english_and_characters_for_chinese():
 # ----- user files ----------------------------------------------------------------------------
 
 
-def test_txt_upload_makes_one_document_per_non_empty_line():
+def test_txt_upload_without_blank_lines_makes_one_document_per_non_empty_line():
     data = ("\n\n  first line of my text, long enough to matter  \r\n" + _text_lines(5) + "\n   \n").encode()
     c = C.load_user(data, "notes.txt")
     assert c.documents[0] == "first line of my text, long enough to matter"
     assert len(c.documents) == 6 and c.name == "notes.txt" and c.probes == [] and c.language == "en"
-    assert "notes.txt" in c.description
+    assert "notes.txt" in c.description and c.unit == "line"
+
+
+def test_txt_upload_is_split_into_paragraphs_that_keep_their_line_breaks():
+    play = (
+        "First Citizen:\r\nBefore we proceed any further, hear me speak.\r\n\r\n"
+        "All:\nSpeak, speak.\n \t\n\n"
+        "First Citizen:\nYou are all resolved rather to die than to famish?\n\n"
+    ) * 2
+    c = C.load_user(play.encode(), "play.txt")
+    assert c.unit == "paragraph" and "6 paragraphs" in c.description
+    assert c.documents[:3] == [
+        "First Citizen:\nBefore we proceed any further, hear me speak.",
+        "All:\nSpeak, speak.",
+        "First Citizen:\nYou are all resolved rather to die than to famish?",
+    ]
 
 
 def test_txt_upload_with_utf8_bom_is_read_without_the_bom():
@@ -240,7 +255,7 @@ def test_too_large_path_is_refused_before_it_is_read(tmp_path, monkeypatch):
 
 
 def test_one_long_line_is_refused_as_a_single_document():
-    with pytest.raises(C.CorpusTooShortError, match="single document .* Put each sentence on its own line"):
+    with pytest.raises(C.CorpusTooShortError, match="single piece .* Break it into lines or paragraphs"):
         C.load_user(b"just one line of text that is otherwise long enough " * 10, "a.txt")
 
 

@@ -11,7 +11,7 @@ from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadMode
 
 from selfsup_core import probe
 from selfsup_core.probe import ProbeError
-from selfsup_core.tokenization import build_tokenizer
+from selfsup_core.tokenization import build_tokenizer, for_objective, from_json, to_json
 
 SENTENCES = [
     "the cat sat on the mat",
@@ -26,6 +26,10 @@ SENTENCES = [
     "birds fly over the garden",
 ] * 4
 MAX_POSITIONS = 64
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def tiny_model(objective: str, vocab_size: int):
         n_head=2,
         n_positions=MAX_POSITIONS,
         pad_token_id=0,
-        bos_token_id=2,
+        bos_token_id=3,  # [SEP]: end-of-text opens a text, as models.build_model sets it
         eos_token_id=3,
     )
     return GPT2LMHeadModel(config).eval()
@@ -66,7 +70,7 @@ def folders(tokenizer, tmp_path_factory):
     for objective in ("mlm", "ar"):
         folder = tmp_path_factory.mktemp(objective)
         tiny_model(objective, len(tokenizer)).save_pretrained(folder)
-        tokenizer.save_pretrained(folder)
+        for_objective(from_json(to_json(tokenizer), 512), objective).save_pretrained(folder)
         out[objective] = folder
     return out
 
@@ -171,14 +175,14 @@ def test_next_token_is_the_distribution_after_cls_and_text(gpt):
 # ---------------------------------------------------------------- generate
 
 
-def test_greedy_generate_matches_the_text_generation_pipeline(gpt, folders):
+def test_greedy_generate_matches_the_text_generation_pipeline_called_with_its_defaults(gpt, folders):
     generator = pipeline("text-generation", model=str(folders["ar"]))
-    assert isinstance(generator("the cat", max_new_tokens=5)[0]["generated_text"], str)
-    # the pipeline encodes "[CLS] the cat [SEP]" by default: give it our AR input, [CLS] and no [SEP]
-    out = generator("[CLS] the cat", add_special_tokens=False, max_new_tokens=8, do_sample=False, return_tensors=True)
-    new_ids = out[0]["generated_token_ids"][3:]
     ours = probe.generate(*gpt, "the cat", max_new_tokens=8, greedy=True)
-    assert ours.strip() == gpt[1].decode(new_ids, skip_special_tokens=True)
+    # the saved AR tokenizer opens a prompt with end-of-text and never ends it, so defaults just work; the
+    # pipeline decodes the new tokens alone, and WordPiece drops a word's leading space there (the lossless
+    # tokenizers keep it: tests/test_real_text.py compares their text exactly)
+    out = generator("the cat", max_new_tokens=8, do_sample=False)[0]["generated_text"]
+    assert ours.text and squash(out) == squash("the cat" + ours.text)
 
 
 def test_generate_is_reproducible_under_a_seed_and_leaves_the_global_rng_alone(gpt):
@@ -193,14 +197,14 @@ def test_generate_is_reproducible_under_a_seed_and_leaves_the_global_rng_alone(g
 def test_greedy_generation_starts_with_the_top_next_token(gpt):
     model, tok = gpt
     first = probe.next_token(model, tok, "the dog")[0].token
-    expected = "" if first == "[SEP]" else first[2:] if first.startswith("##") else " " + first
-    assert probe.generate(model, tok, "the dog", max_new_tokens=1, greedy=True) == expected
+    out = probe.generate(model, tok, "the dog", max_new_tokens=1, greedy=True)
+    assert (out.text, out.ended) == ("", True) if first == "[SEP]" else out.text.strip() == first and not out.ended
 
 
 def test_generate_never_runs_past_the_last_position(gpt):
     model, tok = gpt
-    prompt = "the cat sat " * 20  # 60 tokens + [CLS]: room for 3 more
-    text = probe.generate(model, tok, prompt, max_new_tokens=50, greedy=True)
+    prompt = "the cat sat " * 20  # 60 tokens + beginning-of-text: room for 3 more
+    text = probe.generate(model, tok, prompt, max_new_tokens=50, greedy=True).text
     assert len(tok(text, add_special_tokens=False)["input_ids"]) <= 3
 
 
@@ -216,7 +220,7 @@ def test_attention_rows_sum_to_one_and_only_gpt_is_causal(objective, bert, gpt):
     assert np.allclose(maps.weights.sum(-1), 1, atol=1e-5)
     above_diagonal = maps.weights[..., np.triu_indices(t, k=1)[0], np.triu_indices(t, k=1)[1]]
     if objective == "ar":
-        assert maps.tokens[0] == "[CLS]" and maps.tokens[-1] != "[SEP]"
+        assert maps.tokens[0] == "[SEP]" and maps.tokens[-1] == "mat"  # opened by end-of-text, never closed
         assert np.all(above_diagonal == 0)
     else:
         assert maps.tokens[0] == "[CLS]" and maps.tokens[-1] == "[SEP]"
@@ -305,7 +309,7 @@ def test_a_briefly_trained_gpt_predicts_the_next_word(tokenizer):
         optimizer.step()
     model.eval()
     assert probe.next_token(model, tokenizer, "one two three")[0].token == "four"
-    assert probe.generate(model, tokenizer, "one two", greedy=True) == " three four five six"
+    assert probe.generate(model, tokenizer, "one two", greedy=True) == (" three four five six", True)  # then it ends
 
 
 # ---------------------------------------------------------------- bad probe text (issue #6)
@@ -353,7 +357,7 @@ def test_emoji_and_mixed_scripts_are_read_as_unknown_tokens_and_answered(bert, g
     assert probe.split_words(text) == ["the", "🐱", "sat", "on", "山", "[MASK]", "naïve", "Ελλάδα", "😀"]
     assert probe.mask_words(text, [1, 4]) == "the [MASK] sat on [MASK] [MASK] naïve Ελλάδα 😀"
     fill, nxt, generated, attn_bert, attn_gpt, *_ = _every_probe(bert, gpt, text)
-    assert len(fill) == 1 and len(fill[0].candidates) == 5 and len(nxt) == 5 and isinstance(generated, str)
+    assert len(fill) == 1 and len(fill[0].candidates) == 5 and len(nxt) == 5 and isinstance(generated.text, str)
     assert "[UNK]" in attn_bert.tokens and attn_gpt.weights.shape[-1] == len(attn_gpt.tokens)
 
 
