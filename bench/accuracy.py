@@ -2,7 +2,10 @@
 
 Also prints how many of the corpus's ground-truth probes the model fills correctly (top-1).
 
-    python bench/accuracy.py [--seconds 60] [--corpus world-en world-zh] [--objective mlm]
+    python bench/accuracy.py [--seconds 60 | --steps 1000] [--corpus world-en world-zh] [--size mini]
+
+--steps trains a fixed number of steps instead of a time budget: it compares two versions of the
+trainer's data (packing, tokenizers) independently of how busy the machine is.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--corpus", nargs="+", default=builtin_names())
+    parser.add_argument("--steps", type=int, default=None, help="a fixed number of steps instead of --seconds")
     parser.add_argument("--size", default="mini")
     args = parser.parse_args()
     hf_logging.disable_progress_bar()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.size} MLM, {args.seconds:.0f} s each")
+    budget = f"{args.steps} steps" if args.steps else f"{args.seconds:.0f} s"
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.size} MLM, {budget} each")
     for name in args.corpus:
-        cfg = TrainConfig(objective="mlm", corpus=name, size=args.size, steps=1_000_000, time_budget_s=args.seconds,
-                          checkpoints=0, device="cpu")  # fmt: skip
+        limit = dict(steps=args.steps) if args.steps else dict(steps=1_000_000, time_budget_s=args.seconds)
+        cfg = TrainConfig(objective="mlm", corpus=name, size=args.size, checkpoints=0, device="cpu", **limit)
         result = train(cfg)
         model, tok = result.model.eval(), result.tokenizer
         probes = load_builtin(name).probes

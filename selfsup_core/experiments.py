@@ -176,7 +176,8 @@ def candidate_logprobs(
     left, right = text.split("[MASK]")
     for w in words:
         if probe.objective_of(model) == "ar":
-            ids = tokenizer(text.replace("[MASK]", w))["input_ids"]  # [CLS] sentence [SEP]
+            content = tokenizer(text.replace("[MASK]", w), add_special_tokens=False)["input_ids"]
+            ids = [tokenizer.bos_token_id, *content, tokenizer.sep_token_id]  # the whole text, its end included
             parts.append([(len(rows), t - 1, ids[t]) for t in range(1, len(ids))])  # position t-1 predicts t
             rows.append(ids)
             continue

@@ -57,7 +57,7 @@ BAD_UPLOADS = {
     "shorter than one sequence": (b"the cat sat.\nthe dog ran.\n", "a.txt", C.CorpusTooShortError,
                                   "too short to form one training sequence"),
     "one word a million times, one line": (b"word " * 1_000_000, "a.txt", C.CorpusTooShortError,
-                                           "single document .* own line"),
+                                           "single piece .* lines or paragraphs"),
 }  # fmt: skip
 
 
@@ -138,7 +138,7 @@ BAD_SETTINGS = [
     ({"lr": float("inf")}, "Learning rate must be in"),
     ({"seq_len": 4096}, "seq_len must be between 8 and 1024 tokens, got 4096"),
     ({"seq_len": 2}, "seq_len must be between 8 and 1024"),
-    ({"tokenizer": "bpe"}, r"Unknown tokenizer 'bpe'; choose one of \('char', 'word', 'wordpiece'\)"),
+    ({"tokenizer": "sentencepiece"}, r"Unknown tokenizer 'sentencepiece'; choose one of \('char', 'bpe', 'wordpiece', 'word'\)"),
     ({"objective": "gan"}, "Unknown objective 'gan'"),
 ]
 
