@@ -341,7 +341,9 @@ class Encoded:
 
 
 def encode_texts(tokenizer: PreTrainedTokenizerFast, texts: Sequence[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
-    """`[CLS] text [SEP]` ids and attention masks, (N, L). No token_type_ids: GPT-2 would add them as embeddings."""
+    """Ids and attention masks, (N, L), framed as the tokenizer frames a text (so the text-classification
+    pipeline reads it the same way): BERT `[CLS] text [SEP]`, GPT `[SEP] text` (see tokenization.for_objective).
+    No token_type_ids: GPT-2 would add them as embeddings."""
     enc = tokenizer(list(texts), truncation=True, max_length=max_length, padding=True, return_tensors="pt",
                     return_token_type_ids=False)  # fmt: skip
     return enc["input_ids"], enc["attention_mask"]
