@@ -213,3 +213,27 @@ def test_token_masking_matches_huggingface_collator():
         hf_share, our_share = int(hf_split[name]) / int(hf_predicted), int(our_split[name]) / int(our_predicted)
         se = math.sqrt(p * (1 - p) * (1 / int(hf_predicted) + 1 / int(our_predicted)))
         assert abs(hf_share - our_share) < SIGMAS * se, name
+
+
+def test_chinese_whole_word_masking_masks_a_jieba_word_whole():
+    """Chinese-BERT-wwm's rule: a word of several characters (here from jieba) is masked with all of them,
+    although a char tokenizer makes every character its own token."""
+    from selfsup_core.corpus import load_builtin
+    from selfsup_core.data import pack
+    from selfsup_core.tokenization import chinese_word_starts
+
+    docs = load_builtin("world-zh").documents[:400]
+    tok = build_tokenizer("char", docs)
+    rows = pack(tok, docs, 64, "mlm")
+    m = mask_tokens(rows.input_ids, rows.special_mask, rows.word_starts, MaskingConfig(rate=0.3, strategy="whole-word"),
+                    len(tok), torch.Generator().manual_seed(0))  # fmt: skip
+    chosen = m.labels != IGNORE_INDEX
+    word = effective_word_starts(rows.special_mask, rows.word_starts).cumsum(1)  # (B, L) word index per token
+    words_of_two_or_more = 0
+    for r in range(len(rows)):
+        for w in word[r][chosen[r]].unique():
+            members = (word[r] == w) & ~rows.special_mask[r]
+            assert chosen[r][members].all()  # every character of a chosen word is predicted
+            words_of_two_or_more += int(members.sum()) > 1
+    assert words_of_two_or_more > 100  # and many chosen words are longer than one character
+    assert len(chinese_word_starts(docs[0])) < len(docs[0])
