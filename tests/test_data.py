@@ -5,7 +5,7 @@ from selfsup_core.corpus import CorpusTooShortError, load_builtin, split_text
 from selfsup_core.data import CLS_ID, PAD_ID, SEP_ID, pack
 from selfsup_core.tokenization import build_tokenizer, encode
 
-DOCS = [f"document {i} says {' '.join(['word'] * (i % 7))} ." for i in range(200)] + ["long " * 100]
+DOCS = [f"document {i} says {' '.join(['word'] * (i % 7))} ." for i in range(200)] + ["long " * 90]  # three row-sized pieces at seq_len 32
 TOK = build_tokenizer("word", DOCS)
 
 
@@ -21,21 +21,38 @@ def test_ar_rows_are_the_stream_cut_anywhere_with_one_end_of_text_between_docume
     assert not (packed.input_ids == CLS_ID).any()  # a row does not restart with [CLS]
 
 
-def test_mlm_rows_open_with_cls_and_carry_the_stream_on():
+def test_mlm_rows_keep_every_document_whole_and_in_one_row():
     packed = pack(TOK, DOCS, 32, "mlm")
     assert (packed.input_ids[:, 0] == CLS_ID).all()
-    body = packed.input_ids[:, 1:].flatten().tolist()
-    assert body[: len(stream(DOCS))] == stream(DOCS) and set(body[len(stream(DOCS)) :]) <= {PAD_ID}
+    rows = [[t for t in row if t != PAD_ID][1:] for row in packed.input_ids.tolist()]
+    pieces = [piece for row in rows for piece in _split(row)]
+    docs = encode(TOK, DOCS)[0]
+    short = [d for d in docs if len(d) <= 30]
+    assert sorted(map(tuple, short)) == sorted(tuple(p) for p in pieces if len(p) < 30)  # each doc whole, once
+    long = [t for d in docs if len(d) > 30 for t in d]
+    assert [t for p in pieces if len(p) == 30 for t in p] == long  # a doc longer than a row: row-sized pieces
 
 
-@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def _split(row: list[int]) -> list[list[int]]:
+    """A row's documents (the tokens between [SEP]s)."""
+    out, piece = [], []
+    for t in row:
+        if t == SEP_ID:
+            out.append(piece)
+            piece = []
+        else:
+            piece.append(t)
+    return out
+
+
 @pytest.mark.parametrize("name", ["world-en", "world-zh"])
-def test_padding_is_under_one_percent_on_a_real_corpus(objective, name):
+def test_padding_is_under_one_percent_for_ar_and_five_for_mlm_on_a_real_corpus(name):
     docs = load_builtin(name).documents[:4000]
     tok = build_tokenizer("wordpiece", docs)
-    packed = pack(tok, docs, 64, objective)
-    # the last row alone is padded: at most seq_len - 1 pads over all rows
-    assert packed.padding_share <= 63 / packed.input_ids.numel() < 0.01
+    ar, mlm = pack(tok, docs, 64, "ar"), pack(tok, docs, 64, "mlm")
+    # AR: the last row alone is padded, at most seq_len - 1 pads over all rows
+    assert ar.padding_share <= 63 / ar.input_ids.numel() < 0.01
+    assert mlm.padding_share <= 0.05
 
 
 def test_a_play_split_into_paragraphs_packs_without_padding_but_the_last_row():

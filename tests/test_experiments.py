@@ -150,7 +150,7 @@ def test_both_objectives_are_scored_on_the_same_held_out_blanks(trained):
     row, pos = ex.held_out_blanks(rows)
     assert not rows.special_mask[row, pos].any() and (pos >= 1).all()
     for m in metrics.values():
-        assert 0 <= m["blank_accuracy"] <= 1 and m["blank_loss"] > 0 and m["tokens_seen"] == 12 * 8 * 64
+        assert 0 <= m["blank_accuracy"] <= 1 and m["blank_loss"] > 0 and 0.9 * 12 * 8 * 64 <= m["tokens_seen"] <= 12 * 8 * 64  # real tokens: no padding counted
     assert metrics["mlm"]["targets_trained"] < metrics["ar"]["targets_trained"]  # MLM learns from ~15% only
 
 
