@@ -139,8 +139,12 @@ def _rows(world: dict, family: dict) -> list[dict[str, str]]:
 
 @functools.lru_cache(maxsize=16)
 def _generate(name: str, seed: int) -> tuple[str, ...]:
-    """The documents of a built-in world: all filled templates once, then samples up to the target size."""
-    world = _world(name)
+    return tuple(generate(_world(name), seed))
+
+
+def generate(world: dict, seed: int = 0) -> list[str]:
+    """The documents of a world (as in `assets/world_*.json`): all filled templates once, then samples up to
+    the target size, shuffled."""
     rng = random.Random(seed)
     families = [(fam, _rows(world, fam)) for fam in world["families"]]
     # Every template x every row once: every fact (and every probe sentence) is present for any seed.
@@ -154,7 +158,28 @@ def _generate(name: str, seed: int) -> tuple[str, ...]:
         docs.append(doc)
         size += len(doc.encode("utf-8")) + 1
     rng.shuffle(docs)
-    return tuple(docs)
+    return docs
+
+
+def facts(world: dict) -> list[Probe]:
+    """Every fact of a world asked in the corpus's own phrasings: for each entry of the world's "facts"
+    (a family, the slot to ask and the slot that decides it), every template holding both slots, filled
+    with every row of the family's tables, the asked slot blanked. `needs_right_context` is True where the
+    deciding slot stands right of the blank (a left-to-right model cannot know the answer yet).
+
+    The blank is one "[MASK]" for the whole answer, which may be several tokens ("维马": two characters)."""
+    out = []
+    families = {f["name"]: f for f in world["families"]}
+    for fact in world["facts"]:
+        family, ask, given = families[fact["family"]], "{" + fact["ask"] + "}", "{" + fact["given"] + "}"
+        for template in family["templates"]:
+            if ask not in template or given not in template:
+                continue
+            blanked = template.replace(ask, "\0")  # the blank, kept out of str.format's way
+            for row in _rows(world, family):
+                text = blanked.format(**row).replace("\0", MASK)
+                out.append(Probe(text, row[fact["ask"]], template.index(given) > template.index(ask)))
+    return list(dict.fromkeys(out))  # a template may state the same fact for several rows of other tables
 
 
 def load_builtin(name: str, seed: int = 0) -> Corpus:
@@ -477,6 +502,11 @@ def save_upload(corpus: Corpus, root: str | os.PathLike | None = None) -> Path:
         tmp.write_bytes(content)
         os.replace(tmp, path)  # a reader never sees half a file
     return path
+
+
+def builtin_facts(spec: str) -> list[Probe]:
+    """`facts` of a built-in corpus ([] for any other spec)."""
+    return facts(_world(spec)) if spec in BUILTINS else []
 
 
 def builtin_probes(spec: str) -> list[Probe]:

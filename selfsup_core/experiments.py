@@ -13,6 +13,7 @@ Measurements:
                         is averaged over the masked positions only (predicted from both sides), AR's over
                         every next token (predicted from the left only). So both models are asked about
                         the SAME held-out blanks, one token hidden at a time (see `held_out_blanks`).
+    facts_known         the share of the world's facts (corpus.facts) a model answers right, whole answers only
     robustness          held-out accuracy as the held-out text is corrupted more and more
     iterative_fill      what happens if you try to generate with an MLM
 """
@@ -242,6 +243,30 @@ def scoreboard(
         rows.append({"text": p.text, "answer": p.answer, "needs_right_context": p.needs_right_context,
                      "prediction": prediction, "correct": bool(correct), "method": method})  # fmt: skip
     return rows
+
+
+def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[corpus_mod.Probe]) -> dict[str, Any]:
+    """How many of a world's facts the model knows: its top-1 guess is the whole answer.
+
+    MLM: the blank becomes one [MASK] per token of the answer, all filled at once from both sides.
+    AR: the text left of the blank is the prompt and the greedy continuation of as many tokens must be the answer;
+    only facts decided by their left context are asked (a GPT cannot know the others yet).
+    Returns asked, known, share (0-1) and the questions it got wrong (text, answer, guess).
+    """
+    ar = probe.objective_of(model) == "ar"
+    asked, wrong = [f for f in facts if not (ar and f.needs_right_context)], []
+    for fact in asked:
+        answer = tokenizer(fact.answer, add_special_tokens=False)["input_ids"]
+        if ar:
+            prompt = fact.text.split(corpus_mod.MASK)[0].rstrip(" ")
+            guess = probe.generate(model, tokenizer, prompt, max_new_tokens=len(answer), greedy=True).text
+        else:
+            text = fact.text.replace(corpus_mod.MASK, " ".join([corpus_mod.MASK] * len(answer)))
+            guess = "".join(p.candidates[0].token for p in probe.fill_mask(model, tokenizer, text, top_k=1))
+        if "".join(guess.split()) != "".join(fact.answer.split()):
+            wrong.append((fact.text, fact.answer, guess.strip()))
+    known = len(asked) - len(wrong)
+    return {"asked": len(asked), "known": known, "share": known / max(len(asked), 1), "wrong": wrong}
 
 
 def scoreboard_summary(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

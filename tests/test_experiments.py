@@ -7,9 +7,11 @@ import pytest
 import torch
 
 from selfsup_core import experiments as ex
+from selfsup_core import corpus as corpus_mod
 from selfsup_core import probe, runs
 from selfsup_core.config import AugmentConfig, TrainConfig
 from selfsup_core.corpus import builtin_probes
+from selfsup_core.tokenization import token_texts
 from selfsup_core.train import eval_batches, evaluate, prepare_data, train
 
 TINY = dict(size="nano", steps=12, batch_size=8, eval_every=6, checkpoints=0, device="cpu")
@@ -214,3 +216,51 @@ def test_iterative_fill_appends_exactly_n_tokens_left_to_right(trained):
 def test_matched_pair_keeps_every_other_setting(trained):
     mlm, ar = (TrainConfig.from_dict(trained[o].config) for o in ("mlm", "ar"))
     assert dataclasses.replace(mlm, objective="ar") == ar
+
+
+# ---------------------------------------------------------------- facts known
+
+
+@pytest.mark.parametrize("name", ["world-en", "world-zh"])
+def test_every_fact_of_a_world_is_stated_in_its_corpus_with_one_answer(name):
+    facts = corpus_mod.builtin_facts(name)
+    documents = set(corpus_mod.load_builtin(name).documents)
+    assert len(facts) > 150 and all(f.filled() in documents for f in facts)
+    answers = {}
+    for f in facts:
+        assert answers.setdefault(f.text, f.answer) == f.answer  # a question has one answer
+    capital = next(f for f in facts if f.text in ("the capital of norland is [MASK] .", "诺兰的首都是[MASK]。"))
+    assert not capital.needs_right_context  # the country comes first: a GPT can answer it
+    assert any(f.needs_right_context for f in facts)  # "velmar is the capital of ..." asked for velmar
+
+
+@pytest.mark.parametrize("objective", ["mlm", "ar"])
+def test_facts_known_counts_whole_answers_and_asks_a_gpt_only_what_its_left_context_decides(
+    trained, objective, monkeypatch
+):
+    model, tok = loaded(trained[objective])
+    facts = corpus_mod.builtin_facts("world-en")
+    result = ex.facts_known(model, tok, facts)
+    decided_left = sum(not f.needs_right_context for f in facts)
+    assert result["asked"] == (decided_left if objective == "ar" else len(facts))
+    assert result["known"] == result["asked"] - len(result["wrong"]) and result["share"] == pytest.approx(
+        result["known"] / result["asked"]
+    )
+    # an oracle knows everything: the score reads the model's guesses and nothing else
+    if objective == "mlm":
+
+        def oracle(model, tokenizer, text, top_k=5):
+            n = text.count("[MASK]")
+            fact = next(f for f in facts if f.text.replace("[MASK]", " ".join(["[MASK]"] * n)) == text)
+            pieces = token_texts(tokenizer, tokenizer(fact.answer, add_special_tokens=False)["input_ids"])
+            return [probe.MaskPrediction(i, [probe.Candidate(p, 1.0)]) for i, p in enumerate(pieces)]
+
+        monkeypatch.setattr(probe, "fill_mask", oracle)
+    else:
+
+        def oracle(model, tokenizer, prompt, **_):
+            fact = next(f for f in facts if f.text.split("[MASK]")[0].rstrip(" ") == prompt)
+            return probe.Continuation(" " + fact.answer, False)
+
+        monkeypatch.setattr(probe, "generate", oracle)
+    assert ex.facts_known(model, tok, facts)["share"] == 1.0
