@@ -242,12 +242,34 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "一个虚构的小世界（简体中文）：首都、水果、动物叫声、量词、星期、数数和小故事（约 1 MB）。",
     },
     "corpus.upload": {
-        "en": "A .txt (one document per line), .csv or .jsonl file",
-        "zh": "一个 .txt 文件（每行一篇文档），或 .csv、.jsonl 文件",
+        "en": "A .txt file (its paragraphs, split at blank lines; without blank lines, its lines), or a .csv or "
+        ".jsonl file",
+        "zh": "一个 .txt 文件（按空行分成段落；没有空行就按行分），或 .csv、.jsonl 文件",
     },
     "corpus.paste": {
-        "en": "Your text, one document per line (at least 2 lines and about 200 characters)",
-        "zh": "你的文本，每行一篇文档（至少 2 行，约 200 个字符）",
+        "en": "Your text: paragraphs separated by blank lines, or one document per line (at least 2 and about 200 "
+        "characters)",
+        "zh": "你的文本：段落之间空一行，或者每行一篇文档（至少 2 篇，约 200 个字符）",
+    },
+    "corpus.bpe_default": {
+        "en": "Your own text gets the BPE tokenizer: it keeps the text exactly, with its capitals, spaces and line "
+        "breaks, so the model learns to write them too. You can pick another one under Tokens.",
+        "zh": "你自己的文本默认使用 BPE 分词器：它原样保留文本，包括大小写、空格和换行，模型也就能学会写出它们。"
+        "你也可以在下面的“词元”部分换一个分词器。",
+    },
+    "corpus.split.sentence": {"en": "**{n} documents**, one sentence each.", "zh": "**{n} 篇文档**，每篇一句话。"},
+    "corpus.split.paragraph": {
+        "en": "Split into **{n} paragraphs** at the blank lines; each keeps its own line breaks, which the model "
+        "learns as part of the text.",
+        "zh": "按空行分成了 **{n} 个段落**；每段保留自己的换行，模型把换行也当作文本的一部分来学习。",
+    },
+    "corpus.split.line": {
+        "en": "Split into **{n} lines**: the text has no blank lines between paragraphs, so each line is a document.",
+        "zh": "按行分成了 **{n} 行**：文本里段落之间没有空行，所以每一行就是一篇文档。",
+    },
+    "corpus.split.row": {
+        "en": "**{n} documents**, one per row of the table.",
+        "zh": "**{n} 篇文档**，表格的每行一篇。",
     },
     "corpus.column": {"en": "Column holding the text", "zh": "存放文本的列"},
     "corpus.column_auto": {"en": "(automatic: the longest text)", "zh": "（自动：选文本最长的一列）"},
@@ -278,19 +300,29 @@ TEXT: dict[str, dict[str, str]] = {
     "corpus.tokens": {"en": "Tokens: the units the model reads and predicts", "zh": "词元：模型读入和预测的基本单位"},
     "corpus.tokenizer": {"en": "Tokenizer", "zh": "分词器"},
     "corpus.kind.char": {"en": "Characters", "zh": "按字符"},
+    "corpus.kind.bpe": {"en": "BPE", "zh": "BPE 字节对"},
     "corpus.kind.word": {"en": "Words", "zh": "按词"},
     "corpus.kind.wordpiece": {"en": "WordPiece", "zh": "WordPiece 词片"},
     "corpus.explain.char": {
-        "en": "Characters: every letter is a token. Tiny vocabulary, long sequences.",
-        "zh": "按字符：每个字（或字母）就是一个词元。词表很小，序列很长。",
+        "en": "Characters: every character is a token, and the text is kept exactly (capitals, spaces, line breaks). "
+        "Tiny vocabulary, long sequences.",
+        "zh": "按字符：每个字（或字母）就是一个词元，文本原样保留（大小写、空格、换行）。词表很小，序列很长。",
+    },
+    "corpus.explain.bpe": {
+        "en": "BPE (GPT-2's byte-level): frequent words whole, rare ones in pieces, and the text is kept exactly; "
+        "a word carries the space before it (␣).",
+        "zh": "BPE（GPT-2 的字节级 BPE）：常见的词保持完整，少见的词拆成几片，文本原样保留；每个词带着它前面的空格（␣）。",
     },
     "corpus.explain.word": {
-        "en": "Words: every distinct word is a token. Short sequences, but unseen words become [UNK].",
-        "zh": "按词：每个不同的词就是一个词元。序列短，但没见过的词会变成 [UNK]。",
+        "en": "Words: every distinct word is a token. It splits at spaces and punctuation, so line breaks and spacing "
+        "are lost; short sequences, but unseen words become [UNK].",
+        "zh": "按词：每个不同的词就是一个词元。它在空格和标点处切开，所以换行和空格会丢失；序列短，但没见过的词会变成 [UNK]。",
     },
     "corpus.explain.wordpiece": {
-        "en": "WordPiece (BERT): frequent words whole, rare ones in pieces; ## marks a piece that continues a word.",
-        "zh": "WordPiece（BERT 所用）：常见的词保持完整，少见的词拆成几个词片；## 表示这个词片接在前一片后面。",
+        "en": "WordPiece (BERT): frequent words whole, rare ones in pieces glued to their start. It splits at spaces "
+        "and punctuation, so line breaks and spacing are lost.",
+        "zh": "WordPiece（BERT 所用）：常见的词保持完整，少见的词拆成几个词片，紧贴在词的开头后面。它在空格和标点处切开，"
+        "所以换行和空格会丢失。",
     },
     "corpus.try_unseen": {
         "en": "{explanation} Type a word the corpus never uses to see what happens to it.",
@@ -303,7 +335,23 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "不同词元的个数，包括 [PAD] [UNK] [CLS] [SEP] [MASK]",
     },
     "corpus.tokens_for": {"en": "Tokens for its {n} words", "zh": "这 {n} 个词切成的词元数"},
-    "corpus.per_word": {"en": "Tokens per word (samples)", "zh": "平均每词的词元数（示例文档）"},
+    "corpus.per_word": {"en": "Tokens per word (samples)", "zh": "每词词元数（示例）"},
+    "corpus.lowercase": {"en": "Lower-case the text", "zh": "把文本转成小写"},
+    "corpus.lowercase_help": {
+        "en": "Turn capitals into small letters before tokenizing: a smaller vocabulary, but the model can no longer "
+        "tell 'Rose' from 'rose', nor write a capital. The built-in worlds are lower-case already.",
+        "zh": "分词前把大写字母都变成小写：词表更小，但模型再也分不清“Rose”和“rose”，也写不出大写字母。内置世界本来就是小写。",
+    },
+    "corpus.padding": {"en": "Padding in training", "zh": "训练中的填充占比"},
+    "corpus.padding_help": {
+        "en": "Share of the training rows ({seq_len} tokens each) that is [PAD], where the model learns nothing. AR "
+        "lays the documents end to end, one [SEP] between them, so only the last row is padded; MLM keeps each "
+        "document whole in a row and fills the rows best-fit, which leaves a few percent. Measured on the first "
+        "few thousand documents, for the objective set in the Masking lab.",
+        "zh": "训练行（每行 {seq_len} 个词元）中 [PAD] 填充所占的比例，模型在这些位置上什么也学不到。AR 把文档首尾相接、"
+        "中间隔一个 [SEP]，所以只有最后一行需要填充；MLM 让每篇文档完整地留在一行里，并尽量把每行填满，"
+        "会剩下百分之几的填充。按前几千篇文档、以“掩码实验室”里选的训练目标测得。",
+    },
     # -- probe page ---------------------------------------------------------------------------------
     "probe.title": {"en": "Probe a model", "zh": "探测模型"},
     "probe.caption": {
@@ -320,6 +368,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "probe.train_one": {"en": "Train a model", "zh": "训练一个模型"},
     "probe.model": {"en": "Trained model", "zh": "训练好的模型"},
+    "probe.example_ar": {
+        "en": "A prompt from the corpus's world (the true next word after →)",
+        "zh": "语料世界里的一个开头（→ 后面是正确的下一个词）",
+    },
     "probe.example": {
         "en": "A question from the corpus's world (true answer after →)",
         "zh": "语料世界里的一道题（→ 后面是正确答案）",
@@ -342,7 +394,15 @@ TEXT: dict[str, dict[str, str]] = {
     "probe.tab.attention": {"en": "Attention", "zh": "注意力"},
     "probe.tab.timeline": {"en": "Learning timeline", "zh": "学习过程回放"},
     "probe.blank": {"en": "Blank {n}", "zh": "第 {n} 个空"},
-    "probe.next_word": {"en": "Next word", "zh": "下一个词"},
+    "probe.next_word": {"en": "Next token", "zh": "下一个词元"},
+    "probe.prompt_end": {
+        "en": "▍ marks where your prompt ends: everything after it was written by the model.",
+        "zh": "▍ 标出你的开头文本在哪里结束：它后面的内容都是模型写的。",
+    },
+    "probe.ended": {
+        "en": "The model ended the text here (it wrote the end-of-text token).",
+        "zh": "模型在这里结束了文本（它写出了表示文本结束的词元）。",
+    },
     "probe.write": {"en": "Let it write", "zh": "让它接着写"},
     "probe.greedy": {"en": "Greedy", "zh": "贪心解码"},
     "probe.greedy_help": {"en": "Always take the most likely word", "zh": "每一步都选最可能的词"},
@@ -621,6 +681,7 @@ TEXT: dict[str, dict[str, str]] = {
     "spin.tokenizer": {"en": "Training the tokenizer on the corpus…", "zh": "正在用语料训练分词器……"},
     "spin.model": {"en": "Loading the model…", "zh": "正在加载模型……"},
     "spin.upload": {"en": "Checking your text…", "zh": "正在检查你的文本……"},
+    "spin.padding": {"en": "Packing the text into training rows…", "zh": "正在把文本装进训练行……"},
     "spin.realised": {"en": "Measuring on a real batch…", "zh": "正在用一个真实批次测量……"},
     "spin.task": {"en": "Loading the task…", "zh": "正在加载任务……"},
     "spin.task_upload": {"en": "Checking your labelled file…", "zh": "正在检查你的标注文件……"},

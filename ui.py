@@ -21,6 +21,7 @@ import streamlit as st
 
 import i18n
 from i18n import t
+from selfsup_core import charts
 from selfsup_core import config as config_mod
 from selfsup_core import corpus as corpus_mod
 from selfsup_core import runs as runs_mod
@@ -101,8 +102,9 @@ def corpus(spec: str, column: str | None = None) -> corpus_mod.Corpus:
 
 @spinner("spin.tokenizer")
 @st.cache_resource(max_entries=16, show_spinner=False)
-def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int | None = None):
-    return build_tokenizer(kind, corpus(spec, column).documents, vocab_size)
+def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int | None = None, lowercase: bool = False):
+    """The `kind` tokenizer trained on the corpus `spec` (the previews' tokenizer; training builds its own)."""
+    return build_tokenizer(kind, corpus(spec, column).documents, vocab_size, lowercase=lowercase)
 
 
 @spinner("spin.model")
@@ -446,8 +448,37 @@ def delete_run(run_id: str) -> bool:
 
 
 # -- corpus & masking pages -------------------------------------------------------------------------
+# A token is shown as the text it stands for, its whitespace made visible: bpe's " cat" reads "␣cat", a newline
+# token "↵". One helper for the token boxes and the charts' labels.
+SPACE_MARK, NEWLINE_MARK, TAB_MARK = "\u2423", "\u21b5", "\u21e5"  # ␣ ↵ ⇥
+_MARK_CSS = "opacity:.55;font-weight:400"  # a mark is quieter than the letters beside it
+
+
+def token_label(text: str) -> str:
+    """A token's text (`tokenization.token_texts`) with its spaces, newlines and tabs as visible marks."""
+    return text.replace(" ", SPACE_MARK).replace("\n", NEWLINE_MARK).replace("\t", TAB_MARK)
+
+
+def _token_html(text: str) -> str:
+    """`token_label` of `text`, HTML-escaped, its marks drawn faint."""
+    shown = html.escape(token_label(text))
+    for mark in (SPACE_MARK, NEWLINE_MARK, TAB_MARK):
+        shown = shown.replace(mark, f'<span style="{_MARK_CSS}">{mark}</span>')
+    return shown
+
+
+def token_bars(candidates: list, title: str, expected: str | None = None, key: str | None = None) -> None:
+    """Probability bars of `probe.Candidate`s, labelled by `token_label`; the bar of the `expected` answer is
+    highlighted (a bpe token " cat" counts as the answer "cat")."""
+    labels = [token_label(c.token) for c in candidates]
+    hits = [lab for c, lab in zip(candidates, labels, strict=True) if expected and c.token.strip() == expected.strip()]
+    hit = hits[0] if hits else None
+    chart(charts.bars(labels, [c.prob for c in candidates], title=title, highlight=hit), key=key)
+
+
 def token_views(views: list) -> None:
-    """Show `preview.TokenView`s like `tokens`; a word's continuation pieces ("##ing") sit glued to its start.
+    """Show `preview.TokenView`s like `tokens`, as the text they stand for (`token_label`); a word's
+    continuation pieces ("play" "ing") sit glued to its start, and a token that ends a line ends the row.
 
     The tooltip gives the token the model is asked for when it was corrupted or is predicted.
     """
@@ -458,26 +489,47 @@ def token_views(views: list) -> None:
         css = TOKEN_CSS + FATE_STYLE[v.fate]
         css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
         css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
-        tip = fate_label(v.fate) + (t("token.must_predict", original=v.original) if v.original else "")
+        original = token_label(v.original) if v.original else ""
+        tip = fate_label(v.fate) + (t("token.must_predict", original=original) if original else "")
         tip += "" if v.is_word_start else t("token.continues")
-        spans.append(f'<span style="{css}" title="{html.escape(tip)}">{html.escape(v.text)}</span>')
+        spans.append(f'<span style="{css}" title="{html.escape(tip)}">{_token_html(v.text)}</span>')
+        if v.text.endswith("\n") and i + 1 < len(views):
+            spans.append("<br>")  # the boxes keep the text's lines
     st.html(f'<div style="line-height:2.4;padding-bottom:6px;border-bottom:1px solid #e6e6e6">{"".join(spans)}</div>')
 
 
-def use_upload(data: bytes, filename: str, column: str | None = None) -> str:
-    """Validate a student's text (raises `corpus.CorpusError`) and save it for training; the saved path."""
-    path = _use_upload(data, filename, column, str(runs_root()))
-    if not os.path.isfile(path):  # the runs folder was cleaned since: save it again
+def use_upload(data: bytes, filename: str, column: str | None = None) -> tuple[str, str, int]:
+    """Validate a student's text (raises `corpus.CorpusError`) and save it for training: (the saved path, what
+    one document is (`Corpus.unit`: paragraph, line or row), how many documents). The saved file is a table
+    (.jsonl), so the unit of the text as uploaded is known only here."""
+    saved = _use_upload(data, filename, column, str(runs_root()))
+    if not os.path.isfile(saved[0]):  # the runs folder was cleaned since: save it again
         _use_upload.clear()
-        path = _use_upload(data, filename, column, str(runs_root()))
-    return path
+        saved = _use_upload(data, filename, column, str(runs_root()))
+    return saved
 
 
 @spinner("spin.upload")
 @st.cache_data(max_entries=32, show_spinner=False)
-def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> str:
+def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> tuple[str, str, int]:
     limit = jobs().settings.upload_mb * 1024 * 1024  # SELFSUP_UPLOAD_MB
-    return str(corpus_mod.save_upload(corpus_mod.load_user(data, filename, column, max_bytes=limit), root))
+    text = corpus_mod.load_user(data, filename, column, max_bytes=limit)
+    return str(corpus_mod.save_upload(text, root)), text.unit, len(text.documents)
+
+
+PADDING_SAMPLE = 3000  # documents packed to measure the padding share: plenty for a percentage, fast on 2 cores
+
+
+@spinner("spin.padding")
+@st.cache_data(max_entries=64, show_spinner=False)
+def padding_share(spec: str, column: str | None, kind: str, vocab_size: int | None, lowercase: bool, seq_len: int,
+                  objective: str) -> float:  # fmt: skip
+    """The share of [PAD] positions (0-1) in the training rows `data.pack` would make of the corpus's first
+    `PADDING_SAMPLE` documents (plain values in, a number out: the tokenizer itself stays in `tokenizer`)."""
+    from selfsup_core.data import pack
+
+    tok = tokenizer(spec, kind, column, vocab_size, lowercase)
+    return pack(tok, corpus(spec, column).documents[:PADDING_SAMPLE], seq_len, objective).padding_share
 
 
 @spinner("spin.realised")
@@ -488,7 +540,7 @@ def realised_rates(cfg_dict: dict, seed: int) -> dict[str, float]:
 
     cfg = TrainConfig.from_dict(cfg_dict)
     docs = corpus(cfg.corpus, cfg.text_column).documents
-    tok = tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size)
+    tok = tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
     # enough documents to fill one batch a few times over: packing all of a large corpus is wasted work
     texts = docs[: cfg.batch_size * cfg.seq_len]
     return measure(tok, texts, cfg.masking, cfg.augment, seed, cfg.seq_len, cfg.batch_size)

@@ -6,11 +6,20 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
-from selfsup_core import corpus
+from selfsup_core import config, corpus
+from selfsup_core.config import TOKENIZER_KINDS, TrainConfig
 from selfsup_core.preview import tokenized, tokens_per_word
 
 SOURCES = ["builtin", "upload", "paste"]
-TOKENIZERS = ["char", "word", "wordpiece"]
+
+
+def set_tokenizer(kind: str, auto: bool) -> TrainConfig:
+    """Before the tokenizer radio is drawn: use the `kind` tokenizer, in the shared settings and the radio;
+    `auto`: chosen for the student (their own text's default), so a built-in world gets its own back."""
+    st.session_state["corpus_tokenizer"] = kind  # the radio is drawn further down this run
+    st.session_state["corpus_tokenizer_auto"] = auto
+    return ui.update_config(tokenizer=kind)
+
 
 st.title(t("corpus.title"))
 st.caption(t("corpus.caption"))
@@ -24,6 +33,8 @@ source = st.radio(t("corpus.source"), SOURCES, horizontal=True, key="corpus_sour
 if source == "builtin":
     name = st.selectbox(t("corpus.builtin"), corpus.builtin_names(), key="corpus_builtin")
     if name != cfg.corpus:
+        if st.session_state.get("corpus_tokenizer_auto") and cfg.tokenizer == config.default_tokenizer(cfg.corpus):
+            cfg = set_tokenizer(config.default_tokenizer(name), auto=False)  # the world's own default again
         cfg = ui.update_config(corpus=name, text_column=None)
 else:
     if source == "upload":
@@ -39,11 +50,16 @@ else:
             if columns:
                 column = st.selectbox(t("corpus.column"), [None, *columns], key="corpus_column",
                                       format_func=lambda c: c or t("corpus.column_auto"))  # fmt: skip
-            path = ui.use_upload(data, filename, column)
+            path, unit, n = ui.use_upload(data, filename, column)
             st.session_state.setdefault("upload_names", {})[path] = filename  # the saved file is named by its content
+            st.session_state.setdefault("upload_units", {})[path] = unit  # saved as a table: the split is known here
             if path != cfg.corpus:
+                if cfg.tokenizer == config.default_tokenizer(cfg.corpus):  # not chosen by the student: text's default
+                    cfg = set_tokenizer(config.default_tokenizer(path), auto=True)
                 cfg = ui.update_config(corpus=path, text_column="text")
             st.success(t("corpus.ready"), icon="✅")
+            if st.session_state.get("corpus_tokenizer_auto") and cfg.tokenizer == "bpe":
+                st.caption(t("corpus.bpe_default"))
         except corpus.CorpusError as e:
             ui.error(e)
 
@@ -56,6 +72,8 @@ else:
     st.subheader(t("corpus.using_yours", name=name))
     st.caption(t("corpus.saved_as", path=cfg.corpus))
 stats = current.stats()
+unit = st.session_state.get("upload_units", {}).get(cfg.corpus, current.unit)
+st.markdown(t(f"corpus.split.{unit}", n=f"{stats['documents']:,}"))
 size = stats["bytes"] / 2**20
 # Chinese has no spaces between words: the core counts characters instead
 units = ("chars_no_space", "distinct_chars") if current.language == "zh" else ("words", "distinct_words")
@@ -84,16 +102,25 @@ if current.probes:
 
 st.subheader(t("corpus.tokens"))
 st.session_state.setdefault("corpus_tokenizer", cfg.tokenizer)
-kind = st.radio(t("corpus.tokenizer"), TOKENIZERS, horizontal=True, key="corpus_tokenizer",
+st.session_state.setdefault("corpus_lowercase", cfg.lowercase)
+kind = st.radio(t("corpus.tokenizer"), TOKENIZER_KINDS, horizontal=True, key="corpus_tokenizer",
                 format_func=i18n.labels("corpus.kind."))  # fmt: skip
 st.caption(t("corpus.try_unseen", explanation=t(f"corpus.explain.{kind}")))
-if kind != cfg.tokenizer:
+lowercase = st.toggle(t("corpus.lowercase"), key="corpus_lowercase", help=t("corpus.lowercase_help"))
+if kind != cfg.tokenizer:  # the student's own choice: kept when they switch texts
+    st.session_state["corpus_tokenizer_auto"] = False
     cfg = ui.update_config(tokenizer=kind)
-tok = ui.tokenizer(cfg.corpus, kind, cfg.text_column, cfg.vocab_size)
-sentence = st.text_input(t("corpus.sentence"), samples[0], key=f"corpus_sentence-{cfg.corpus}")
+if lowercase != cfg.lowercase:
+    cfg = ui.update_config(lowercase=lowercase)
+tok = ui.tokenizer(cfg.corpus, kind, cfg.text_column, cfg.vocab_size, cfg.lowercase)
+# a paragraph keeps its line breaks, so the first sample is edited in a box that can hold them
+sentence = st.text_area(t("corpus.sentence"), samples[0], key=f"corpus_sentence-{cfg.corpus}", height=130)
 views = tokenized(tok, sentence)
-c1, c2, c3 = st.columns(3)
+padding = ui.padding_share(cfg.corpus, cfg.text_column, kind, cfg.vocab_size, cfg.lowercase, cfg.seq_len,
+                           cfg.objective)  # fmt: skip
+c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("corpus.vocab"), f"{len(tok):,}", help=t("corpus.vocab_help"))
 c2.metric(t("corpus.tokens_for", n=sum(v.is_word_start for v in views)), len(views))
 c3.metric(t("corpus.per_word"), f"{tokens_per_word(tok, samples):.2f}")
+c4.metric(t("corpus.padding"), f"{padding:.1%}", help=t("corpus.padding_help", seq_len=cfg.seq_len))
 ui.token_views(views)

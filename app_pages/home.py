@@ -72,11 +72,9 @@ def show_fill(run) -> None:
     except (ValueError, LookupError, OSError) as e:
         ui.error(e)
         return
-    words = [c.token for c in top]
-    ui.chart(charts.bars(words, [c.prob for c in top], title=t("home.bars_title", text=shown.text,
-             answer=shown.answer), highlight=shown.answer), key="demo-bars")  # fmt: skip
-    verdict = t("home.right") if words[0] == shown.answer else t("home.not_yet")
-    st.markdown(t("home.top_guess", word=words[0], verdict=verdict))
+    ui.token_bars(top, t("home.bars_title", text=shown.text, answer=shown.answer), shown.answer, key="demo-bars")
+    verdict = t("home.right") if top[0].token.strip() == shown.answer else t("home.not_yet")
+    st.markdown(t("home.top_guess", word=ui.token_label(top[0].token), verdict=verdict))
     st.page_link("app_pages/probe.py", label=t("home.open_probe"), icon="🔍")
 
 

@@ -76,7 +76,7 @@ with view:
     seed = cfg.seed
     source = cfg.corpus if cfg.corpus in corpus.builtin_names() else t("masking.your_text")
     c2.caption(t("masking.seen", seed=seed, source=source, tokenizer=t(f"corpus.kind.{cfg.tokenizer}")))
-    tok = ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size)
+    tok = ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
     rows = preview(tok, sentences, cfg.objective, cfg.masking, cfg.augment, seed, cfg.seq_len)
     for row in rows:
         ui.token_views(row)

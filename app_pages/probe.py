@@ -15,9 +15,12 @@ def timeline(run_id: str, finished: float | None, text: str, answer: str | None)
     return probe.timeline(run.checkpoints(), run.model_path, text, answer=answer)
 
 
-def answer_bars(candidates: list[probe.Candidate], title: str, expected: str | None = None) -> None:
-    fig = charts.bars([c.token for c in candidates], [c.prob for c in candidates], title=title, highlight=expected)
-    ui.chart(fig)
+PROMPT_END = "▍"  # drawn where the prompt ends and the model's continuation begins
+
+
+def prompt_of(text: str) -> str:
+    """An AR model's prompt for a probe: the text left of its blank."""
+    return text.split("[MASK]")[0].strip()
 
 
 st.title(t("probe.title"))
@@ -44,10 +47,16 @@ def main() -> None:
         return
 
     examples = builtin_probes(run.config.get("corpus", ""))
+    if objective == "ar":  # a GPT reads left to right: only a question its left side answers, shown as a prompt
+        examples = [e for e in examples if not e.needs_right_context and prompt_of(e.text)]
     example = None
     if examples:
-        pick = right.selectbox(t("probe.example"), range(len(examples)),
-                            format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}", key="probe_example")  # fmt: skip
+        if objective == "mlm":
+            pick = right.selectbox(t("probe.example"), range(len(examples)), key="probe_example",
+                                   format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}")  # fmt: skip
+        else:
+            pick = right.selectbox(t("probe.example_ar"), range(len(examples)), key="probe_example_ar",
+                                   format_func=lambda i: f"{prompt_of(examples[i].text)} …  →  {examples[i].answer}")  # fmt: skip
         example = examples[pick]
     blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
 
@@ -65,8 +74,8 @@ def main() -> None:
         st.code(text, language=None, wrap_lines=True)
     else:
         st.markdown(t("probe.ar_what"))
-        text = st.text_input(t("probe.prompt"), blank.split("[MASK]")[0].strip(), key=f"probe_prompt_{blank}")
-    expected = example.answer if example and text in (example.text, example.text.split("[MASK]")[0].strip()) else None
+        text = st.text_input(t("probe.prompt"), prompt_of(blank), key=f"probe_prompt_{blank}")
+    expected = example.answer if example and text in (example.text, prompt_of(example.text)) else None
 
     answers, looks, learns = st.tabs([t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")])
     with answers:
@@ -76,9 +85,9 @@ def main() -> None:
                 for i, col in enumerate(st.columns(min(len(preds), 3))):
                     with col:
                         for j in range(i, len(preds), 3):
-                            answer_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
+                            ui.token_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
             else:
-                answer_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
+                ui.token_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
                 st.subheader(t("probe.write"))
                 a, b, c, d = st.columns(4)
                 greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
@@ -91,7 +100,10 @@ def main() -> None:
                 if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
                     seed = st.session_state["probe_seed"] = seed + 1
                 more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
-                st.code(text + more, language=None, wrap_lines=True)
+                st.code(text + PROMPT_END + more.text, language=None, wrap_lines=True)  # newlines kept
+                st.caption(t("probe.prompt_end"))
+                if more.ended:
+                    st.info(t("probe.ended"), icon="🏁")
         except (ValueError, LookupError) as e:
             ui.error(e)
 
@@ -105,7 +117,8 @@ def main() -> None:
             head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
                                        format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
             st.caption(t("probe.attention_help"))
-            ui.chart(charts.heatmap(maps.weights[layer, head], maps.tokens, height=max(420, 34 * len(maps.tokens))))
+            labels = [ui.token_label(tk) for tk in maps.tokens]
+            ui.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
         except (ValueError, LookupError) as e:
             ui.error(e)
 
@@ -115,11 +128,14 @@ def main() -> None:
         try:
             with st.spinner(t("probe.asking")):
                 rows = timeline(run_id, run.summary.get("finished"), text, expected)
-            mark = {rows[0]["answer"]: t("probe.true_answer", answer=rows[0]["answer"])}
-            series = {mark.get(tk, tk): [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
+            answer = rows[0]["answer"]
+            names = {tk: ui.token_label(tk) for tk in rows[0]["probs"]}
+            if answer in names:
+                names[answer] = t("probe.true_answer", answer=names[answer])
+            series = {names[tk]: [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
             ui.chart(charts.probability_lines([r["step"] for r in rows], series))
             step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
-            table = pd.DataFrame({step: [r["step"] for r in rows], top: [r["top1"] for r in rows],
+            table = pd.DataFrame({step: [r["step"] for r in rows], top: [ui.token_label(r["top1"]) for r in rows],
                                   probability: [r["top1_prob"] for r in rows]})  # fmt: skip
             st.dataframe(
                 table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}

@@ -229,13 +229,13 @@ def test_switching_language_keeps_the_corpus_pages_settings(runs_dir):
     at = open_page("app_pages/corpus.py", lang=None)
     at.selectbox(key="corpus_builtin").select("world-zh").run()
     at.radio(key="corpus_tokenizer").set_value("char").run()
-    at.text_input(key="corpus_sentence-world-zh").input("小猫在院子里叫").run()
+    at.text_area(key="corpus_sentence-world-zh").input("小猫在院子里叫").run()
     switch_language(at, "zh")
     assert not at.exception, at.exception
     assert at.title[0].value == "语料与词元"
     assert at.session_state["config"]["corpus"] == "world-zh" and at.session_state["config"]["tokenizer"] == "char"
     assert at.radio(key="corpus_tokenizer").value == "char" and at.selectbox(key="corpus_builtin").value == "world-zh"
-    assert at.text_input(key="corpus_sentence-world-zh").value == "小猫在院子里叫"
+    assert at.text_area(key="corpus_sentence-world-zh").value == "小猫在院子里叫"
     assert {m.label for m in at.metric} >= {"不同的字", "词表大小"}
     assert any("\u4e00" <= ch <= "\u9fff" for h in at.get("html") for ch in h.proto.body)
     switch_language(at, "en")
@@ -272,3 +272,40 @@ def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
     layouts = [json.dumps(json.loads(c.proto.spec)["layout"], ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("第 1 个空" in layout for layout in layouts) and not at.error
     assert any("训练步数" in layout for layout in layouts)  # the timeline's axis, translated
+
+
+PLAY = "\n\n".join(f"{who}:\nBut soft, what light through yonder window breaks? It is the east.\nGood night."
+                   for who in ("ROMEO", "JULIET", "NURSE") * 8)  # fmt: skip
+
+
+def test_the_corpus_page_on_a_pasted_play_is_all_chinese(runs_dir):
+    at = open_page("app_pages/corpus.py")
+    at.radio(key="corpus_source").set_value("paste").run()
+    at.text_area(key="corpus_paste").input(PLAY).run()
+    assert not at.exception, at.exception
+    assert not untranslated(at), untranslated(at)
+    assert any("按空行分成了 **24 个段落**" in m.value for m in at.markdown)
+    assert any(c.value.startswith("你自己的文本默认使用 BPE 分词器") for c in at.caption)
+    assert {m.label for m in at.metric} >= {"训练中的填充占比", "词表大小"}
+    assert at.toggle(key="corpus_lowercase").label == "把文本转成小写"
+
+
+@pytest.fixture(scope="module")
+def ar_play_run(tmp_path_factory):
+    """A runs folder with one nano AR run (char tokens, a few steps) on a short play."""
+    root, text = tmp_path_factory.mktemp("runs"), tmp_path_factory.mktemp("text") / "play.txt"
+    text.write_text(PLAY, encoding="utf-8")
+    cfg = TrainConfig(objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=10, batch_size=8,
+                      eval_every=10, checkpoints=0, device="cpu")  # fmt: skip
+    path = runs.create_run(cfg.to_dict(), root)
+    train(cfg, path)
+    return root, path.name
+
+
+def test_the_probe_page_on_an_ar_run_is_all_chinese(monkeypatch, ar_play_run):
+    monkeypatch.setenv("SELFSUP_RUNS_DIR", str(ar_play_run[0]))
+    at = open_page("app_pages/probe.py", run=ar_play_run[1])
+    assert not untranslated(at), untranslated(at)
+    assert "▍" in at.code[0].value and any(c.value.startswith("▍ 标出你的开头文本") for c in at.caption)
+    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
+    assert "下一个词元" in titles

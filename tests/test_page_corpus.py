@@ -1,5 +1,7 @@
 """Corpus & tokens page (AppTest): built-in worlds, pasted text (good and bad), tokenizer choice."""
 
+import html
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -22,6 +24,14 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def shown_tokens(at: AppTest) -> str:
     return "".join(h.proto.body for h in at.get("html"))
+
+
+def token_boxes(at: AppTest) -> list[str]:
+    """The text of each token box of the page's token rows, as a reader sees it ("|" for a line break)."""
+    rows = [h.proto.body for h in at.get("html") if "border-bottom:1px solid" in h.proto.body]
+    boxes = re.findall(r'<span style="display:inline-block.*?</span>(?=<span style="display|<br>|</div>)|<br>',
+                       "".join(rows))  # fmt: skip
+    return ["|" if b == "<br>" else html.unescape(re.sub(r"<[^>]+>", "", b)) for b in boxes]
 
 
 def test_defaults_show_world_en_stats_probes_and_tokens(runs_dir):
@@ -73,3 +83,73 @@ def test_choosing_the_char_tokenizer_is_stored_and_glues_word_pieces(runs_dir):
     assert at.session_state["config"]["tokenizer"] == "char"
     assert float(metrics(at)["Tokens per word (samples)"]) > 2
     assert "continues the word" in shown_tokens(at)
+
+
+# A small play: speeches (paragraphs) separated by blank lines, each a speaker's name and two lines of verse.
+SPEAKERS = ("ROMEO", "JULIET", "NURSE", "MERCUTIO")
+VERSE = (
+    "But soft, what light through yonder window breaks?",
+    "It is the east, and Juliet is the sun.",
+    "O Romeo, Romeo, wherefore art thou Romeo?",
+    "Deny thy father and refuse thy name.",
+    "A plague on both your houses!",
+    "Good night, good night! Parting is such sweet sorrow.",
+)
+PLAY = "\n\n".join(f"{SPEAKERS[i % 4]}:\n{VERSE[i % 6]}\n{VERSE[(3 * i + 1) % 6]}" for i in range(240))
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    at.radio(key="corpus_source").set_value("paste").run()
+    at.text_area(key="corpus_paste").input(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_pasting_a_play_splits_it_into_paragraphs_switches_to_bpe_and_pads_little(runs_dir):
+    at = open_corpus_page()
+    at.session_state["config"] = {**at.session_state["config"], "objective": "ar"}  # as set in the Masking lab
+    paste(at, PLAY)
+    assert any("240 paragraphs" in m.value and "blank lines" in m.value for m in at.markdown)
+    assert at.session_state["config"]["tokenizer"] == "bpe" and at.radio(key="corpus_tokenizer").value == "bpe"
+    assert any("keeps the text exactly" in c.value for c in at.caption)
+    padding = float(metrics(at)["Padding in training"].rstrip("%")) / 100
+    assert padding < 0.01  # one stream cut into rows: only the last row is padded
+    # a built-in world again: its own default tokenizer comes back
+    at.radio(key="corpus_source").set_value("builtin").run()
+    assert at.session_state["config"]["corpus"] == "world-en" and at.session_state["config"]["tokenizer"] == "wordpiece"
+    assert any("documents**, one sentence each" in m.value for m in at.markdown)
+
+
+def test_a_tokenizer_the_student_chose_is_kept_when_they_paste_their_text(runs_dir):
+    at = open_corpus_page()
+    at.radio(key="corpus_tokenizer").set_value("char").run()
+    paste(at, PLAY)
+    assert at.session_state["config"]["tokenizer"] == "char"
+
+
+def test_text_without_blank_lines_is_split_into_lines(runs_dir):
+    at = paste(open_corpus_page(), GOOD_TEXT)
+    assert any("12 lines" in m.value for m in at.markdown)
+
+
+def test_tokens_show_spaces_and_newlines_as_marks_and_no_word_piece_hashes(runs_dir):
+    at = paste(open_corpus_page(), PLAY)
+    at.text_area(key=f"corpus_sentence-{at.session_state['config']['corpus']}").input("JULIET:\nO Romeo, Romeo").run()
+    boxes = token_boxes(at)
+    assert "↵" in boxes and "␣Romeo" in boxes and not any("##" in b or " " in b for b in boxes), boxes
+    assert "".join(boxes).replace("|", "").replace("␣", " ").replace("↵", "\n") == "JULIET:\nO Romeo, Romeo"
+    assert boxes.index("↵") + 1 == boxes.index("|")  # the boxes keep the text's lines
+    at.radio(key="corpus_tokenizer").set_value("wordpiece").run()
+    boxes = token_boxes(at)
+    assert "JULIET" in "".join(boxes) and not any("##" in b or "↵" in b for b in boxes), boxes
+
+
+def test_the_lower_case_toggle_changes_the_tokens_shown(runs_dir):
+    at = paste(open_corpus_page(), PLAY)
+    assert at.toggle(key="corpus_lowercase").value is False
+    before = "".join(token_boxes(at))
+    assert before.startswith("ROMEO:↵") and "But" in before
+    at.toggle(key="corpus_lowercase").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.session_state["config"]["lowercase"] is True
+    assert "".join(token_boxes(at)) == before.lower()
