@@ -145,7 +145,7 @@ def update_config(**changes: Any) -> TrainConfig:
 # from the defaults. Not Streamlit's own `bind="query-params"`: the shared settings are set on one page and
 # used on others (a Train link must carry the masking chosen in the Masking lab), and a bad value in a
 # hand-edited link deserves a warning saying why, not silence.
-SETTINGS_IN_URL = ("objective", "corpus", "text_column", "tokenizer", "size", "steps", "time_budget_s", "lr",
+SETTINGS_IN_URL = ("objective", "corpus", "text_column", "tokenizer", "lowercase", "size", "steps", "time_budget_s", "lr",
                    "batch_size", "seed", *config_mod.flat(TrainConfig().masking),
                    *config_mod.flat(TrainConfig().augment))  # fmt: skip
 NO_STEP_LIMIT = 100_000  # the steps of a run with a time budget: the budget ends it

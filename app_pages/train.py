@@ -75,7 +75,7 @@ with left:
 with right:
     try:
         cfg = ui.update_config(objective=objective, size=size, lr=lr, batch_size=batch, seed=seed, **limits)
-        vocab = len(ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size))
+        vocab = len(ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase))
         est = estimate(cfg.objective, cfg.size, cfg.seq_len, cfg.batch_size, cfg.tokenizer, vocab)
         n, step_s = est["parameters"], est["step_s"]
         st.metric(t("train.parameters"), f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k",

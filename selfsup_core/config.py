@@ -245,6 +245,8 @@ def from_params(params: Mapping[str, str], base: Any, names: Collection[str], li
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     return "none" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
@@ -257,11 +259,15 @@ def _hints(cfg: Any) -> dict[str, Any]:
 
 
 def _parse(text: str, hint: Any) -> Any:
-    """Text -> a value of type `hint` (int, float, str, or one of them | None, written "none")."""
+    """Text -> a value of type `hint` (bool, int, float, str, or one of them | None, written "none")."""
     kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     if type(None) in kinds and text.strip().lower() == "none":
         return None
     kind = next(k for k in kinds if k is not type(None))
+    if kind is bool:
+        if text.strip().lower() not in ("true", "false"):
+            raise ValueError("it should be true or false.")
+        return text.strip().lower() == "true"
     if kind is int:
         try:
             return int(text)

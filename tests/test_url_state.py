@@ -54,6 +54,16 @@ def test_bad_values_are_named_and_keep_the_base_value_while_good_ones_apply():
     assert any("steps='900'" in p and "between 1 and 500" in p for p in problems)
 
 
+def test_a_yes_no_setting_round_trips_as_true_or_false():
+    cfg = TrainConfig(lowercase=True)
+    assert to_params(cfg, TrainConfig(), NAMES) == {"lowercase": "true"}
+    assert from_params({"lowercase": "true"}, TrainConfig(), NAMES) == (cfg, [])
+    kept, problems = from_params({"lowercase": "False"}, cfg, NAMES)
+    assert kept.lowercase is False and not problems
+    kept, problems = from_params({"lowercase": "yes please"}, TrainConfig(), NAMES)
+    assert kept.lowercase is False and "true or false" in problems[0]
+
+
 def test_values_that_clash_keep_the_ones_that_fit_together():
     cfg, problems = from_params({"mask_replace_prob": "0.5", "random_replace_prob": "0.6"}, TrainConfig(), NAMES)
     assert (cfg.masking.mask_replace_prob, cfg.masking.random_replace_prob) == (0.5, 0.1)
