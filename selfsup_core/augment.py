@@ -29,7 +29,6 @@ from .config import AugmentConfig
 from .masking import Fate, effective_word_starts
 from .tokenization import CLS_ID, NUM_SPECIAL, PAD_ID, SEP_ID
 
-
 EXPLANATIONS: dict[str, str] = {
     "permute": "permute: the sentences of a sequence are put in a random order; the model learns not to rely on "
     "what the previous sentence was.",

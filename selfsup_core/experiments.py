@@ -33,9 +33,8 @@ from . import corpus as corpus_mod
 from . import probe
 from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
 from .data import Packed
-from .tokenization import CLS_ID, PAD_ID
 from .runs import RunInfo, load_run
-from .tokenization import token_texts
+from .tokenization import CLS_ID, PAD_ID, token_texts
 from .train import eval_batches, evaluate, prepare_data
 
 AUGMENTATIONS = ("noise", "delete", "shuffle", "permute")

@@ -32,8 +32,6 @@ def available_sizes() -> list[str]:
     return [name for name in PRESETS if name not in GPU_ONLY or torch.cuda.is_available()]
 
 
-
-
 @dataclass(frozen=True)
 class Shape:
     hidden: int

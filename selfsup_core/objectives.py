@@ -22,8 +22,8 @@ from transformers.masking_utils import create_bidirectional_mask
 from .augment import augment
 from .config import AugmentConfig, MaskingConfig
 from .data import Packed
-from .tokenization import PAD_ID
 from .masking import mask_tokens
+from .tokenization import PAD_ID
 
 IGNORE = -100  # label of positions without a target (the HF convention)
 

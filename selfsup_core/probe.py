@@ -172,9 +172,7 @@ def _top(probs: torch.Tensor, tokenizer: Tokenizer, top_k: int) -> list[Candidat
     if top_k < 1:
         raise ProbeError("top_k must be at least 1.")
     p, i = probs.topk(min(top_k, probs.numel()))
-    return [
-        Candidate(t, float(q)) for t, q in zip(token_texts(tokenizer, i.tolist()), p.tolist(), strict=True)
-    ]
+    return [Candidate(t, float(q)) for t, q in zip(token_texts(tokenizer, i.tolist()), p.tolist(), strict=True)]
 
 
 # ---------------------------------------------------------------- probes
@@ -245,7 +243,11 @@ def generate(
     after = tokenizer.decode(out, skip_special_tokens=True)
     # decoding a longer sequence extends that of its prefix; fall back if it ever does not
     # (a WordPiece run that joins a word across the cut, or half a character's bytes)
-    text = after[len(before) :] if after.startswith(before) else tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+    text = (
+        after[len(before) :]
+        if after.startswith(before)
+        else tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+    )
     return Continuation(text, ended)
 
 

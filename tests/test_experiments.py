@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 import torch
 
-from selfsup_core import experiments as ex
 from selfsup_core import corpus as corpus_mod
+from selfsup_core import experiments as ex
 from selfsup_core import probe, runs
 from selfsup_core.config import AugmentConfig, TrainConfig
 from selfsup_core.corpus import builtin_probes
@@ -152,7 +152,11 @@ def test_both_objectives_are_scored_on_the_same_held_out_blanks(trained):
     row, pos = ex.held_out_blanks(rows)
     assert not rows.special_mask[row, pos].any() and (pos >= 1).all()
     for m in metrics.values():
-        assert 0 <= m["blank_accuracy"] <= 1 and m["blank_loss"] > 0 and 0.9 * 12 * 8 * 64 <= m["tokens_seen"] <= 12 * 8 * 64  # real tokens: no padding counted
+        assert (
+            0 <= m["blank_accuracy"] <= 1
+            and m["blank_loss"] > 0
+            and 0.9 * 12 * 8 * 64 <= m["tokens_seen"] <= 12 * 8 * 64
+        )  # real tokens: no padding counted
     assert metrics["mlm"]["targets_trained"] < metrics["ar"]["targets_trained"]  # MLM learns from ~15% only
 
 
