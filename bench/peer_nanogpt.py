@@ -142,7 +142,11 @@ def nanogpt_run(tree: Path) -> dict:
         "after_first_line_s": after_first,
         "steps": len(iters),
         "median_step_ms": statistics.median(step_ms),
+        # a stall (the machine busy elsewhere) shows here: the slowest 100 iterations, evaluations included
+        "slowest_100_s": max(sum(ms for _, ms in iters[i : i + 100]) for i in range(0, len(iters), 100)) / 1e3,
         "eval_s": eval_wall,
+        # what its 9 evaluations (20 + 20 batches each, at iters 0, 250, ..., 2000) took of its training time
+        "evals_in_training_s": sum(ms - statistics.median(step_ms) for i, ms in iters if i % 250 == 0) / 1e3,
     }
 
 
@@ -188,14 +192,16 @@ def ours_run(train_txt: Path, val_text: str, budget_s: float, work: Path, seed: 
     shutil.rmtree(work / "runs", ignore_errors=True)
     cfg = TrainConfig(objective="ar", corpus=str(train_txt), tokenizer="char", hidden=HIDDEN, layers=LAYERS,
                       heads=HEADS, seq_len=SEQ_LEN, batch_size=BATCH, lr=lr, time_budget_s=budget_s,
-                      steps=10**9, eval_every=10**9, log_every=500, checkpoints=0, device="cpu",
+                      steps=10**9, eval_every=10**9, log_every=100, checkpoints=0, device="cpu",
                       val_fraction=0.01, seed=seed)  # fmt: skip
     t0 = time.perf_counter()
     result = train(cfg, run_dir)
     wall = time.perf_counter() - t0
     s = result.summary
+    marks = [s["first_step_s"], *(r["elapsed_s"] for r in result.history)]  # every 100 steps (log_every)
     return {**score_ours(run_dir / "model", val_text), "wall_s": wall, "steps": s["steps"],
             "median_step_ms": BATCH * SEQ_LEN / s["tokens_per_s"] * 1e3 if s["tokens_per_s"] else float("nan"),
+            "slowest_100_s": max(b - a for a, b in zip(marks, marks[1:], strict=False)),
             "first_step_s": s["first_step_s"], "vocab": s["vocab_size"]}  # fmt: skip
 
 
@@ -241,9 +247,11 @@ def main() -> None:
             rows.append((ng, ours))
             print(f"repeat {r + 1}: nanoGPT {ng['nats_per_char']:.4f} nats/char (iter-2000 line "
                   f"{ng['val_loss_at_2000']:.4f}, checkpoint of iter {ng['checkpoint_iter']}), {ng['steps']:,} iters in "
-                  f"{ng['wall_s']:.1f} s ({ng['after_first_line_s']:.1f} s after its first line), load {ng['load']} | "
+                  f"{ng['wall_s']:.1f} s ({ng['after_first_line_s']:.1f} s after its first line, "
+                  f"{ng['evals_in_training_s']:.1f} s of them evaluating), load {ng['load']} | "
                   f"ours {ours['nats_per_char']:.4f} nats/char, {ours['steps']:,} steps in {ours['wall_s']:.1f} s "
-                  f"(budget {budget:.1f} s, first step after {ours['first_step_s']:.1f} s), load {ours['load']}",
+                  f"(budget {budget:.1f} s, first step after {ours['first_step_s']:.1f} s), load {ours['load']}; "
+                  f"slowest 100 steps: nanoGPT {ng['slowest_100_s']:.1f} s, ours {ours['slowest_100_s']:.1f} s",
                   flush=True)  # fmt: skip
     ngs, ourss = [r[0] for r in rows], [r[1] for r in rows]
 
