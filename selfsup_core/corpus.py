@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .runs import runs_root
+from .tokenization import CJK
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTINS = {"world-en": "world_en.json", "world-zh": "world_zh.json"}
@@ -41,7 +42,6 @@ MIN_DOCUMENTS = 2  # one for training, one for validation
 MIN_CHARS = 200  # roughly one training sequence of 64 tokens
 SUPPORTED_EXTENSIONS = (".txt", ".csv", ".jsonl")
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 _NUMBER = re.compile(r"[\s\d.,:/%+-]*")  # digits and punctuation only (numbers, dates, blanks): not text
 
 
@@ -365,7 +365,7 @@ def detect_language(documents: Sequence[str], sample_chars: int = 100_000) -> st
     for ch in itertools.islice((c for doc in documents for c in doc), sample_chars):
         if ch.isalpha():
             letters += 1
-            cjk += bool(_CJK.match(ch))
+            cjk += bool(CJK.match(ch))
             ascii_letters += ch.isascii()
     if letters and cjk > letters / 2:
         return "zh"

@@ -34,7 +34,7 @@ from . import probe
 from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
 from .data import Packed
 from .runs import RunInfo, load_run
-from .tokenization import CLS_ID, PAD_ID, token_texts
+from .tokenization import CJK, CLS_ID, PAD_ID, token_texts
 from .train import eval_batches, evaluate, prepare_data
 
 AUGMENTATIONS = ("noise", "delete", "shuffle", "permute")
@@ -142,14 +142,10 @@ def candidate_words(name: str) -> list[str]:
         if world["language"] == "zh":
             for answer in answers:
                 places = {i for v in column for i, ch in enumerate(v) if ch == answer}
-                words |= {v[i] for v in column for i in places if i < len(v) and _is_cjk(v[i])}
+                words |= {v[i] for v in column for i in places if i < len(v) and CJK.match(v[i])}
         elif answers & set(column):
             words |= {v for v in column if " " not in v}
     return sorted(words)
-
-
-def _is_cjk(ch: str) -> bool:
-    return bool(re.match(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", ch))
 
 
 def _single_token_id(tokenizer: Tokenizer, word: str) -> int | None:

@@ -26,7 +26,7 @@ from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
-from .tokenization import token_texts
+from .tokenization import CJK_CHARS, token_texts
 
 OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
 MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
@@ -352,8 +352,7 @@ def causal_vs_bidirectional_masks(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------- words to click, probe timeline
 
-_CJK_CHAR = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"\[mask\]|[{_CJK_CHAR}]|[^\s{_CJK_CHAR}]+?(?=\[mask\]|[\s{_CJK_CHAR}]|$)", re.IGNORECASE)
+_WORD = re.compile(rf"\[mask\]|[{CJK_CHARS}]|[^\s{CJK_CHARS}]+?(?=\[mask\]|[\s{CJK_CHARS}]|$)", re.IGNORECASE)
 
 
 def split_words(text: str) -> list[str]:

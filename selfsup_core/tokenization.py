@@ -44,7 +44,8 @@ DEFAULT_VOCAB = {"char": 3000, "bpe": 2000, "wordpiece": 2000, "word": 6000}
 BYTES = 256  # char's byte-fallback tokens and bpe's byte alphabet
 # GPT-2's pre-tokenizer pattern: contractions, letters, digits, other symbols, each with one leading space
 _GPT2_SPLIT = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
+CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"  # CJK ideographs, for [...] classes
+CJK = re.compile(f"[{CJK_CHARS}]")  # one Chinese character (the one definition in the project)
 
 
 def _special(kind: str) -> list[AddedToken]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from selfsup_core import corpus as C
-from selfsup_core.tokenization import build_tokenizer
+from selfsup_core.tokenization import CJK, build_tokenizer
 
 SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s*")
 
@@ -95,7 +95,7 @@ def test_every_probe_has_one_mask_and_a_one_word_or_one_character_answer(world):
         assert p.text.count(C.MASK) == 1
         assert p.answer == p.answer.lower()
         if corpus.language == "zh":
-            assert len(p.answer) == 1 and C._CJK.match(p.answer)
+            assert len(p.answer) == 1 and CJK.match(p.answer)
         else:
             assert re.fullmatch(r"[a-z]+", p.answer)
 
