@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from selfsup_core import runs  # noqa: E402
 from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.finetune import curve_table, label_budget_curve  # noqa: E402
+from selfsup_core.label_budget import curve_table, label_budget_curve  # noqa: E402
 from selfsup_core.tasks import BUILTIN_TASKS  # noqa: E402
 from selfsup_core.train import train  # noqa: E402
 

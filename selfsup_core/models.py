@@ -23,6 +23,8 @@ PRESETS: dict[str, dict[str, int]] = {
     "large": dict(hidden=768, layers=12, heads=12, ffn=3072),  # BERT-base / GPT-2 width: GPU only
 }
 GPU_ONLY = ("large",)
+# the transformers model type of each objective's model (config.model_type): what a saved run is
+OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
 # bf16 dense peak of common accelerators, for model FLOPs utilisation (MFU); others report no MFU
 PEAK_BF16_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10": 125e12}
 

@@ -26,9 +26,9 @@ from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
+from .models import OBJECTIVE_OF_MODEL_TYPE
 from .tokenization import CJK_CHARS, token_texts
 
-OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
 MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
 
 

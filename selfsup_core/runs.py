@@ -16,6 +16,7 @@ metrics are appended a whole line at a time and readers skip a torn last line.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -23,6 +24,7 @@ import re
 import secrets
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,6 +268,34 @@ def update_summary(path: Path, **fields: Any) -> dict[str, Any]:
     summary.update(fields)
     write_json(summary_file, summary)
     return summary
+
+
+@contextlib.contextmanager
+def recording(run_dir: Path | None, config: dict[str, Any], **started: Any) -> Iterator[None]:
+    """The run folder's frame around a job, for pretraining (train.py) and fine-tuning alike.
+
+    On entry: config.json, and summary.json's status `running` with `started` (a time stamp) and the
+    `started` fields. If the block raises: status `failed`, the error (see `failure_message`) and the
+    last frames of its traceback, and the error goes on up. Without a run_dir (tests, notebooks) it does
+    nothing."""
+    if run_dir is not None:
+        write_json(run_dir / "config.json", config)
+        update_summary(run_dir, status="running", started=time.time(), **started)
+    try:
+        yield
+    except BaseException as e:
+        if run_dir is not None:
+            update_summary(run_dir, status="failed", error=failure_message(e), traceback=traceback.format_exc(limit=5))
+        raise
+
+
+def failure_message(e: BaseException) -> str:
+    """What summary.json says about the error that ended a run; running out of memory gets advice."""
+    import torch  # a run that failed has imported it long ago; the app's views of runs need not
+
+    if isinstance(e, MemoryError | torch.OutOfMemoryError) or "can't allocate memory" in str(e):
+        return "The run ran out of memory. Pick a smaller model, batch size or sequence length and try again."
+    return str(e) or type(e).__name__
 
 
 # ----- views for the app: past-runs table, live progress --------------------------------------

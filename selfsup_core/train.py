@@ -15,7 +15,6 @@ import math
 import os
 import statistics
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from .corpus import load_corpus, split_documents
 from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of, throughput
 from .objectives import Batch, LossModule, loss_and_hits, make_batch
-from .runs import append_jsonl, runs_root, update_summary, write_folder, write_json
+from .runs import append_jsonl, recording, runs_root, update_summary, write_folder, write_json
 from .tokenization import cached_tokenizer, for_objective, from_json, to_json
 
 
@@ -168,20 +167,15 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, callbacks: Sequence[Cal
     world = distributed.from_env()
     if not world.is_main:
         run_dir, callbacks = None, ()
-    if run_dir is not None:
-        write_json(run_dir / "config.json", cfg.to_dict())
-        update_summary(run_dir, status="running", started=time.time(), pid=os.getpid())
-        callbacks = [*callbacks, *callbacks_for(run_dir)]
-    try:
-        return _train(cfg, run_dir, callbacks, t0)
-    except BaseException as e:
+    with recording(run_dir, cfg.to_dict(), pid=os.getpid()):  # config.json, running; failed with the traceback
         if run_dir is not None:
-            update_summary(run_dir, status="failed", error=failure_message(e), traceback=traceback.format_exc(limit=5))
-        raise
-    finally:
-        for cb in callbacks:
-            cb.on_train_end()
-        distributed.shutdown(world)
+            callbacks = [*callbacks, *callbacks_for(run_dir)]
+        try:
+            return _train(cfg, run_dir, callbacks, t0)
+        finally:
+            for cb in callbacks:
+                cb.on_train_end()
+            distributed.shutdown(world)
 
 
 def log(
@@ -357,10 +351,3 @@ def save_model(
             write_json(tmp / name, content)
 
     write_folder(path, fill)
-
-
-def failure_message(e: BaseException) -> str:
-    """What summary.json says about the error that ended a run; running out of memory gets advice."""
-    if isinstance(e, MemoryError | torch.OutOfMemoryError) or "can't allocate memory" in str(e):
-        return "The run ran out of memory. Pick a smaller model, batch size or sequence length and try again."
-    return str(e) or type(e).__name__

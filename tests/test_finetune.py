@@ -15,13 +15,12 @@ from selfsup_core.finetune import (
     FinetuneConfig,
     FinetuneError,
     classification_report,
-    curve_table,
     finetune,
-    label_budget_curve,
     load_classifier,
     predict,
     run_job,
 )
+from selfsup_core.label_budget import curve_table, label_budget_curve
 from selfsup_core.train import train
 
 ANIMALS = "dog cat cow duck goat lion owl frog horse bee".split()
