@@ -21,7 +21,7 @@ import streamlit as st
 
 import i18n
 from i18n import t
-from selfsup_core import charts
+from selfsup_core import charts, uploads
 from selfsup_core import config as config_mod
 from selfsup_core import corpus as corpus_mod
 from selfsup_core import runs as runs_mod
@@ -220,7 +220,7 @@ def share_link(page: str) -> None:
 def config_from_upload(data: bytes) -> TrainConfig:
     """A run's uploaded config.json, to launch it again ("reproduce this run"); raises ValueError saying what
     is wrong. Its corpus must be on this server (built in, or a text uploaded here): a file names no other."""
-    cfg = config_mod.load_config_json(data)
+    cfg = uploads.read_config(data)  # capped at uploads.CONFIG_MAX_BYTES
     if cfg.corpus not in settings_limits()["corpus"]:
         raise ValueError(t("url.unknown_corpus"))
     return cfg
@@ -514,7 +514,7 @@ def use_upload(data: bytes, filename: str, column: str | None = None) -> tuple[s
 def _use_upload(data: bytes, filename: str, column: str | None, root: str) -> tuple[str, str, int]:
     limit = jobs().settings.upload_mb * 1024 * 1024  # SELFSUP_UPLOAD_MB
     text = corpus_mod.load_user(data, filename, column, max_bytes=limit)
-    return str(corpus_mod.save_upload(text, root)), text.unit, len(text.documents)
+    return str(uploads.save_upload(text, root)), text.unit, len(text.documents)
 
 
 PADDING_SAMPLE = 3000  # documents packed to measure the padding share: plenty for a percentage, fast on 2 cores
@@ -584,7 +584,8 @@ def use_task_upload(data: bytes, filename: str) -> str:
 def _use_task_upload(data: bytes, filename: str, root: str) -> str:
     from selfsup_core.tasks import load_task_file, save_task
 
-    return str(save_task(load_task_file(data, filename), root))
+    limit = jobs().settings.upload_mb * 1024 * 1024  # SELFSUP_UPLOAD_MB, as for a corpus upload
+    return str(save_task(load_task_file(data, filename, max_bytes=limit), root))
 
 
 @spinner("spin.classifier")

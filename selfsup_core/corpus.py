@@ -11,17 +11,13 @@ probe sentence, is in the corpus whatever the seed), then documents are sampled 
 reaches its target size, and the whole list is shuffled. The seed changes only which extra
 documents are sampled and the order: the world's facts, and so the probes, are the same for all seeds.
 
-User corpora (.txt, .csv, .jsonl) are validated in the core and rejected with typed `CorpusError`s
-whose messages tell a student what to do.
+User corpora (.txt, .csv, .jsonl) are read by uploads.py (size cap, encoding, csv / jsonl syntax) and
+validated here; both reject them with typed `CorpusError`s whose messages tell a student what to do.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import functools
-import hashlib
-import io
 import itertools
 import json
 import os
@@ -31,42 +27,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .runs import runs_root
 from .tokenization import CJK
+from .uploads import (  # noqa: F401  (re-exported: the file-level errors are corpus errors to the app)
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_EXTENSIONS,
+    CorpusError,
+    CorpusFormatError,
+    CorpusTooLargeError,
+    EmptyCorpusError,
+    NotTextError,
+    decode_text,
+    human_size,
+    parse_records,
+    read_upload,
+    text_columns,
+)
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTINS = {"world-en": "world_en.json", "world-zh": "world_zh.json"}
 MASK = "[MASK]"
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # largest accepted upload
 MIN_DOCUMENTS = 2  # one for training, one for validation
 MIN_CHARS = 200  # roughly one training sequence of 64 tokens
-SUPPORTED_EXTENSIONS = (".txt", ".csv", ".jsonl")
 
 _NUMBER = re.compile(r"[\s\d.,:/%+-]*")  # digits and punctuation only (numbers, dates, blanks): not text
 
 
-class CorpusError(ValueError):
-    """A corpus cannot be used; the message says why and what to do."""
-
-
-class EmptyCorpusError(CorpusError):
-    """The file is empty or holds only whitespace."""
-
-
-class NotTextError(CorpusError):
-    """The content is binary or not UTF-8 text."""
-
-
-class CorpusTooLargeError(CorpusError):
-    """The file is over the size limit."""
-
-
 class ColumnNotFoundError(CorpusError):
     """The requested csv column / jsonl field does not exist, or none holds text."""
-
-
-class CorpusFormatError(CorpusError):
-    """The csv / jsonl file is malformed."""
 
 
 class CorpusTooShortError(CorpusError):
@@ -199,142 +186,9 @@ def load_builtin(name: str, seed: int = 0) -> Corpus:
 # ----- user files ----------------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 / 10 else f"{n:,} bytes"
-
-
-def _extension(filename: str) -> str:
-    ext = Path(filename).suffix.lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        raise CorpusError(
-            f"Cannot read {filename!r}: supported file types are {', '.join(SUPPORTED_EXTENSIONS)} "
-            "(plain text, one document per line; a table with a text column; one JSON object per line)."
-        )
-    return ext
-
-
-def _read(data: bytes | str | os.PathLike, filename: str | None, max_bytes: int) -> tuple[bytes, str, str]:
-    """Raw bytes, file name and extension of an upload (bytes) or a path, refusing files over `max_bytes`."""
-    if isinstance(data, (bytes, bytearray)):
-        name = filename or "upload.txt"  # bytes without a name: plain text
-        ext = _extension(name)
-        if len(data) > max_bytes:
-            raise CorpusTooLargeError(_too_large(len(data), max_bytes))
-        return bytes(data), name, ext
-    path = Path(data)
-    name = filename or path.name
-    ext = _extension(name)
-    if not path.is_file():
-        raise CorpusError(f"There is no file at {str(path)!r}.")
-    size = path.stat().st_size  # checked before reading, so a huge file is never loaded
-    if size > max_bytes:
-        raise CorpusTooLargeError(_too_large(size, max_bytes))
-    return path.read_bytes(), name, ext
-
-
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"This file is {_size(size)}; the limit is {_size(limit)}. "
-        "Upload a smaller part of it (for example the first lines)."
-    )
-
-
-def _decode(raw: bytes) -> str:
-    """UTF-8 text (a BOM is accepted); UTF-16 with a BOM is decoded too, as Windows editors write it."""
-    if not raw.strip():
-        what = "holds only whitespace" if raw else "is empty"
-        raise EmptyCorpusError(f"The file {what}. Upload a file that contains text.")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise NotTextError("This file is not UTF-8 text; save it as UTF-8 and upload again.") from None
-    elif b"\x00" in raw:
-        fewer, more = sorted((raw[0::2].count(0), raw[1::2].count(0)))  # NULs at even and at odd positions
-        if more > 0.9 * (len(raw) // 2) and fewer < 0.1 * (len(raw) // 2):  # every other byte NUL: UTF-16 text
-            raise NotTextError("This file looks like UTF-16 text; save it as UTF-8 and upload again.")
-        raise NotTextError(
-            "This file looks binary (it contains NUL bytes), not text. "
-            f"Upload a {', '.join(SUPPORTED_EXTENSIONS)} file saved as UTF-8."
-        )
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise NotTextError(
-                "This file is not UTF-8 text; save it as UTF-8 and upload again. "
-                f"(Byte {e.start} is the first that is not UTF-8.)"
-            ) from None
-    if "\x00" in text:
-        raise NotTextError("This file looks binary (it contains NUL characters), not text.")
-    if not text.strip():
-        raise EmptyCorpusError("The file holds only whitespace. Upload a file that contains text.")
-    return text
-
-
-def _csv_records(text: str) -> list[dict[str, str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, [])
-        rows = list(reader)
-    except csv.Error as e:
-        raise CorpusFormatError(
-            f"The CSV file is malformed near line {reader.line_num}: {e}. Check its quotes."
-        ) from None
-    header = [h.strip() for h in header]
-    if not any(header):
-        raise CorpusFormatError("The CSV file has no header line. Its first line must name the columns.")
-    return [dict(zip(header, row, strict=False)) for row in rows]
-
-
-def _jsonl_records(text: str) -> list[dict]:
-    records = []
-    # JSON Lines ends lines with "\n" only: splitlines() would also cut at characters such as U+2028,
-    # which JSON allows inside a string
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as e:  # also a 5,000-digit number, or [[[[... nested too deep
-            reason = e.msg if isinstance(e, json.JSONDecodeError) else "it is nested too deeply or a number is too long"
-            raise CorpusFormatError(
-                f"Line {number} of the JSONL file is not valid JSON ({reason}). "
-                'Each line must be one JSON object, e.g. {"text": "a sentence"}.'
-            ) from None
-        if not isinstance(record, dict):
-            raise CorpusFormatError(
-                f'Line {number} of the JSONL file is not a JSON object. Each line must look like {{"text": "a sentence"}}.'
-            )
-        if "\\ud" in line.lower():  # escaped UTF-16 halves: a lone one, such as "\\ud800", is not a character
-            try:
-                json.dumps(record, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError:
-                raise CorpusFormatError(
-                    f"Line {number} of the JSONL file holds an escape (\\ud800 to \\udfff) that is not a character. "
-                    "Remove it and upload again."
-                ) from None
-        records.append(record)
-    return records
-
-
-def _records(text: str, ext: str) -> list[dict]:
-    return _csv_records(text) if ext == ".csv" else _jsonl_records(text)
-
-
-def _columns(records: list[dict], ext: str) -> list[str]:
-    """Column names (csv) or string-valued fields (jsonl), in first-seen order."""
-    seen: dict[str, None] = {}
-    for record in records:
-        for key, value in record.items():
-            if ext == ".csv" or isinstance(value, str):
-                seen.setdefault(key, None)
-    return list(seen)
-
-
 def _pick_column(records: list[dict], ext: str, column: str | None) -> str:
     """`column` if present, else the column whose text values are longest on average."""
-    columns = _columns(records, ext)
+    columns = text_columns(records, ext)
     listing = ", ".join(repr(c) for c in columns) or "none"
     if column is not None:
         if column not in columns:
@@ -353,10 +207,10 @@ def _pick_column(records: list[dict], ext: str, column: str | None) -> str:
 
 def list_columns(data: bytes | str | os.PathLike, filename: str | None = None) -> list[str]:
     """Columns a student can pick the text from: the csv header, or the jsonl string-valued fields (.txt: [])."""
-    raw, _, ext = _read(data, filename, DEFAULT_MAX_BYTES)
+    raw, _, ext = read_upload(data, filename, DEFAULT_MAX_BYTES)
     if ext == ".txt":
         return []
-    return _columns(_records(_decode(raw), ext), ext)
+    return text_columns(parse_records(decode_text(raw), ext), ext)
 
 
 def detect_language(documents: Sequence[str], sample_chars: int = 100_000) -> str:
@@ -410,14 +264,14 @@ def load_user(
     .txt: each paragraph (see `split_text`) is a document. .csv / .jsonl: each non-empty value of the
     text column (`column`, or the one with the longest values) is a document.
     """
-    raw, name, ext = _read(data, filename, max_bytes)
-    text = _decode(raw)
+    raw, name, ext = read_upload(data, filename, max_bytes)
+    text = decode_text(raw)
     unit = "row"
     if ext == ".txt":
         documents, unit = split_text(text)
         source = f"{len(documents):,} {unit}s"
     else:
-        records = _records(text, ext)
+        records = parse_records(text, ext)
         if not records:
             raise EmptyCorpusError("The file has no rows of data. Add rows below the header.")
         column = _pick_column(records, ext, column)
@@ -428,7 +282,7 @@ def load_user(
         name=name,
         language=detect_language(documents),
         documents=documents,
-        description=f"Your file {name}: {source}, {_size(len(raw))}.",
+        description=f"Your file {name}: {source}, {human_size(len(raw))}.",
         unit=unit,
     )
 
@@ -470,7 +324,7 @@ def split_documents(
     return train, val
 
 
-# ----- for the app: samples and saved uploads -------------------------------------------------
+# ----- for the app: samples -------------------------------------------------
 
 
 def sample_documents(corpus: Corpus, n: int = 5, max_chars: int = 100) -> list[str]:
@@ -484,24 +338,6 @@ def sample_documents(corpus: Corpus, n: int = 5, max_chars: int = 100) -> list[s
         longer = sorted((d for d in distinct if len(d) > max_chars), key=len)[: n - len(short)]
         short += [d[:max_chars].rsplit(" ", 1)[0] if " " in d[:max_chars] else d[:max_chars] for d in longer]
     return short
-
-
-def save_upload(corpus: Corpus, root: str | os.PathLike | None = None) -> Path:
-    """Write a user corpus as `<runs root>/uploads/<sha256 prefix>.jsonl` ({"text": doc} per line); return the path.
-
-    Training runs in a worker process that reads the corpus by path, so an upload must live on disk.
-    The name is derived from the content only (never from the student's file name), so the path stays
-    inside the runs root and saving the same text twice writes nothing new.
-    """
-    content = "".join(json.dumps({"text": doc}, ensure_ascii=False) + "\n" for doc in corpus.documents).encode()
-    folder = runs_root(root) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{hashlib.sha256(content).hexdigest()[:16]}.jsonl"
-    if not path.is_file() or path.stat().st_size != len(content):
-        tmp = folder / f".{path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp"
-        tmp.write_bytes(content)
-        os.replace(tmp, path)  # a reader never sees half a file
-    return path
 
 
 def builtin_facts(spec: str) -> list[Probe]:

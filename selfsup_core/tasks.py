@@ -26,7 +26,6 @@ deterministically. Problems raise `TaskError`s (a `CorpusError`) whose messages 
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import json
 import os
@@ -37,8 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import DEFAULT_MAX_BYTES, CorpusError, _columns, _decode, _read, _records
-from .runs import runs_root
+from .corpus import detect_language
+from .uploads import DEFAULT_MAX_BYTES, CorpusError, decode_text, parse_records, read_upload, save_content, text_columns
 
 SPLITS = ("train", "validation", "test")
 SPLIT_SIZES = {"train": 600, "validation": 120, "test": 300}  # divisible by 3 and by 4 classes
@@ -463,15 +462,15 @@ def load_task_file(
     label / class / ...), and optionally `split` (train / validation / test). Rows with an empty text or
     label are skipped.
     """
-    raw, name, ext = _read(data, filename, max_bytes)
+    raw, name, ext = read_upload(data, filename, max_bytes)
     if ext not in (".csv", ".jsonl"):
         raise TaskError(
             "A labelled set must be a .csv file (with a header) or a .jsonl file, with text and label columns."
         )
-    records = _records(_decode(raw), ext)
+    records = parse_records(decode_text(raw), ext)
     if not records:
         raise TooFewExamplesError("The file has no rows of data. Add rows below the header.")
-    columns = _columns(records, ".csv") if ext == ".csv" else list(dict.fromkeys(k for r in records for k in r))
+    columns = text_columns(records, ".csv") if ext == ".csv" else list(dict.fromkeys(k for r in records for k in r))
     text_col = _find_column(columns, text_column, TEXT_COLUMNS, "text")
     label_col = _find_column(columns, label_column, LABEL_COLUMNS, "label", taken=text_col)
     if label_col == text_col:
@@ -493,8 +492,6 @@ def load_task_file(
     else:
         parts = split_examples(examples)
     labels = check_task(parts)
-    from .corpus import detect_language
-
     return Task(name, detect_language([e.text for e in examples]), labels, parts["train"], parts["validation"],
                 parts["test"], f"Your file {name}: {len(examples):,} labelled rows ({text_col!r} → {label_col!r}), "
                 f"{len(labels)} classes.")  # fmt: skip
@@ -517,15 +514,7 @@ def save_task(task: Task, root: str | os.PathLike | None = None) -> Path:
     """
     lines = [json.dumps({"text": e.text, "label": e.label, "split": s}, ensure_ascii=False)
              for s in SPLITS for e in task.split(s)]  # fmt: skip
-    content = ("\n".join(lines) + "\n").encode()
-    folder = runs_root(root) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"task-{hashlib.sha256(content).hexdigest()[:16]}.jsonl"
-    if not path.is_file() or path.stat().st_size != len(content):
-        tmp = folder / f".{path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp"
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    return path
+    return save_content(("\n".join(lines) + "\n").encode(), "task-", root)
 
 
 # ----- label budgets -------------------------------------------------------------------------------

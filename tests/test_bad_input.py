@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from selfsup_core import corpus as C
+from selfsup_core import uploads
 from selfsup_core.config import TrainConfig
 from selfsup_core.train import train
 
@@ -66,7 +67,7 @@ def test_a_bad_upload_is_refused_with_its_message_and_nothing_is_saved(name, run
     data, filename, error, message = BAD_UPLOADS[name]
     data = data.encode() if isinstance(data, str) else data
     with pytest.raises(error, match=message) as caught:
-        C.save_upload(C.load_user(data, filename))  # as ui.use_upload does
+        uploads.save_upload(C.load_user(data, filename))  # as ui.use_upload does
     assert len(str(caught.value)) < 300  # a sentence or two a student reads, not a traceback
     assert list(runs_dir.iterdir()) == []
 
@@ -138,7 +139,10 @@ BAD_SETTINGS = [
     ({"lr": float("inf")}, "Learning rate must be in"),
     ({"seq_len": 4096}, "seq_len must be between 8 and 1024 tokens, got 4096"),
     ({"seq_len": 2}, "seq_len must be between 8 and 1024"),
-    ({"tokenizer": "sentencepiece"}, r"Unknown tokenizer 'sentencepiece'; choose one of \('char', 'bpe', 'wordpiece', 'word'\)"),
+    (
+        {"tokenizer": "sentencepiece"},
+        r"Unknown tokenizer 'sentencepiece'; choose one of \('char', 'bpe', 'wordpiece', 'word'\)",
+    ),
     ({"objective": "gan"}, "Unknown objective 'gan'"),
 ]
 

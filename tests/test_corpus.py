@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from selfsup_core import corpus as C
+from selfsup_core import uploads
 from selfsup_core.tokenization import CJK, build_tokenizer
 
 SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s*")
@@ -394,7 +395,7 @@ def test_sample_documents_fall_back_to_cut_long_documents():
 
 def test_save_upload_writes_jsonl_inside_runs_root_that_loads_back(runs_dir):
     c = C.load_user(_text_lines().encode(), "notes.txt")
-    path = C.save_upload(c)
+    path = uploads.save_upload(c)
     assert path.parent == runs_dir.resolve() / "uploads" and path.suffix == ".jsonl"
     assert [json.loads(line) for line in path.read_text("utf-8").splitlines()] == [{"text": d} for d in c.documents]
     assert C.load_corpus(str(path), "text").documents == c.documents
@@ -402,14 +403,14 @@ def test_save_upload_writes_jsonl_inside_runs_root_that_loads_back(runs_dir):
 
 def test_save_upload_is_idempotent_and_named_by_content_not_file_name(runs_dir):
     c = C.load_user(_text_lines().encode(), "../../evil name.txt")
-    first = C.save_upload(c)
+    first = uploads.save_upload(c)
     mtime = first.stat().st_mtime_ns
-    again = C.save_upload(C.load_user(_text_lines().encode(), "other.txt"))
+    again = uploads.save_upload(C.load_user(_text_lines().encode(), "other.txt"))
     assert again == first and again.stat().st_mtime_ns == mtime
     assert "evil" not in first.name and len(list(first.parent.iterdir())) == 1
-    assert C.save_upload(C.load_user(_text_lines(21).encode(), "x.txt")) != first
+    assert uploads.save_upload(C.load_user(_text_lines(21).encode(), "x.txt")) != first
 
 
 def test_save_upload_keeps_chinese_text(runs_dir):
     c = C.load_user(("今天天气很好，我们去公园散步。" * 8 + "\n").encode() * 3, "zh.txt")
-    assert C.load_corpus(str(C.save_upload(c)), "text").documents == c.documents
+    assert C.load_corpus(str(uploads.save_upload(c)), "text").documents == c.documents
