@@ -60,7 +60,7 @@ def renamed_world(seed: int = 1) -> dict:
     return world
 
 
-def corpus_spec(name: str, folder: Path) -> tuple[str, list[corpus.Probe], str | None]:
+def corpus_spec(name: str, folder: Path) -> tuple[str, list[corpus.Question], str | None]:
     """(what TrainConfig.corpus takes, the facts, the showcase question) for a corpus of this bench."""
     if name != RENAMED:
         return name, corpus.builtin_facts(name), SHOWCASE.get(name)

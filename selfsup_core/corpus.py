@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tokenization import CJK
+from .tokenization import CJK, MASK_TOKEN
 from .uploads import (  # noqa: F401  (re-exported: the file-level errors are corpus errors to the app)
     DEFAULT_MAX_BYTES,
     SUPPORTED_EXTENSIONS,
@@ -45,7 +45,6 @@ from .uploads import (  # noqa: F401  (re-exported: the file-level errors are co
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTINS = {"world-en": "world_en.json", "world-zh": "world_zh.json"}
-MASK = "[MASK]"
 MIN_DOCUMENTS = 2  # one for training, one for validation
 MIN_CHARS = 200  # roughly one training sequence of 64 tokens
 
@@ -61,8 +60,9 @@ class CorpusTooShortError(CorpusError):
 
 
 @dataclass(frozen=True)
-class Probe:
-    """A fill-in-the-blank question with a known answer, true in the corpus's world.
+class Question:
+    """A fill-in-the-blank question with a known answer, true in the corpus's world (the Probe page asks
+    them of a model, experiments.scoreboard scores them; the world files call them "probes").
 
     `text` holds exactly one "[MASK]" standing for one word (en) or one character (zh);
     `needs_right_context` is True when the words left of the blank cannot determine it.
@@ -73,8 +73,8 @@ class Probe:
     needs_right_context: bool
 
     def filled(self) -> str:
-        """The probe sentence with the blank filled in by the answer."""
-        return self.text.replace(MASK, self.answer)
+        """The question's sentence with the blank filled in by the answer."""
+        return self.text.replace(MASK_TOKEN, self.answer)
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Corpus:
     name: str  # "world-en", or the uploaded file's name
     language: str  # "en" | "zh" | "other" (uploads: detected from the letters)
     documents: list[str]
-    probes: list[Probe] = field(default_factory=list)  # empty for uploads
+    probes: list[Question] = field(default_factory=list)  # empty for uploads
     description: str = ""  # one line for the UI
     unit: str = "sentence"  # what one document is: sentence (worlds) | paragraph | line (.txt) | row (csv, jsonl)
 
@@ -148,7 +148,7 @@ def generate(world: dict, seed: int = 0) -> list[str]:
     return docs
 
 
-def facts(world: dict) -> list[Probe]:
+def facts(world: dict) -> list[Question]:
     """Every fact of a world asked in the corpus's own phrasings: for each entry of the world's "facts"
     (a family, the slot to ask and the slot that decides it), every template holding both slots, filled
     with every row of the family's tables, the asked slot blanked. `needs_right_context` is True where the
@@ -164,8 +164,8 @@ def facts(world: dict) -> list[Probe]:
                 continue
             blanked = template.replace(ask, "\0")  # the blank, kept out of str.format's way
             for row in _rows(world, family):
-                text = blanked.format(**row).replace("\0", MASK)
-                out.append(Probe(text, row[fact["ask"]], template.index(given) > template.index(ask)))
+                text = blanked.format(**row).replace("\0", MASK_TOKEN)
+                out.append(Question(text, row[fact["ask"]], template.index(given) > template.index(ask)))
     return list(dict.fromkeys(out))  # a template may state the same fact for several rows of other tables
 
 
@@ -178,7 +178,7 @@ def load_builtin(name: str, seed: int = 0) -> Corpus:
         name=name,
         language=world["language"],
         documents=list(_generate(name, seed)),
-        probes=[Probe(**p) for p in world["probes"]],
+        probes=[Question(**p) for p in world["probes"]],
         description=world["description"],
     )
 
@@ -340,11 +340,11 @@ def sample_documents(corpus: Corpus, n: int = 5, max_chars: int = 100) -> list[s
     return short
 
 
-def builtin_facts(spec: str) -> list[Probe]:
+def builtin_facts(spec: str) -> list[Question]:
     """`facts` of a built-in corpus ([] for any other spec)."""
     return facts(_world(spec)) if spec in BUILTINS else []
 
 
-def builtin_probes(spec: str) -> list[Probe]:
+def builtin_probes(spec: str) -> list[Question]:
     """The ground-truth probes of a built-in corpus, without generating its documents; [] for any other spec."""
-    return [Probe(**p) for p in _world(spec)["probes"]] if spec in BUILTINS else []
+    return [Question(**p) for p in _world(spec)["probes"]] if spec in BUILTINS else []

@@ -34,7 +34,7 @@ from . import probe
 from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
 from .data import Packed
 from .runs import RunInfo, load_run
-from .tokenization import CJK, CLS_ID, PAD_ID, token_texts
+from .tokenization import CJK, CLS_ID, MASK_TOKEN, PAD_ID, token_texts
 from .train import eval_batches, evaluate, prepare_data
 
 AUGMENTATIONS = ("noise", "delete", "shuffle", "permute")
@@ -209,7 +209,7 @@ def scoreboard(
     model: PreTrainedModel,
     tokenizer: Tokenizer,
     objective: str,
-    probes: Sequence[corpus_mod.Probe],
+    probes: Sequence[corpus_mod.Question],
     candidates: Sequence[str] | None = None,
     mlm_from_candidates: bool = False,
 ) -> list[dict[str, Any]]:
@@ -240,7 +240,7 @@ def scoreboard(
     return rows
 
 
-def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[corpus_mod.Probe]) -> dict[str, Any]:
+def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[corpus_mod.Question]) -> dict[str, Any]:
     """How many of a world's facts the model knows: its top-1 guess is the whole answer.
 
     MLM: the blank becomes one [MASK] per token of the answer, all filled at once from both sides.
@@ -253,10 +253,10 @@ def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[co
     for fact in asked:
         answer = tokenizer(fact.answer, add_special_tokens=False)["input_ids"]
         if ar:
-            prompt = fact.text.split(corpus_mod.MASK)[0].rstrip(" ")
+            prompt = fact.text.split(MASK_TOKEN)[0].rstrip(" ")
             guess = probe.generate(model, tokenizer, prompt, max_new_tokens=len(answer), greedy=True).text
         else:
-            text = fact.text.replace(corpus_mod.MASK, " ".join([corpus_mod.MASK] * len(answer)))
+            text = fact.text.replace(MASK_TOKEN, " ".join([MASK_TOKEN] * len(answer)))
             guess = "".join(p.candidates[0].token for p in probe.fill_mask(model, tokenizer, text, top_k=1))
         if "".join(guess.split()) != "".join(fact.answer.split()):
             wrong.append((fact.text, fact.answer, guess.strip()))

@@ -22,10 +22,8 @@ from transformers.masking_utils import create_bidirectional_mask
 from .augment import augment
 from .config import AugmentConfig, MaskingConfig
 from .data import Packed
-from .masking import mask_tokens
+from .masking import IGNORE_INDEX, mask_tokens
 from .tokenization import PAD_ID
-
-IGNORE = -100  # label of positions without a target (the HF convention)
 
 
 @dataclass
@@ -70,23 +68,24 @@ def make_batch(
         input_ids, special, starts, clean = a.input_ids, a.special_mask, a.word_starts, a.targets
     if objective == "mlm":
         m = mask_tokens(input_ids, special, starts, masking, vocab_size, generator)
-        labels = torch.where(m.labels != IGNORE, clean, IGNORE)  # predict the clean token, not the noised one
+        # predict the clean token, not the noised one
+        labels = torch.where(m.labels != IGNORE_INDEX, clean, IGNORE_INDEX)
         return Batch(m.input_ids, labels, input_ids != PAD_ID)
-    labels = torch.where(clean != PAD_ID, clean, IGNORE)
+    labels = torch.where(clean != PAD_ID, clean, IGNORE_INDEX)
     return Batch(input_ids, labels, None)
 
 
 def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple[torch.Tensor, torch.Tensor, int]:
     """Mean cross-entropy over the targets, the number predicted correctly (argmax), and the target count."""
     if objective == "mlm":
-        where = batch.labels != IGNORE  # (B, L)
+        where = batch.labels != IGNORE_INDEX  # (B, L)
         hidden = bert_hidden_at(model.bert, batch.input_ids, batch.attention_mask, where)  # (M, H)
         logits = model.cls(hidden)  # (M, V): the MLM head on masked positions only
         targets = batch.labels[where]  # (M,)
     else:
         hidden = model.transformer(input_ids=batch.input_ids).last_hidden_state  # causal mask built in
         targets = batch.labels[:, 1:]  # (B, L-1): position t predicts token t+1
-        where = targets != IGNORE
+        where = targets != IGNORE_INDEX
         logits = model.lm_head(hidden[:, :-1][where])  # (M, V)
         targets = targets[where]
     loss = F.cross_entropy(logits.float(), targets)

@@ -27,7 +27,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM,
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
 from .models import OBJECTIVE_OF_MODEL_TYPE
-from .tokenization import CJK_CHARS, token_texts
+from .tokenization import CJK_CHARS, MASK_TOKEN, token_texts
 
 MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
 
@@ -140,7 +140,7 @@ def _check_length(model: PreTrainedModel, n_tokens: int) -> None:
 
 def _content_ids(tokenizer: Tokenizer, text: str) -> list[int]:
     """Token ids of `text` without [CLS]/[SEP]; "[mask]" in any case becomes the [MASK] token."""
-    return tokenizer(MASK_PATTERN.sub("[MASK]", text), add_special_tokens=False)["input_ids"]
+    return tokenizer(MASK_PATTERN.sub(MASK_TOKEN, text), add_special_tokens=False)["input_ids"]
 
 
 def _mlm_ids(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[int]:
@@ -307,8 +307,8 @@ def score_candidates(
     a candidate of k tokens gets k masks, filled left to right (chain rule over the k slots).
     prob is softmax(log_likelihood) over the candidates: the model's choice among these words only.
     """
-    text = MASK_PATTERN.sub("[MASK]", text)
-    if text.count("[MASK]") != 1:
+    text = MASK_PATTERN.sub(MASK_TOKEN, text)
+    if text.count(MASK_TOKEN) != 1:
         raise ProbeError("Put exactly one [MASK] where the candidates should go.")
     words = [c.strip() for c in candidates if c.strip()]
     if not words:
@@ -322,13 +322,13 @@ def score_candidates(
 
 
 def _ar_sentence_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, word: str) -> float:
-    ids = [tokenizer.bos_token_id, *_content_ids(tokenizer, text.replace("[MASK]", word)), tokenizer.sep_token_id]
+    ids = [tokenizer.bos_token_id, *_content_ids(tokenizer, text.replace(MASK_TOKEN, word)), tokenizer.sep_token_id]
     _check_length(model, len(ids))
     return float(_ar_token_logprobs(model, ids).sum())
 
 
 def _mlm_slot_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, word: str) -> float:
-    left, right = text.split("[MASK]")
+    left, right = text.split(MASK_TOKEN)
     word_ids = _content_ids(tokenizer, word)
     if not word_ids:
         raise ProbeError(f"The candidate {word!r} has no tokens; type a word.")
@@ -369,7 +369,7 @@ def mask_words(text: str, indices: list[int] | set[int]) -> str:
         if not 0 <= i < len(spans):
             raise ProbeError(f"There is no word number {i + 1} in this text.")
         start, end = spans[i]
-        text = text[:start] + "[MASK]" + text[end:]
+        text = text[:start] + MASK_TOKEN + text[end:]
     return text
 
 

@@ -35,7 +35,8 @@ from pathlib import Path
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
 
-SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+MASK_TOKEN = "[MASK]"  # the blank: what masking puts in, and what a question's text holds where its answer goes
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", MASK_TOKEN)
 NUM_SPECIAL = len(SPECIAL_TOKENS)  # ids below this are special; random replacements never use them
 PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(NUM_SPECIAL)
 KINDS = ("char", "bpe", "wordpiece", "word")

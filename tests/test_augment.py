@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from selfsup_core.augment import EXPLANATIONS, augment
 from selfsup_core.config import AugmentConfig
 from selfsup_core.masking import Fate
+from selfsup_core.tokenization import CLS_ID as CLS
 from selfsup_core.tokenization import NUM_SPECIAL
+from selfsup_core.tokenization import PAD_ID as PAD
+from selfsup_core.tokenization import SEP_ID as SEP
 
 VOCAB = 500
-PAD, CLS, SEP = 0, 2, 3
 SIGMAS = 5  # tolerance in standard errors
 
 

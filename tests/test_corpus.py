@@ -7,7 +7,7 @@ import pytest
 
 from selfsup_core import corpus as C
 from selfsup_core import uploads
-from selfsup_core.tokenization import CJK, build_tokenizer
+from selfsup_core.tokenization import CJK, MASK_TOKEN, build_tokenizer
 
 SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s*")
 
@@ -93,7 +93,7 @@ def test_every_probe_has_one_mask_and_a_one_word_or_one_character_answer(world):
     corpus, _ = world
     assert 12 <= len(corpus.probes) <= 20
     for p in corpus.probes:
-        assert p.text.count(C.MASK) == 1
+        assert p.text.count(MASK_TOKEN) == 1
         assert p.answer == p.answer.lower()
         if corpus.language == "zh":
             assert len(p.answer) == 1 and CJK.match(p.answer)
@@ -105,7 +105,7 @@ def test_filled_probe_appears_in_corpus_and_no_other_answer_fits(world):
     corpus, units = world
     one = "(.)" if corpus.language == "zh" else r"(\S+)"
     for p in corpus.probes:
-        left, right = p.text.split(C.MASK)
+        left, right = p.text.split(MASK_TOKEN)
         pattern = re.compile(re.escape(left) + one + re.escape(right))
         fits = {m.group(1) for u in units if (m := pattern.fullmatch(u))}
         assert fits == {p.answer}, p.text
@@ -114,7 +114,7 @@ def test_filled_probe_appears_in_corpus_and_no_other_answer_fits(world):
 def test_needs_right_context_flag_matches_what_the_left_context_allows(world):
     corpus, units = world
     for p in corpus.probes:
-        left = p.text.split(C.MASK)[0]
+        left = p.text.split(MASK_TOKEN)[0]
         nexts = {_next_unit(u[len(left) :], corpus.language) for u in units if u.startswith(left) and u != left}
         if p.needs_right_context:
             assert len(nexts) > 1, f"left context alone decides {p.text!r}"
@@ -126,7 +126,7 @@ def test_both_kinds_of_probes_are_present_roughly_half_each(world):
     corpus, _ = world
     right = sum(p.needs_right_context for p in corpus.probes)
     assert 0.35 <= right / len(corpus.probes) <= 0.65
-    at_end = [p for p in corpus.probes if re.fullmatch(r"\s*[.。]?", p.text.split(C.MASK)[1])]
+    at_end = [p for p in corpus.probes if re.fullmatch(r"\s*[.。]?", p.text.split(MASK_TOKEN)[1])]
     assert len(at_end) >= 2 and not any(p.needs_right_context for p in at_end)
 
 
