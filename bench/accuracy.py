@@ -2,7 +2,7 @@
 
 Also prints how many of the corpus's ground-truth probes the model fills correctly (top-1).
 
-    python bench/accuracy.py [--seconds 60 | --steps 1000] [--corpus world-en world-zh] [--size mini]
+    python -m bench.accuracy [--seconds 60 | --steps 1000] [--corpus world-en world-zh] [--size mini]
 
 --steps trains a fixed number of steps instead of a time budget: it compares two versions of the
 trainer's data (packing, tokenizers) independently of how busy the machine is.
@@ -11,17 +11,14 @@ trainer's data (packing, tokenizers) independently of how busy the machine is.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import torch
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from selfsup_core import probe  # noqa: E402
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.corpus import builtin_names, load_builtin  # noqa: E402
-from selfsup_core.train import train  # noqa: E402
+from selfsup_core import probe
+from selfsup_core.config import TrainConfig
+from selfsup_core.corpus import builtin_names, load_builtin
+from selfsup_core.train import train
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ measures what DDP costs (a second process, the gradient all-reduce over gloo), n
 GPU (only where CUDA is present): each preset on one GPU (bf16 autocast), printing tokens/s, tokens/s per
 device and model FLOPs utilisation (MFU); with several GPUs, also the large preset on all of them.
 
-    python bench/ddp.py [--size mini] [--steps 100] [--batch-size 32] [--threads 2] [--repeats 2]
+    python -m bench.ddp [--size mini] [--steps 100] [--batch-size 32] [--threads 2] [--repeats 2]
                         [--gpu-steps 50] [--gpu-batch-size 64] [--gpu-seq-len 128]
 """
 
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import torch
 
+from selfsup_core.config import TrainConfig
+from selfsup_core.models import PRESETS
+from selfsup_core.runs import load_run
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.models import PRESETS  # noqa: E402
-from selfsup_core.runs import load_run  # noqa: E402
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ here, seeded): a goal reached on world-en must hold on it too, or it was tuned t
 `--beside` trains a second run in another process at the same time (a shared machine: about half the
 steps).
 
-    python bench/knowledge.py [--seconds 10 20 30 60] [--objective mlm ar] \
+    python -m bench.knowledge [--seconds 10 20 30 60] [--objective mlm ar] \
         [--corpus world-en world-zh world-en-renamed] [--seeds 0 1 2] [--beside]
 """
 
@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,10 +30,9 @@ from pathlib import Path
 import torch
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from selfsup_core import corpus, experiments, probe  # noqa: E402
-from selfsup_core.config import TrainConfig, default_tokenizer  # noqa: E402
-from selfsup_core.train import train  # noqa: E402
+from selfsup_core import corpus, experiments, probe
+from selfsup_core.config import TrainConfig, default_tokenizer
+from selfsup_core.train import train
 
 RENAMED = "world-en-renamed"
 SHOWCASE = {"world-en": "the capital of norland is [MASK] .", "world-zh": "诺兰的首都是[MASK]。"}

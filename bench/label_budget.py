@@ -6,7 +6,7 @@ label budget of 8, 32, 128 and all training examples, over several seeds, and pr
 deviation (over seeds) of test accuracy and macro-F1. `scratch` rows use the same architecture and
 tokenizer as the pretrained run, with random weights: the only difference is the pretraining.
 
-    python bench/label_budget.py [--task sentiment-en topic-en] [--pretrain-s 60 | --pretrain-steps 600]
+    python -m bench.label_budget [--task sentiment-en topic-en] [--pretrain-s 60 | --pretrain-steps 600]
                                  [--seeds 0 1 2] [--budgets 8 32 128 all] [--methods full linear-probe lora]
                                  [--steps 150]
 """
@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import torch
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from selfsup_core import runs  # noqa: E402
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.label_budget import curve_table, label_budget_curve  # noqa: E402
-from selfsup_core.tasks import BUILTIN_TASKS  # noqa: E402
-from selfsup_core.train import train  # noqa: E402
+from selfsup_core import runs
+from selfsup_core.config import TrainConfig
+from selfsup_core.label_budget import curve_table, label_budget_curve
+from selfsup_core.tasks import BUILTIN_TASKS
+from selfsup_core.train import train
 
 
 def pretrain(objective: str, corpus: str, seconds: float, steps: int | None, size: str) -> str:

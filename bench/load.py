@@ -20,8 +20,8 @@ Reported:
 - server memory: the peak, sampled every 0.5 s, of the summed RSS of the server process and all its
   descendants (the training workers).
 
-    python bench/load.py --sessions 10 40
-    python bench/load.py --sessions 40 --steps 30 --timeout 900
+    python -m bench.load --sessions 10 40
+    python -m bench.load --sessions 40 --steps 30 --timeout 900
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ import os
 import re
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -46,10 +45,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
+from selfsup_core.runs import FINISHED, list_runs
+from tests.e2e.helpers import start_server, stop_server
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from selfsup_core.runs import FINISHED, list_runs  # noqa: E402
-from tests.e2e.helpers import start_server, stop_server  # noqa: E402
 
 STATUS_SHOWN = re.compile("Queued at position|Running ·|Completed|Stopped at|Failed")  # the live view
 FINAL_SHOWN = re.compile("Completed|Stopped at|Failed")

@@ -1,7 +1,7 @@
 """MLM vs AR at an equal CPU time budget: a matched pair (experiments.matched_pair) on a built-in corpus,
 then the probe scoreboard split by "needs right context" and the comparable metrics (same held-out blanks).
 
-    python bench/mlm_vs_ar.py [--seconds 60] [--size mini] [--corpus world-en] [--seed 0] [--threads N]
+    python -m bench.mlm_vs_ar [--seconds 60] [--size mini] [--corpus world-en] [--seed 0] [--threads N]
 
 Wall-clock budgets make this sensitive to other load on the machine: run it on an idle one.
 """
@@ -9,20 +9,18 @@ Wall-clock budgets make this sensitive to other load on the machine: run it on a
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import torch
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from selfsup_core import experiments as ex  # noqa: E402
-from selfsup_core import runs  # noqa: E402
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.corpus import builtin_probes  # noqa: E402
-from selfsup_core.probe import load_model  # noqa: E402
-from selfsup_core.train import train  # noqa: E402
+from selfsup_core import experiments as ex
+from selfsup_core import runs
+from selfsup_core.config import TrainConfig
+from selfsup_core.corpus import builtin_probes
+from selfsup_core.probe import load_model
+from selfsup_core.train import train
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """nanoGPT's own CPU recipe vs selfsup_core at the same shape, batch and wall time, in nats per character.
 
-    python bench/peer_nanogpt.py --nanogpt DIR --text FILE [--repeats N] [--seconds S] [--budget first-line|wall]
+    python -m bench.peer_nanogpt --nanogpt DIR --text FILE [--repeats N] [--seconds S] [--budget first-line|wall]
 
 DIR is a work tree of karpathy/nanoGPT (e.g. `git --git-dir=<mirror> archive HEAD | tar -x -C DIR`); it is
 copied into a temporary folder and never written to. FILE is the text (Tiny Shakespeare for the README's recipe).
@@ -68,12 +68,11 @@ import torch.nn.functional as F
 from transformers import GPT2LMHeadModel, PreTrainedTokenizerFast
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.corpus import split_text  # noqa: E402
-from selfsup_core.data import pack  # noqa: E402
-from selfsup_core.tokenization import PAD_ID, SEP_ID  # noqa: E402
-from selfsup_core.train import train  # noqa: E402
+from selfsup_core.config import TrainConfig
+from selfsup_core.corpus import split_text
+from selfsup_core.data import pack
+from selfsup_core.tokenization import PAD_ID, SEP_ID
+from selfsup_core.train import train
 
 SEQ_LEN, BATCH, LAYERS, HEADS, HIDDEN = 64, 12, 4, 4, 128
 SHAPE = ["--device=cpu", "--compile=False", f"--block_size={SEQ_LEN}", f"--batch_size={BATCH}",

@@ -13,7 +13,7 @@ Prints input tokens/s (median step after the first 5; for HF, wall time between 
 arm, the arms taking turns --repeats times, then the medians and their ratios, plus the time from calling
 `train` to its first optimizer step.
 
-    python bench/speed.py [--steps 60] [--repeats 3] [--objective mlm ar] [--threads 2] [--vocab-size N]
+    python -m bench.speed [--steps 60] [--repeats 3] [--objective mlm ar] [--threads 2] [--vocab-size N]
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import torch
 from transformers import (
@@ -39,10 +37,9 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from selfsup_core.config import TrainConfig  # noqa: E402
-from selfsup_core.models import build_model, shape_of  # noqa: E402
-from selfsup_core.train import prepare_data, train  # noqa: E402
+from selfsup_core.config import TrainConfig
+from selfsup_core.models import build_model, shape_of
+from selfsup_core.train import prepare_data, train
 
 
 class StepClock(TrainerCallback):

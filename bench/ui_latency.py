@@ -4,22 +4,21 @@ while two runs train.
 Starts `streamlit run app.py` on a free localhost port with a temporary runs directory and drives it
 with headless Chromium (Debian's /usr/bin/chromium).
 
-    python bench/ui_latency.py
+    python -m bench.ui_latency
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, CURVE_POINTS, start_server, stop_server, wait_idle
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, CURVE_POINTS, start_server, stop_server, wait_idle  # noqa: E402
 
 
 def launch_nano(page, url: str, steps: str) -> tuple[float, str]:

@@ -43,7 +43,9 @@ from .uploads import (  # noqa: F401  (re-exported: the file-level errors are co
     text_columns,
 )
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+# The world files: assets/ beside the package in a checkout, selfsup_core/assets/ once installed (pyproject.toml).
+_HERE = Path(__file__).resolve().parent
+ASSETS_DIR = next((d for d in (_HERE.parent / "assets", _HERE / "assets") if d.is_dir()), _HERE.parent / "assets")
 BUILTINS = {"world-en": "world_en.json", "world-zh": "world_zh.json"}
 MIN_DOCUMENTS = 2  # one for training, one for validation
 MIN_CHARS = 200  # roughly one training sequence of 64 tokens
