@@ -79,7 +79,7 @@ def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languag
             assert set(shown) == set(columns) and all(label.strip() for label in shown.values())
             if language == "zh":
                 assert not set(shown.values()) & set(columns), shown  # translated, not passed through
-    metrics = dict(blanks=7, blank_accuracy=0.5, blank_loss=1.0, elapsed_s=3, steps=10, tokens_seen=99,
+    metrics = dict(blanks=7, blank_accuracy=0.5, baseline_accuracy=0.1, blank_loss=1.0, elapsed_s=3, steps=10, tokens_seen=99,
                    targets_trained=9, train_val_loss=2.0)  # fmt: skip
     rows = experiments.comparison_table({"MLM": metrics})["MLM"]  # the compare page labels its rows
     for language in i18n.LANGS:
