@@ -208,6 +208,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Top guess: **{word}** — {verdict}. Try your own sentences on the Probe page.",
         "zh": "模型的首选答案：**{word}**，{verdict}。到“探测模型”页面试试你自己的句子吧。",
     },
+    "home.answer_rank": {
+        "en": "The right answer, **{answer}**, is its guess number {rank} of {n} tokens, with probability {prob:.1%}.",
+        "zh": "正确答案 **{answer}** 排在它 {n} 个词元里的第 {rank} 位，概率为 {prob:.1%}。",
+    },
     "home.open_probe": {"en": "Open the Probe page", "zh": "打开“探测模型”页面"},
     "home.steps": {"en": "The lab, step by step", "zh": "实验步骤"},
     "home.step1": {
@@ -696,6 +700,33 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "正在给留出文本加入干扰，再测一遍……",
     },
     # -- sweep page ---------------------------------------------------------------------------------
+    "spin.facts": {"en": "Asking the model the world's facts…", "zh": "正在向模型提问这个世界的事实……"},
+    # -- verdicts (ui.verdict): what a comparison supports ---------------------------------------------
+    "verdict.too_early": {
+        "en": "**Too early to conclude**: {names} still guessing (hardly above always saying the most common "
+        "token, or few of the world's facts known); train longer.",
+        "zh": "**现在下结论还太早**：{names}还在瞎猜（几乎不比总是回答最常见的词元好，或者几乎不知道这个世界的事实）；"
+        "请训练更久一些。",
+    },
+    "verdict.both": {"en": "both models are", "zh": "两个模型都"},
+    "verdict.all": {"en": "all {n} settings are", "zh": "全部 {n} 种设置都"},
+    "verdict.and": {"en": " and ", "zh": "和"},
+    "verdict.within": {
+        "en": "**No real difference**: {best} and {runner_up} are {gap:.1%} apart on the same blanks, within the "
+        "spread between seeds or the luck of the blanks (±{noise:.1%}).",
+        "zh": "**没有真正的差别**：{best}和{runner_up}在相同空位上相差 {gap:.1%}，在不同随机种子的波动范围"
+        "或空位本身的偶然性（±{noise:.1%}）之内。",
+    },
+    "verdict.wins": {
+        "en": "**{best} is ahead**: {gap:.1%} above {runner_up} on the same blanks, more than the spread between "
+        "seeds and the luck of the blanks (±{noise:.1%}).",
+        "zh": "**{best}领先**：在相同空位上比{runner_up}高 {gap:.1%}，超出了不同随机种子的波动范围和空位本身的"
+        "偶然性（±{noise:.1%}）。",
+    },
+    "verdict.one_seed": {
+        "en": "One run per setting: how much another seed would change the result is unknown.",
+        "zh": "每种设置只训练了一次：换一个随机种子结果会变多少，目前还不知道。",
+    },
     "sweep.title": {"en": "Masking sweeps & augmentation", "zh": "掩码扫描与数据增强"},
     "sweep.caption": {
         "en": "Several runs identical but for one setting, trained one after the other: the plots are the evidence.",
@@ -733,6 +764,21 @@ TEXT: dict[str, dict[str, str]] = {
     "sweep.col.blank_loss": {"en": "same blanks: loss", "zh": "相同空位：损失"},
     "sweep.col.own_loss": {"en": "own held-out loss", "zh": "自身留出集：损失"},
     "sweep.col.steps": {"en": "steps", "zh": "步数"},
+    "sweep.col.seed": {"en": "seed", "zh": "随机种子"},
+    "sweep.col.seconds": {"en": "seconds", "zh": "秒数"},
+    "sweep.seeds": {"en": "Seeds per setting", "zh": "每种设置的随机种子数"},
+    "sweep.seeds_help": {
+        "en": "Each setting is trained this many times with different seeds, so the chart can show how much the "
+        "result varies by chance.",
+        "zh": "每种设置用不同的随机种子训练这么多次，图上就能看出结果因偶然而波动多少。",
+    },
+    "sweep.spread_help": {
+        "en": "Each point is the median over the seeds; the bars run from the lowest to the highest seed. Equal "
+        "seconds are not equal steps on a busy server: compare the steps column.",
+        "zh": "每个点是各随机种子结果的中位数；竖线从最低的种子画到最高的种子。服务器忙时，同样的秒数不等于同样的步数："
+        "请对照“步数”一列。",
+    },
+    "sweep.strategy_axis": {"en": "masking strategy", "zh": "掩码策略"},
     "sweep.mask_rate_axis": {"en": "mask rate", "zh": "掩码率"},
     "sweep.accuracy_axis": {"en": "accuracy", "zh": "准确率"},
     "sweep.loss_axis": {"en": "loss (nats)", "zh": "损失（nats）"},
@@ -886,6 +932,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "accuracy on the same {n} held-out blanks",
         "zh": "同样 {n} 个留出空上的准确率",
     },
+    "compare.row.baseline_accuracy": {
+        "en": "always saying the most common token, same blanks",
+        "zh": "总是回答最常见的词元时，在相同空位上的准确率",
+    },
+    "compare.col.model": {"en": "model", "zh": "模型"},
+    "compare.col.blank_accuracy": {"en": "same blanks: accuracy", "zh": "相同空位：准确率"},
+    "compare.col.baseline": {"en": "always the most common token", "zh": "总是答最常见的词元"},
+    "compare.col.facts": {"en": "facts of the world known", "zh": "知道的世界事实"},
+    "compare.facts": {"en": "{known}/{asked} ({share:.0%})", "zh": "{known}/{asked}（{share:.0%}）"},
     "compare.row.blank_loss": {"en": "loss on those blanks (nats)", "zh": "这些空上的损失（nats）"},
     "compare.row.elapsed_s": {"en": "training time", "zh": "训练时间"},
     "compare.row.steps": {"en": "steps", "zh": "步数"},
@@ -1172,6 +1227,21 @@ TEXT: dict[str, dict[str, str]] = {
     "class.col.nickname": {"en": "student", "zh": "同学"},
     "class.col.objective": {"en": "objective", "zh": "训练目标"},
     "class.col.run": {"en": "run", "zh": "训练"},
+    "class.budget_pick": {"en": "Compare runs of", "zh": "比较这类训练"},
+    "class.budget_help": {
+        "en": "A setting is only compared fairly with runs of the same model size and duration.",
+        "zh": "只有模型大小和训练时长都相同的训练，才能公平地比较某个设置。",
+    },
+    "class.budget": {"en": "{size} · {duration} ({n} runs)", "zh": "{size} · {duration}（{n} 次训练）"},
+    "class.seconds": {"en": "{s:.0f} s", "zh": "{s:.0f} 秒"},
+    "class.steps": {"en": "{n} steps", "zh": "{n} 步"},
+    "class.all_budgets": {"en": "every size and duration ({n} runs)", "zh": "所有大小和时长（{n} 次训练）"},
+    "class.mixed": {
+        "en": "These runs differ in model size or duration ({n} kinds): a point may be higher because it trained "
+        "longer or bigger, not because of its setting. Pick one kind above.",
+        "zh": "这些训练的模型大小或时长不同（{n} 类）：一个点更高，可能是因为训练得更久或模型更大，而不是因为它的设置。"
+        "请在上面选一类。",
+    },
 }
 
 
