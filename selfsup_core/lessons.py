@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import experiments
-from .config import TrainConfig
+from .config import LESSON_BUDGET, TrainConfig
 
 Text = dict[str, str]  # {"en": ..., "zh": ...}
 LANGS = ("en", "zh")
@@ -29,6 +29,8 @@ CORPUS_OF_LANG = {"en": "world-en", "zh": "world-zh"}
 TASK_OF_CORPUS = {"world-en": "topic-en", "world-zh": "topic-zh"}  # where pretraining helps most (bench/RESULTS.md)
 SIZES = ("nano", "mini")  # lessons stay short: seconds per run, not minutes
 SECONDS = (5, 60)  # allowed seconds per run
+# Lessons that compare runs start at the budget where both have learned enough to compare (config.LESSON_BUDGET)
+COMPARING = {"size": LESSON_BUDGET.size, "seconds": int(LESSON_BUDGET.seconds), "seed": 0}
 MAX_STEPS = 20_000  # runs are bounded by their time budget; this only has to be out of reach
 TIE = "tie"  # the choice key of "about the same"
 
@@ -153,7 +155,7 @@ LESSONS: dict[str, Lesson] = {
                 "matter what you hide?",
                 "zh": "把词遮住，让模型去猜：它从这个练习里学到了什么？遮住什么，有区别吗？",
             },
-            preset={"size": "mini", "seconds": 20, "seed": 0},
+            preset=COMPARING,
             steps=(
                 Step(
                     title={"en": "Blanks it has never seen", "zh": "从没见过的空"},
@@ -219,7 +221,7 @@ LESSONS: dict[str, Lesson] = {
                 "en": "BERT hides 15% of the tokens. Fewer blanks, or more: which learns most in the same time?",
                 "zh": "BERT 遮住 15% 的词元。遮得更少还是更多，在同样的时间里学到的最多？",
             },
-            preset={"size": "nano", "seconds": 20, "seed": 0},
+            preset=COMPARING,
             steps=(
                 Step(
                     title={"en": "Fewer blanks", "zh": "更少的空"},
@@ -285,7 +287,7 @@ LESSONS: dict[str, Lesson] = {
                 "tell?",
                 "zh": "填空（BERT）还是预测下一个词（GPT）：哪个学到的更多？又该怎样判断？",
             },
-            preset={"size": "mini", "seconds": 25, "seed": 0},
+            preset=COMPARING,
             steps=(
                 Step(
                     title={"en": "Compare the losses?", "zh": "比较损失？"},
