@@ -801,9 +801,11 @@ TEXT: dict[str, dict[str, str]] = {
     "sweep.tab.augment": {"en": "Augmentation", "zh": "数据增强"},
     "sweep.rates": {"en": "Mask rates", "zh": "要比较的掩码率"},
     "sweep.same_blanks_help": {
-        "en": "*Same blanks*: the same held-out tokens hidden one at a time, for every run: comparable. *Own*: "
-        "the run's held-out text masked at its own rate: a harder test at higher rates.",
-        "zh": "*相同空位*：每次训练都用同一批留出词元来测，一次只遮一个，结果可以直接比较。"
+        "en": "*Same blanks*: the same held-out tokens hidden one at a time, for every run of a seed (each seed "
+        "holds out its own text): comparable. *Own*: the run's held-out text masked at its own rate: a harder "
+        "test at higher rates.",
+        "zh": "*相同空位*：同一个随机种子的每次训练都用同一批留出词元来测（每个种子留出的文本不同），一次只遮一个，"
+        "结果可以直接比较。"
         "*自身留出集*：按各自的掩码率遮盖各自的留出文本，掩码率越高，测试越难。",
     },
     "sweep.rate": {"en": "Mask rate", "zh": "掩码率"},
@@ -937,9 +939,15 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "总是回答最常见的词元时，在相同空位上的准确率",
     },
     "compare.col.model": {"en": "model", "zh": "模型"},
-    "compare.col.blank_accuracy": {"en": "same blanks: accuracy", "zh": "相同空位：准确率"},
-    "compare.col.baseline": {"en": "always the most common token", "zh": "总是答最常见的词元"},
-    "compare.col.facts": {"en": "facts of the world known", "zh": "知道的世界事实"},
+    "compare.col.blank_accuracy": {"en": "same blanks", "zh": "相同空位"},
+    "compare.col.baseline": {"en": "guessing baseline", "zh": "瞎猜基线"},
+    "compare.col.baseline_help": {
+        "en": "The accuracy on the same blanks of always saying the most common token: a model near it is still "
+        "guessing.",
+        "zh": "在相同空位上总是回答最常见的词元时的准确率：接近它的模型还在瞎猜。",
+    },
+    "compare.col.facts": {"en": "facts known", "zh": "知道的事实"},
+    "compare.col.time": {"en": "time", "zh": "时间"},
     "compare.facts": {"en": "{known}/{asked} ({share:.0%})", "zh": "{known}/{asked}（{share:.0%}）"},
     "compare.row.blank_loss": {"en": "loss on those blanks (nats)", "zh": "这些空上的损失（nats）"},
     "compare.row.elapsed_s": {"en": "training time", "zh": "训练时间"},

@@ -36,12 +36,12 @@ def budget_label(found: dict[str, tuple], rows: list[dict]):
 def board(rows: list[dict]) -> None:
     """The class's runs at one budget (size and duration): a setting against a result, one point per run, and
     the same as a table."""
-    a, b, c, d = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     found = {"/".join(map(str, k)): k for k, _ in classroom.budgets(rows)}  # option ids: "mini/60.0/None"
-    option = a.selectbox(t("class.budget_pick"), [*found, ALL], format_func=budget_label(found, rows),
+    option = st.selectbox(t("class.budget_pick"), [*found, ALL], format_func=budget_label(found, rows),
                          key="class_budget", help=t("class.budget_help"))  # fmt: skip  # the most common first
     budget = found.get(option)
     rows = classroom.of_budget(rows, budget)
+    b, c, d = st.columns([2, 2.4, 1.3], vertical_alignment="bottom")
     x = b.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
     y = c.segmented_control(t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y",
                             format_func=result)  # fmt: skip
@@ -57,8 +57,10 @@ def board(rows: list[dict]) -> None:
     columns = {"nickname": t("class.col.nickname"), "objective": t("class.col.objective"), x: setting(x),
                y: result(y), "run": t("class.col.run")}  # fmt: skip
     shown = pd.DataFrame(rows)[list(dict.fromkeys(columns))].rename(columns=columns)
-    percent = {result("val_accuracy"): st.column_config.NumberColumn(format="percent")} if y == "val_accuracy" else {}
-    st.dataframe(shown, hide_index=True, column_config=percent)
+    percent = [label for key, label in columns.items() if key in ("val_accuracy", "mask_rate")]  # 21.6%, not 0.216
+    st.dataframe(
+        shown, hide_index=True, column_config={c: st.column_config.NumberColumn(format="percent") for c in percent}
+    )
 
 
 st.title(t("class.title"))

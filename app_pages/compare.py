@@ -158,10 +158,11 @@ def judged(pair: dict) -> None:
              "steps": m["steps"], "seconds": m["elapsed_s"]} for o, m in found.items()]  # fmt: skip
     label = {"model": t("compare.col.model"), "blank_accuracy": t("compare.col.blank_accuracy"),
              "baseline_accuracy": t("compare.col.baseline"), "facts": t("compare.col.facts"),
-             "steps": t("compare.row.steps"), "seconds": t("compare.row.elapsed_s")}  # fmt: skip
+             "steps": t("compare.row.steps"), "seconds": t("compare.col.time")}  # fmt: skip
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(pd.DataFrame(rows).rename(columns=label), hide_index=True, column_config={
-        label["blank_accuracy"]: percent, label["baseline_accuracy"]: percent,
+        label["blank_accuracy"]: percent,
+        label["baseline_accuracy"]: st.column_config.NumberColumn(format="percent", help=t("compare.col.baseline_help")),
         label["seconds"]: st.column_config.NumberColumn(format="%.0f s")})  # fmt: skip
     ui.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
 

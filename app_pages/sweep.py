@@ -60,10 +60,10 @@ def measured(done: list, setting) -> pd.DataFrame:
     rows = []
     for r in done:
         m = ui.comparable_metrics(r.id, r.summary.get("finished"))
-        rows.append({"setting": setting(r.config), "blank_accuracy": m["blank_accuracy"],
+        rows.append({"setting": setting(r.config), "seed": r.config["seed"], "steps": r.summary.get("steps"),
+                     "seconds": r.summary.get("elapsed_s"), "blank_accuracy": m["blank_accuracy"],
                      "own_accuracy": r.summary.get("val_accuracy"), "blank_loss": m["blank_loss"],
-                     "own_loss": r.summary.get("val_loss"), "seed": r.config["seed"],
-                     "steps": r.summary.get("steps"), "seconds": r.summary.get("elapsed_s")})  # fmt: skip
+                     "own_loss": r.summary.get("val_loss")})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -74,7 +74,7 @@ def col(name: str) -> str:
 def show(table: pd.DataFrame, rate: bool = False) -> None:
     fmt = {
         col(c): st.column_config.NumberColumn(format="percent" if "accuracy" in c else "%.2f")
-        for c in table.columns[1:5]
+        for c in ("blank_accuracy", "own_accuracy", "blank_loss", "own_loss")
     }
     fmt[col("seconds")] = st.column_config.NumberColumn(format="%.0f s")
     if rate:
@@ -180,7 +180,7 @@ def sweeps(base, timed, seeds: int) -> None:
 st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = ui.config()
-a, b, c, d = st.columns(4)
+a, b, c, d = st.columns([1.4, 1, 1, 1])
 size = a.segmented_control(t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True,
                            key="sw_size")  # fmt: skip
 seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
