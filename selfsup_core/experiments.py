@@ -41,6 +41,7 @@ from . import corpus as corpus_mod
 from . import probe
 from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
 from .data import Packed
+from .objectives import documents
 from .runs import RunInfo, load_run
 from .tokenization import CJK, CLS_ID, MASK_TOKEN, PAD_ID, token_texts
 from .train import eval_batches, evaluate, prepare_data
@@ -358,12 +359,12 @@ def blank_predictions(
             r, p = row[i : i + chunk], pos[i : i + chunk]
             ids = rows.input_ids[r].clone()  # (b, L)
             ids[torch.arange(len(r)), p] = tokenizer.mask_token_id
-            hidden = model.bert(input_ids=ids.to(model.device), attention_mask=(ids != PAD_ID).to(model.device))
-            logits.append(model.cls(hidden.last_hidden_state[torch.arange(len(r)), p.to(model.device)]).float().cpu())
+            hidden = _packed_hidden(model, ids.to(model.device))  # (b, L, H)
+            logits.append(model.cls(hidden[torch.arange(len(r)), p.to(model.device)]).float().cpu())
     else:
         n, dev = int(row.max()) + 1 if len(row) else 0, model.device
         ids = rows.input_ids.masked_fill(rows.input_ids == CLS_ID, tokenizer.bos_token_id)  # a GPT opens with its own
-        hidden = torch.cat([_gpt_hidden(model, ids[i : i + 64].to(dev)).cpu() for i in range(0, n, 64)])
+        hidden = torch.cat([_packed_hidden(model, ids[i : i + 64].to(dev)).cpu() for i in range(0, n, 64)])
         # (n, L, H): one forward per row serves all its blanks
         logits.append(model.lm_head(hidden[row, pos - 1].to(dev)).float().cpu())  # position t-1 predicts token t
     logits = torch.cat(logits)  # (N, V)
@@ -371,9 +372,12 @@ def blank_predictions(
     return logits.argmax(-1) == targets, nll
 
 
-def _gpt_hidden(model: PreTrainedModel, ids: torch.Tensor) -> torch.Tensor:
-    """A GPT's last hidden states (b, L, H) for right-padded rows (padding never affects earlier positions)."""
-    return model.transformer(input_ids=ids, attention_mask=(ids != PAD_ID).long()).last_hidden_state
+def _packed_hidden(model: PreTrainedModel, ids: torch.Tensor) -> torch.Tensor:
+    """Last hidden states (b, L, H) of packed rows, each document read alone, as in training."""
+    ar = probe.objective_of(model) == "ar"
+    mask, positions = documents(ids, causal=ar)
+    body = model.transformer if ar else model.bert
+    return body(input_ids=ids, attention_mask=mask, position_ids=positions).last_hidden_state
 
 
 def comparable_metrics(

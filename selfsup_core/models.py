@@ -113,7 +113,7 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
     CPU (after one warm-up step), with the training loop's own loss (sparse for MLM), so the estimate
     reflects this machine and the trainer. Takes about a second.
     """
-    from .objectives import Batch, loss_and_hits
+    from .objectives import Batch, documents, loss_and_hits
     from .tokenization import DEFAULT_VOCAB
 
     vocab = vocab_size or cfg.vocab_size or DEFAULT_VOCAB[cfg.tokenizer]
@@ -126,9 +126,9 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
         t = time.perf_counter()
         if cfg.objective == "mlm":
             labels = torch.where(torch.rand(ids.shape, generator=gen) < cfg.masking.rate, ids, -100)
-            batch = Batch(ids, labels, torch.ones_like(ids, dtype=torch.bool))
         else:
-            batch = Batch(ids, ids, None)
+            labels = ids
+        batch = Batch(ids, labels, *documents(ids, causal=cfg.objective == "ar"))
         loss, _, _ = loss_and_hits(model, batch, cfg.objective)
         loss.backward()
         opt.step()

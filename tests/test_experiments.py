@@ -162,16 +162,18 @@ def test_both_objectives_are_scored_on_the_same_held_out_blanks(trained):
 
 @pytest.mark.parametrize("objective", ["mlm", "ar"])
 def test_blank_predictions_ask_each_objective_the_question_it_was_trained_on(trained, objective):
-    """Reference check: the same -log p as the model's own forward pass on one hand-built input."""
+    """Reference check: the same -log p as the model's own forward pass on the blank's document alone (each
+    packed document is read alone, as in training)."""
     model, tok = loaded(trained[objective])
     _, _, rows = prepare_data(TrainConfig.from_dict(trained[objective].config))
-    row, pos = torch.tensor([0, 1]), torch.tensor([5, 9])
+    ends = [int((rows.input_ids[r, 1:] == tok.sep_token_id).nonzero()[0]) + 1 for r in (0, 1)]  # first doc's end
+    row, pos = torch.tensor([0, 1]), torch.tensor([2, ends[1] - 1])
     _, nll = ex.blank_predictions(model, tok, rows, row, pos)
     for i in range(2):
-        ids = rows.input_ids[row[i]].clone()
+        ids = rows.input_ids[row[i], : ends[i] + 1].clone()  # the first document (MLM: [CLS] ... [SEP])
         if objective == "mlm":
             ids[pos[i]] = tok.mask_token_id
-            logits = model(input_ids=ids[None], attention_mask=(ids != 0)[None]).logits[0, pos[i]]
+            logits = model(input_ids=ids[None]).logits[0, pos[i]]
         else:
             logits = model(input_ids=ids[None, : pos[i]]).logits[0, -1]  # the left context only
         expected = -logits.log_softmax(-1)[rows.input_ids[row[i], pos[i]]]
