@@ -5,9 +5,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
+from lab import i18n, launch, live, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import charts, finetune, runs, tasks
 
 BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
@@ -37,7 +36,7 @@ def results() -> None:
     a, b = st.columns(2, gap="large")
     with a:
         st.subheader(t("finetune.confusion"), help=t("finetune.confusion_help", run=chosen.id))
-        ui.chart(charts.confusion(chosen.summary["confusion"], chosen.summary["labels"]), key="ft_confusion")
+        widgets.chart(charts.confusion(chosen.summary["confusion"], chosen.summary["labels"]), key="ft_confusion")
     with b:
         st.subheader(t("finetune.try"))
         text = st.text_input(
@@ -45,18 +44,18 @@ def results() -> None:
         )
         if text.strip():
             try:
-                label, probs = finetune.predict(ui.classifier(finetune.classifier_dir(chosen.id)), [text])[0]
-                ui.chart(charts.bars(list(probs), list(probs.values()), highlight=label), key="ft_try_bars")
+                label, probs = finetune.predict(resources.classifier(finetune.classifier_dir(chosen.id)), [text])[0]
+                widgets.chart(charts.bars(list(probs), list(probs.values()), highlight=label), key="ft_try_bars")
             except ValueError as e:
-                ui.error(e)
+                widgets.error(e)
 
 
 st.title(t("finetune.title"))
 st.caption(t("finetune.caption"))
 
 choices = [*finetune.pretrained_runs(), None]
-link = ui.settings_from_url(LINK_BASE, LINKED, {**LIMITS, "pretrained": choices,
-                                                 "task": [*tasks.builtin_task_names(), *ui.saved_uploads(tasks=True)]})  # fmt: skip
+link = url_state.settings_from_url(LINK_BASE, LINKED, {**LIMITS, "pretrained": choices,
+                                                 "task": [*tasks.builtin_task_names(), *resources.saved_uploads(tasks=True)]})  # fmt: skip
 if link is not None:  # opened from a link: its settings go into the widgets
     builtin = link.task in tasks.builtin_task_names()
     st.session_state.pop("ft_pretrained", None)  # set through its index: a selectbox's None means "nothing picked"
@@ -71,7 +70,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     pretrained = st.selectbox(t("finetune.start"), choices, choices.index(link.pretrained) if link else 0,
                               key="ft_pretrained",
-                              format_func=lambda r: t("finetune.scratch_start") if r is None else ui.run_label(r))  # fmt: skip
+                              format_func=lambda r: t("finetune.scratch_start") if r is None else widgets.run_label(r))  # fmt: skip
     source = st.segmented_control(t("finetune.task"), ["built-in", "upload"], default="built-in", required=True,
                                   format_func=i18n.labels("finetune.source."), key="ft_source")  # fmt: skip
     task_spec = None
@@ -82,9 +81,9 @@ with left:
     else:
         up = st.file_uploader(t("finetune.upload"), type=["csv", "jsonl"], key="ft_upload")
         try:
-            task_spec = ui.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
+            task_spec = resources.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
         except ValueError as e:
-            ui.error(e)
+            widgets.error(e)
         if task_spec and not up:
             st.caption(t("finetune.linked_file"))
     methods = list(finetune.METHODS) if pretrained else ["scratch"]
@@ -108,9 +107,9 @@ task = None
 with right:
     if task_spec:
         try:
-            task = ui.task(task_spec)
+            task = resources.task(task_spec)
         except ValueError as e:
-            ui.error(e)
+            widgets.error(e)
     if task:
         st.markdown(f"**{task.name}** · {task.description}")
         st.dataframe(pd.DataFrame(task.counts()).rename_axis(t("finetune.col.label")), key="ft_counts")
@@ -125,25 +124,25 @@ with right:
                                           label_budget=BUDGETS[budget], steps=steps, lora_rank=rank,
                                           scratch_objective=arch)  # fmt: skip
     except ValueError as e:
-        ui.error(e)
+        widgets.error(e)
     if cfg is not None:
-        ui.settings_to_url(cfg, LINK_BASE, LINKED)
+        url_state.settings_to_url(cfg, LINK_BASE, LINKED)
     if st.button(t("finetune.launch"), type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
-        st.query_params["ft"] = ui.submit(cfg, kind="finetune")
-    ui.share_link("finetune")
+        st.query_params["ft"] = launch.submit(cfg, kind="finetune")
+    widgets.share_link("finetune")
 
 run_id = st.query_params.get("ft")
-phase = ui.phase([run_id]) if run_id else None
+phase = live.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=ui.REFRESH_S.get(phase))
+@st.fragment(run_every=live.REFRESH_S.get(phase))
 def live(run_id: str, drawn: str | None) -> None:
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
-        return ui.error(e)
-    job, lines = ui.jobs().status(run_id), run.metrics()
-    if ui.phase([run_id]) != drawn:
+        return widgets.error(e)
+    job, lines = resources.jobs().status(run_id), run.metrics()
+    if live.phase([run_id]) != drawn:
         st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p, c, s = runs.progress(run.config, lines), run.config, run.summary
     st.subheader(f"{method_name(c.get('method'))} · {Path(str(c.get('task'))).name} · {run_id}")
@@ -158,7 +157,7 @@ def live(run_id: str, drawn: str | None) -> None:
     fig = charts.loss_curves([(method_name(c.get("method")), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
     if s.get("labels"):
         fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text=t("finetune.chance"))
-    ui.chart(fig, key=f"ft-live-{run_id}")
+    widgets.chart(fig, key=f"ft-live-{run_id}")
 
 
 if run_id:

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-import ui
-from i18n import t
+from lab import resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import charts, probe, runs
 from selfsup_core.corpus import builtin_probes
 
@@ -30,20 +30,20 @@ st.caption(t("probe.caption"))
 def main() -> None:
     """The page below its title; returns early when there is no model to probe (st.stop would also end the
     sidebar, which app.py draws after the page)."""
-    ready = [r.id for r in ui.all_runs() if (r.model_path / "model.safetensors").exists()]
+    ready = [r.id for r in resources.all_runs() if (r.model_path / "model.safetensors").exists()]
     if not ready:
         st.info(t("probe.none"))
         st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")
         return
-    current = ui.current_run()
+    current = url_state.current_run()
     left, right = st.columns(2)
-    run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=ui.run_label,
-                          key="probe_run", on_change=lambda: ui.set_current_run(st.session_state["probe_run"]))  # fmt: skip
+    run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=widgets.run_label,
+                          key="probe_run", on_change=lambda: url_state.set_current_run(st.session_state["probe_run"]))  # fmt: skip
     try:
         run = runs.load_run(run_id)
-        model, tok, objective = ui.model(run.model_path, attention=True)
+        model, tok, objective = resources.model(run.model_path, attention=True)
     except (ValueError, LookupError) as e:
-        ui.error(e)
+        widgets.error(e)
         return
 
     examples = builtin_probes(run.config.get("corpus", ""))
@@ -85,9 +85,9 @@ def main() -> None:
                 for i, col in enumerate(st.columns(min(len(preds), 3))):
                     with col:
                         for j in range(i, len(preds), 3):
-                            ui.token_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
+                            widgets.token_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
             else:
-                ui.token_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
+                widgets.token_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
                 st.subheader(t("probe.write"))
                 a, b, c, d = st.columns(4)
                 greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
@@ -105,7 +105,7 @@ def main() -> None:
                 if more.ended:
                     st.info(t("probe.ended"), icon="🏁")
         except (ValueError, LookupError) as e:
-            ui.error(e)
+            widgets.error(e)
 
     with looks:
         try:
@@ -117,10 +117,10 @@ def main() -> None:
             head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
                                        format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
             st.caption(t("probe.attention_help"))
-            labels = [ui.token_label(tk) for tk in maps.tokens]
-            ui.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
+            labels = [widgets.token_label(tk) for tk in maps.tokens]
+            widgets.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
         except (ValueError, LookupError) as e:
-            ui.error(e)
+            widgets.error(e)
 
     with learns:
         what = t("probe.first_blank") if objective == "mlm" else t("probe.the_next_word")
@@ -129,19 +129,19 @@ def main() -> None:
             with st.spinner(t("probe.asking")):
                 rows = timeline(run_id, run.summary.get("finished"), text, expected)
             answer = rows[0]["answer"]
-            names = {tk: ui.token_label(tk) for tk in rows[0]["probs"]}
+            names = {tk: widgets.token_label(tk) for tk in rows[0]["probs"]}
             if answer in names:
                 names[answer] = t("probe.true_answer", answer=names[answer])
             series = {names[tk]: [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
-            ui.chart(charts.probability_lines([r["step"] for r in rows], series))
+            widgets.chart(charts.probability_lines([r["step"] for r in rows], series))
             step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
-            table = pd.DataFrame({step: [r["step"] for r in rows], top: [ui.token_label(r["top1"]) for r in rows],
+            table = pd.DataFrame({step: [r["step"] for r in rows], top: [widgets.token_label(r["top1"]) for r in rows],
                                   probability: [r["top1_prob"] for r in rows]})  # fmt: skip
             st.dataframe(
                 table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}
             )
         except (ValueError, LookupError) as e:
-            ui.error(e)
+            widgets.error(e)
 
 
 main()

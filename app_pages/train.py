@@ -5,9 +5,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
+from lab import i18n, launch, live, ownership, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import charts, export, models, runs
 from selfsup_core.config import TrainConfig
 
@@ -29,7 +28,7 @@ def column_config() -> dict:
             "mask rate": number(head["mask rate"], format="percent")}  # fmt: skip
 
 
-@ui.spinner("train.timing")
+@resources.spinner("train.timing")
 @st.cache_data(show_spinner=False, max_entries=64, ttl="5m")  # timing drifts with load
 def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer: str, vocab: int | None) -> dict:
     cfg = TrainConfig(objective=objective, size=size, seq_len=seq_len, batch_size=batch_size, tokenizer=tokenizer,
@@ -46,7 +45,7 @@ def duration(seconds: float | None) -> str:
 st.title(t("train.title"))
 st.caption(t("train.caption"))
 
-cfg = ui.config_from_url(widgets=("train_objective", "train_size", "train_by_time", "train_budget", "train_steps",
+cfg = url_state.config_from_url(widgets=("train_objective", "train_size", "train_by_time", "train_budget", "train_steps",
                                    "train_lr", "train_batch", "train_seed"))  # fmt: skip
 summary = st.container()  # filled below, once this run's choices are known
 left, right = st.columns([3, 2], gap="large")
@@ -60,22 +59,22 @@ with left:
     a, b = st.columns(2)
     by_time = a.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time")
     if by_time:
-        budget = b.number_input(t("train.seconds"), *ui.LIMITS["time_budget_s"], int(cfg.time_budget_s or 60), 5,
+        budget = b.number_input(t("train.seconds"), *url_state.LIMITS["time_budget_s"], int(cfg.time_budget_s or 60), 5,
                                 key="train_budget")  # fmt: skip
-        limits = {"time_budget_s": float(budget), "steps": ui.NO_STEP_LIMIT}
+        limits = {"time_budget_s": float(budget), "steps": url_state.NO_STEP_LIMIT}
     else:
         steps = b.number_input(t("train.steps"), 1, 20_000, min(cfg.steps, 300 if cfg.time_budget_s else 20_000), 50,
                                key="train_steps")  # fmt: skip
         limits = {"time_budget_s": None, "steps": steps}
     a, b, c = st.columns(3)
     lr = a.number_input(t("train.lr"), value=cfg.lr, step=1e-4, format="%.4f", key="train_lr")
-    batch = b.number_input(t("train.batch"), *ui.LIMITS["batch_size"], cfg.batch_size, key="train_batch")
-    seed = c.number_input(t("train.seed"), *ui.LIMITS["seed"], cfg.seed, key="train_seed", help=t("train.seed_help"))
+    batch = b.number_input(t("train.batch"), *url_state.LIMITS["batch_size"], cfg.batch_size, key="train_batch")
+    seed = c.number_input(t("train.seed"), *url_state.LIMITS["seed"], cfg.seed, key="train_seed", help=t("train.seed_help"))
 
 with right:
     try:
-        cfg = ui.update_config(objective=objective, size=size, lr=lr, batch_size=batch, seed=seed, **limits)
-        vocab = len(ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase))
+        cfg = url_state.update_config(objective=objective, size=size, lr=lr, batch_size=batch, seed=seed, **limits)
+        vocab = len(resources.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase))
         est = estimate(cfg.objective, cfg.size, cfg.seq_len, cfg.batch_size, cfg.tokenizer, vocab)
         n, step_s = est["parameters"], est["step_s"]
         st.metric(t("train.parameters"), f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k",
@@ -83,24 +82,24 @@ with right:
         total = step_s * (min(cfg.steps, cfg.time_budget_s / step_s) if by_time else cfg.steps)
         st.metric(t("train.estimate"), duration(total), help=t("train.per_step", ms=step_s * 1000))
     except ValueError as e:
-        ui.error(e)
+        widgets.error(e)
         cfg = None
     if st.button(t("train.launch"), type="primary", icon="🚀", disabled=cfg is None, width="stretch",
                  key="train_launch"):  # fmt: skip
-        ui.set_current_run(ui.submit(cfg))
+        url_state.set_current_run(launch.submit(cfg))
     with st.expander(t("train.reproduce"), icon="🔁"):
         up = st.file_uploader(t("train.reproduce_upload"), type=["json"], key="train_reproduce")
         try:
-            again = ui.config_from_upload(up.getvalue()) if up else None
+            again = url_state.config_from_upload(up.getvalue()) if up else None
         except ValueError as e:
-            ui.error(e)
+            widgets.error(e)
             again = None
         if again and st.button(t("train.reproduce_launch"), icon="🔁", key="train_reproduce_launch"):
-            ui.set_current_run(ui.submit(again))
-    ui.share_link("train")
+            url_state.set_current_run(launch.submit(again))
+    widgets.share_link("train")
 
 with summary:
-    c = cfg or ui.config()
+    c = cfg or url_state.config()
     mlm = c.objective == "mlm"
     masking = t("train.masking.mlm", rate=c.masking.rate, strategy=t(f"strategy.{c.masking.strategy}")) if mlm else \
         t("train.masking.ar")  # fmt: skip
@@ -110,20 +109,20 @@ with summary:
     c2.page_link("app_pages/corpus.py", label=t("train.corpus_link"), icon="📚")
     c3.page_link("app_pages/masking.py", label=t("train.masking_link"), icon="🎭")
 
-run_id = ui.current_run()
-phase = ui.phase([run_id]) if run_id else None
+run_id = url_state.current_run()
+phase = live.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=ui.REFRESH_S.get(phase))
+@st.fragment(run_every=live.REFRESH_S.get(phase))
 def live_view(run_id: str, drawn: str | None) -> None:
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
-        return ui.error(e)
-    if not ui.visible_runs([run]):
+        return widgets.error(e)
+    if not ownership.visible_runs([run]):
         return st.info(t("train.private"))
-    job, lines = ui.jobs().status(run_id), run.metrics()
-    if ui.phase([run_id]) != drawn:
+    job, lines = resources.jobs().status(run_id), run.metrics()
+    if live.phase([run_id]) != drawn:
         st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p = runs.progress(run.config, lines, run.summary)
     c = run.config
@@ -142,19 +141,19 @@ def live_view(run_id: str, drawn: str | None) -> None:
     elif run.status == "stopped":
         st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
     else:
-        st.warning(t("train.interrupted", status=ui.status(run.status)))
+        st.warning(t("train.interrupted", status=widgets.status(run.status)))
     if not queued:  # while queued there is nothing to show yet (and no figure to build every few seconds)
         m = st.columns(4)
         m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
         m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
         m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
         m[3].metric(t("train.time_left") if job else t("train.time"), duration(p["eta_s"] if job else p["elapsed_s"]))
-        ui.chart(charts.loss_curves([(name, lines)]), key=f"live-{run_id}")
+        widgets.chart(charts.loss_curves([(name, lines)]), key=f"live-{run_id}")
     st.download_button(t("train.download_config"), (run.path / "config.json").read_bytes(), f"{run_id}-config.json",
                        "application/json", icon="⬇️", key=f"config-{run_id}", help=t("train.download_config_help"))  # fmt: skip
-    if job and ui.may_change(run) and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}",
+    if job and ownership.may_change(run) and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}",
                                                  help=t("train.stop_help")):  # fmt: skip
-        ui.stop_run(run_id)
+        launch.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
         st.page_link("app_pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
         exports(run)
@@ -181,20 +180,20 @@ if run_id:
 
 def manage(chosen: list[runs.RunInfo]) -> None:
     """Stop and delete buttons for the ticked runs this session may change; the others are read-only."""
-    mine = [r for r in chosen if ui.may_change(r)]
+    mine = [r for r in chosen if ownership.may_change(r)]
     if len(mine) < len(chosen):
         st.caption(t("train.others", n=len(chosen) - len(mine)))
-    active = [r.id for r in mine if ui.jobs().status(r.id)]
+    active = [r.id for r in mine if resources.jobs().status(r.id)]
     done = [r.id for r in mine if r.id not in active]
     a, b = st.columns(2)
     if active and a.button(t("train.stop_ticked", n=len(active)), icon="⏹️", key="stop_ticked"):
         for rid in active:
-            ui.stop_run(rid)
+            launch.stop_run(rid)
     if done:
         with b.popover(t("train.delete_ticked", n=len(done)), icon="🗑️"):
             st.write(t("train.delete_warning"))
             confirmed = st.button(t("train.delete_confirm"), type="primary", key="delete_ticked")
-            if confirmed and all(map(ui.delete_run, done)):
+            if confirmed and all(map(launch.delete_run, done)):
                 st.session_state["runs_table_version"] = st.session_state.get("runs_table_version", 0) + 1
                 st.rerun()  # a fresh table, without a selection pointing at rows that moved
 
@@ -208,20 +207,20 @@ def compare(chosen: list[dict]) -> None:
                                  format_func=i18n.labels("train.metric."), key="train_compare_metric")  # fmt: skip
     try:
         curves = [(f"{r['objective']} {r['size']} #{r['run'][-4:]}", runs.load_run(r["run"]).metrics()) for r in chosen]
-        ui.chart(charts.loss_curves(curves, x=x, metric=metric), key="compare")
+        widgets.chart(charts.loss_curves(curves, x=x, metric=metric), key="compare")
     except runs.RunNotFoundError as e:  # deleted meanwhile
-        ui.error(e)
+        widgets.error(e)
 
 
 def past_runs() -> None:
     """The class's runs (only this student's when the server keeps runs private), theirs marked: tick
     runs to compare their curves, and to stop or delete one's own. Returns early instead of st.stop(),
     which would also stop the sidebar that app.py draws after the page."""
-    shown = list(reversed(ui.visible_runs()))  # oldest first: new runs do not shift a selection
-    rows = runs.table(shown, ui.session_id())
+    shown = list(reversed(ownership.visible_runs()))  # oldest first: new runs do not shift a selection
+    rows = runs.table(shown, ownership.session_id())
     if not rows:
         return st.info(t("train.no_runs"))
-    shown_rows = pd.DataFrame(rows).assign(status=[ui.status(r["status"]) for r in rows])
+    shown_rows = pd.DataFrame(rows).assign(status=[widgets.status(r["status"]) for r in rows])
     picked = st.dataframe(shown_rows, hide_index=True, on_select="rerun", selection_mode="multi-row",
                           key=f"runs_table-{st.session_state.get('runs_table_version', 0)}", column_order=COLUMNS,
                           column_config=column_config())  # fmt: skip

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import i18n
+from lab import i18n
 from selfsup_core import experiments, finetune, lessons, runs
 from selfsup_core.augment import EXPLANATIONS
 from selfsup_core.config import TrainConfig
@@ -58,7 +58,7 @@ def test_every_lesson_text_has_english_and_chinese_with_the_same_placeholders():
 
 def test_every_key_the_app_asks_for_exists():
     """A literal t("…") key in the app that is missing from the catalogue would crash only when drawn."""
-    sources = [ROOT / "app.py", ROOT / "ui.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    sources = [ROOT / "app.py", *sorted((ROOT / "lab").rglob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
     used = {k for p in sources for k in re.findall(r"\bt\(\s*\"([a-z_.\-]+)\"", p.read_text())}
     assert used and not used - set(i18n.TEXT)
 

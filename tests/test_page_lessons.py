@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import classroom, runs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -76,7 +76,7 @@ def test_a_step_runs_and_shows_the_result_next_to_the_prediction_then_the_debrie
     (run_id,) = (value[0] if isinstance(value, list) else value).split(",")
     cfg = runs.load_run(run_id).config
     assert (cfg["size"], cfg["time_budget_s"], cfg["corpus"]) == ("nano", 5.0, "world-en")
-    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert not at.exception, at.exception
     said = [m.value for m in at.markdown if "You predicted" in m.value]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import runs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -23,7 +23,7 @@ def open_sweep_page() -> AppTest:
 def launched(at: AppTest, key: str) -> list[str]:
     value = at.query_params[key]
     ids = (value[0] if isinstance(value, list) else value).split(",")
-    assert all(ui.jobs().wait(i, timeout=300) == "completed" for i in ids)
+    assert all(resources.jobs().wait(i, timeout=300) == "completed" for i in ids)
     at.run()
     assert not at.exception, at.exception
     return ids

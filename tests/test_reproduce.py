@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import runs
 from selfsup_core.config import TrainConfig, load_config_json
 from selfsup_core.train import train
@@ -57,7 +57,7 @@ def test_an_uploaded_config_json_launches_a_run_with_exactly_that_config(runs_di
     next(b for b in at.button if b.label == "Launch this exact configuration").click().run()
     run_id = at.query_params["run"][-1] if isinstance(at.query_params["run"], list) else at.query_params["run"]
     assert runs.load_run(run_id).config == CFG.to_dict()
-    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert any(b.label == "Download config.json" for b in at.get("download_button"))
 

@@ -107,13 +107,13 @@ def test_token_boxes_escape_student_text_and_tooltips():
     from streamlit.testing.v1 import AppTest
 
     def page():
-        import ui
+        from lab import widgets
         from selfsup_core.masking import Fate
         from selfsup_core.preview import TokenView
 
         evil = "<img src=x onerror=alert(1)>"
-        ui.tokens([(evil, Fate.MASKED, '" onmouseover="alert(2)')])
-        ui.token_views([TokenView(evil, Fate.RANDOM, "</span><script>alert(3)</script>", True)])
+        widgets.tokens([(evil, Fate.MASKED, '" onmouseover="alert(2)')])
+        widgets.token_views([TokenView(evil, Fate.RANDOM, "</span><script>alert(3)</script>", True)])
 
     at = AppTest.from_function(page, default_timeout=30).run()
     assert not at.exception

@@ -1,0 +1,78 @@
+"""Cached measurements single pages show: the padding share and realised rates (Corpus, Masking lab), a
+finished run's scoreboard, comparable metrics and robustness (MLM vs AR, sweeps). Plain values in and out:
+models stay in `resources`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lab.resources import corpus, model, spinner, tokenizer
+from selfsup_core import corpus as corpus_mod
+from selfsup_core.config import TrainConfig
+from selfsup_core.runs import load_run
+
+PADDING_SAMPLE = 3000  # documents packed to measure the padding share: plenty for a percentage, fast on 2 cores
+
+
+@spinner("spin.padding")
+@st.cache_data(max_entries=64, show_spinner=False)
+def padding_share(spec: str, column: str | None, kind: str, vocab_size: int | None, lowercase: bool, seq_len: int,
+                  objective: str) -> float:  # fmt: skip
+    """The share of [PAD] positions (0-1) in the training rows `data.pack` would make of the corpus's first
+    `PADDING_SAMPLE` documents (plain values in, a number out: the tokenizer itself stays in `tokenizer`)."""
+    from selfsup_core.data import pack
+
+    tok = tokenizer(spec, kind, column, vocab_size, lowercase)
+    return pack(tok, corpus(spec, column).documents[:PADDING_SAMPLE], seq_len, objective).padding_share
+
+
+@spinner("spin.realised")
+@st.cache_data(max_entries=64, show_spinner=False)
+def realised_rates(cfg_dict: dict, seed: int) -> dict[str, float]:
+    """`preview.realised_rates` on one training batch of the config's corpus, cached per settings and seed."""
+    from selfsup_core.preview import realised_rates as measure
+
+    cfg = TrainConfig.from_dict(cfg_dict)
+    docs = corpus(cfg.corpus, cfg.text_column).documents
+    tok = tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
+    # enough documents to fill one batch a few times over: packing all of a large corpus is wasted work
+    texts = docs[: cfg.batch_size * cfg.seq_len]
+    return measure(tok, texts, cfg.masking, cfg.augment, seed, cfg.seq_len, cfg.batch_size)
+
+
+def finished_stamp(run_id: str) -> float | None:
+    """When the run finished (None while it has not): part of cache keys, so a rerun run is measured again."""
+    return load_run(run_id).summary.get("finished")
+
+
+@spinner("spin.scoreboard")
+@st.cache_data(max_entries=64, show_spinner=False)
+def scoreboard(run_id: str, finished: float | None, mlm_from_candidates: bool = False) -> list[dict]:
+    """experiments.scoreboard of a finished run on its built-in corpus's probes ([] for an uploaded corpus)."""
+    from selfsup_core import experiments
+
+    run = load_run(run_id)
+    name = run.config.get("corpus", "")
+    probes = corpus_mod.builtin_probes(name)
+    if not probes:
+        return []
+    m, tok, objective = model(run.model_path)
+    return experiments.scoreboard(m, tok, objective, probes, experiments.candidate_words(name), mlm_from_candidates)
+
+
+@spinner("spin.comparable")
+@st.cache_data(max_entries=64, show_spinner=False)
+def comparable_metrics(run_id: str, finished: float | None) -> dict:
+    from selfsup_core import experiments
+
+    run = load_run(run_id)
+    m, tok, _ = model(run.model_path)
+    return experiments.comparable_metrics(run, m, tok)
+
+
+@spinner("spin.robustness")
+@st.cache_data(max_entries=64, show_spinner=False)
+def robustness(run_id: str, finished: float | None, kind: str, strengths: tuple[float, ...]) -> list[dict]:
+    from selfsup_core import experiments
+
+    return experiments.robustness(run_id, strengths, kind)
