@@ -5,8 +5,9 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
+from lab import lesson_files
 from selfsup_core import charts, classroom, experiments, lessons, runs
-from selfsup_core.lessons import LESSONS, tr
+from selfsup_core.lessons import tr
 
 LANG = i18n.lang()  # the page's words come from the catalogue (t); the lessons' own texts are course data (tr)
 
@@ -21,6 +22,7 @@ def go_to(lesson_id: str, step: int) -> None:
 
 st.title(t("lessons.title"))
 st.caption(t("lessons.caption"))
+LESSONS = lesson_files.available()  # built in, and loaded by a teacher (assets/lessons/, <runs>/lessons/)
 if st.query_params.get("lesson") not in LESSONS:
     go_to(next(iter(LESSONS)), 0)
 lesson = LESSONS[st.query_params["lesson"]]
@@ -41,6 +43,7 @@ def set_state(control: str) -> None:
 states = classroom.control_states(lesson.id)
 if ui.is_teacher():
     with st.expander(t("lessons.teacher"), icon="🔒"):
+        lesson_files.upload_box()
         st.caption(t("lessons.teacher_help"))
         for control in lessons.CONTROLS:
             st.session_state[f"lt_{lesson.id}_{control}"] = states.get(control, "open")  # as stored, for every teacher
