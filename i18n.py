@@ -2,4 +2,4 @@
 assets/i18n/*.toml, read by lab/i18n.py."""
 
 from lab.i18n import *  # noqa: F403
-from lab.i18n import TEXT, headers, labels, lang, t  # noqa: F401
+from lab.i18n import TEXT, labels, lang, t  # noqa: F401

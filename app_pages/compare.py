@@ -1,12 +1,12 @@
 """MLM vs AR: a matched pair (same text, size, time and seed), then the same questions put to both."""
 
-import pandas as pd
 import streamlit as st
 
 import i18n
 import ui
 from i18n import t
-from selfsup_core import charts, experiments, models, probe, runs
+from lab import charts, tables
+from selfsup_core import experiments, models, probe, runs
 from selfsup_core.config import TrainConfig
 from selfsup_core.corpus import builtin_probes
 
@@ -85,8 +85,7 @@ def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:
     groups = [t(f"compare.group.{g}", total=s["total"])
               for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)]  # fmt: skip
     ui.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
-    table = pd.DataFrame(experiments.scoreboard_table(rows))
-    st.dataframe(table.rename(columns=i18n.headers("compare.col", table.columns)), hide_index=True, height="content")
+    st.dataframe(tables.scoreboard(experiments.scoreboard_table(rows)), hide_index=True, height="content")
 
 
 def one_sentence(loaded: dict, probes: list, words: list[str], middle) -> None:
@@ -167,9 +166,7 @@ def compared(ids: list[str]) -> None:
     with blanks:
         st.caption(t("compare.blanks_help"))
         metrics = {name(o): ui.comparable_metrics(pair[o].id, stamp[o]) for o in OBJECTIVES}
-        table = pd.DataFrame(experiments.comparison_table(metrics))
-        table.index = [t(f"compare.row.{row}", n=metrics[name("mlm")]["blanks"]) for row in table.index]
-        st.dataframe(table, height="content")
+        st.dataframe(tables.comparison(metrics), height="content")
     with sentence:
         one_sentence(loaded, probes, words, middle)
     with looks:

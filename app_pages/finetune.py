@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lab import i18n, launch, live, resources, url_state, widgets
+from lab import charts, i18n, launch, live, resources, tables, url_state, widgets
 from lab.i18n import t
-from selfsup_core import charts, finetune, runs, tasks
+from selfsup_core import finetune, runs, tasks
 
 BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
 ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
@@ -25,8 +25,7 @@ def results() -> None:
     if not done:
         st.info(t("finetune.no_runs"))
         return
-    table = pd.DataFrame(finetune.results_table(done))
-    table = table.rename(columns=i18n.headers("finetune.col", table.columns))
+    table = tables.finetune_results(finetune.results_table(done))
     picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ft_table")
     st.caption(t("finetune.table_help"))
     finished = [r for r in done if r.status in ("completed", "stopped")]

@@ -5,7 +5,7 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
-from selfsup_core import charts
+from lab import charts
 from selfsup_core.config import quick_demo
 from selfsup_core.corpus import load_builtin
 from selfsup_core.runs import load_run

@@ -5,8 +5,8 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
-from lab import lesson_files
-from selfsup_core import charts, classroom, experiments, lessons, runs
+from lab import charts, lesson_files
+from selfsup_core import classroom, experiments, lessons, runs
 from selfsup_core.lessons import tr
 
 LANG = i18n.lang()  # the page's words come from the catalogue (t); the lessons' own texts are course data (tr)

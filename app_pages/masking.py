@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lab import i18n, measures, resources, url_state, widgets
+from lab import charts, i18n, measures, resources, url_state, widgets
 from lab.i18n import t
-from selfsup_core import charts, corpus
+from selfsup_core import corpus
 from selfsup_core.config import MASK_STRATEGIES
 from selfsup_core.masking import Fate
 from selfsup_core.preview import expected_rates, preview

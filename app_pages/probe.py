@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from lab import resources, url_state, widgets
+from lab import charts, resources, url_state, widgets
 from lab.i18n import t
-from selfsup_core import charts, probe, runs
+from selfsup_core import probe, runs
 from selfsup_core.corpus import builtin_probes
 
 

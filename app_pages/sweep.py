@@ -6,7 +6,8 @@ import streamlit as st
 import i18n
 import ui
 from i18n import t
-from selfsup_core import charts, experiments, models, runs
+from lab import charts
+from selfsup_core import experiments, models, runs
 
 RATES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 STRENGTHS = (0.0, 0.1, 0.2, 0.3, 0.4)

@@ -5,29 +5,12 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from lab import i18n, launch, live, ownership, resources, url_state, widgets
+from lab import charts, i18n, launch, live, ownership, resources, tables, url_state, widgets
 from lab.i18n import t
-from selfsup_core import charts, export, models, runs
+from selfsup_core import export, models, runs
 from selfsup_core.config import TrainConfig
 
 OBJECTIVES = ["mlm", "ar"]
-COLUMNS = ["yours", "by", "status", "objective", "size", "steps", "val_loss", "val_accuracy", "tokens/s", "corpus",
-           "tokenizer", "mask rate", "masking", "seed", "error", "run"]  # fmt: skip
-
-
-def column_config() -> dict:
-    """The past-runs table's headers in the session's language (the data keys stay `runs.table`'s)."""
-    head = i18n.headers("train.col", COLUMNS)
-    number = st.column_config.NumberColumn
-    return {**head,
-            "yours": st.column_config.CheckboxColumn(head["yours"], help=t("train.col.yours_help")),
-            "by": st.column_config.TextColumn(head["by"], help=t("train.col.by_help")),
-            "val_loss": number(head["val_loss"], format="%.3f"),
-            "val_accuracy": number(head["val_accuracy"], format="percent"),
-            "tokens/s": number(head["tokens/s"], format="%.0f"),
-            "mask rate": number(head["mask rate"], format="percent")}  # fmt: skip
-
-
 @resources.spinner("train.timing")
 @st.cache_data(show_spinner=False, max_entries=64, ttl="5m")  # timing drifts with load
 def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer: str, vocab: int | None) -> dict:
@@ -222,8 +205,8 @@ def past_runs() -> None:
         return st.info(t("train.no_runs"))
     shown_rows = pd.DataFrame(rows).assign(status=[widgets.status(r["status"]) for r in rows])
     picked = st.dataframe(shown_rows, hide_index=True, on_select="rerun", selection_mode="multi-row",
-                          key=f"runs_table-{st.session_state.get('runs_table_version', 0)}", column_order=COLUMNS,
-                          column_config=column_config())  # fmt: skip
+                          key=f"runs_table-{st.session_state.get('runs_table_version', 0)}", column_order=tables.RUN_COLUMNS,
+                          column_config=tables.run_columns())  # fmt: skip
     if not picked.selection.rows:
         return st.caption(t("train.tick"))
     manage([shown[i] for i in picked.selection.rows])

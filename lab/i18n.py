@@ -7,8 +7,9 @@ TOML because it is the one format of these that Python reads without a dependenc
 translator can edit side by side with the English one. (gettext .po would need Babel and a compile step, and
 keys its entries by the English sentence, which changes whenever the English is reworded.)
 
-UI only: the core (`selfsup_core`) stays English (its error messages, the CLI); the pages show its typed
-errors in the current language through `error_text`.
+UI only: the core (`selfsup_core`) stays English (its error messages, the CLI) and returns data: tables keyed
+by identifiers, charts that take their words (`lab.charts`). Labels, rounding and language are the app's
+(`lab.tables`, `lab.charts`); the pages show the core's typed errors in the current language through `error_text`.
 
 The language lives in `st.session_state["lang"]` ("en" | "zh", default "en"), seeded from the URL's
 `?lang=` so that a shared link opens in the sender's language, and written back to the URL on every run
@@ -30,10 +31,8 @@ How a page adds its strings:
 
 from __future__ import annotations
 
-import re
 import string
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,13 +118,6 @@ def labels(prefix: str):
     return lambda option: text(f"{prefix}{option}", language)
 
 
-def headers(prefix: str, names: Iterable[str]) -> dict[str, str]:
-    """Column names of a table built in the core (English identifiers such as "labels used" or "tokens/s")
-    -> their labels in the catalogue, under `prefix` + the name with "/" read as "per" and other runs of
-    non-letters as "_": `df.rename(columns=headers("finetune.col", df.columns))`."""
-    return {n: t(f"{prefix}.{re.sub(r'[^0-9A-Za-z]+', '_', n.replace('/', ' per ')).strip('_')}") for n in names}
-
-
 def switch() -> None:
     """The language switch (drawn in the sidebar on every page); keeps ?lang= in the URL so a shared link
     opens in this language. The widget has its own key: widget state is dropped on a page that does not draw
@@ -157,26 +149,6 @@ def error_text(e: BaseException) -> str:
         return str(e)
     key = next((f"error.{c.__name__}" for c in type(e).__mro__ if f"error.{c.__name__}" in TEXT), None)
     return t("error.detail", message=t(key), detail=str(e)) if key else str(e)
-
-
-def figure(fig: Any) -> Any:
-    """A `selfsup_core.charts` figure with its fixed English axis titles and legend suffixes in the current
-    language (titles passed in by the page are already translated)."""
-    if lang() == "en":
-        return fig
-    words = {TEXT[k]["en"]: t(k) for k in TEXT if k.startswith("chart.") and not k.startswith("chart.suffix.")}
-    for axis in (fig.layout.xaxis, fig.layout.yaxis):
-        if axis.title.text in words:
-            axis.title.text = words[axis.title.text]
-    suffixes = [(TEXT[k]["en"], t(k)) for k in ("chart.suffix.train", "chart.suffix.heldout")]
-    for trace in fig.data:
-        name = trace.name or ""
-        if trace.name in words:
-            trace.name = words[name]
-        for en, here in suffixes:
-            if name.endswith(en):
-                trace.name = name[: -len(en)] + here
-    return fig
 
 
 TEXT: dict[str, dict[str, str]] = load_catalogue()  # key -> {"en": text, "zh": text}

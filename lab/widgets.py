@@ -43,9 +43,9 @@ def fate_label(fate: Fate) -> str:
 
 
 def chart(fig: Any, key: str | None = None) -> None:
-    """A `selfsup_core.charts` figure in the session's language, drawn as it was styled: theme=None keeps the
+    """A figure (from `lab.charts`, in the session's language) drawn as it was styled: theme=None keeps the
     Okabe-Ito palette and projector font sizes that Streamlit's theme would override."""
-    st.plotly_chart(i18n.figure(fig), key=key, theme=None)
+    st.plotly_chart(fig, key=key, theme=None)
 
 
 def tokens(items: list[tuple[str, Fate, str | None]]) -> None:

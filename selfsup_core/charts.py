@@ -16,6 +16,24 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = dict(size=18, color="#2a3f5f")
 AXIS = dict(gridcolor="#EBF0F8", linecolor="#EBF0F8", zerolinecolor="#EBF0F8", zerolinewidth=2, automargin=True)
+# The words a chart draws itself (axis titles, legend names and suffixes), by identifier. English here, for the
+# exports and benchmarks; the app passes its own (`words=`, in the session's language): the core draws data and
+# never translates.
+WORDS = {
+    "step": "step",
+    "seconds": "seconds",
+    "cross_entropy": "cross-entropy (nats)",
+    "accuracy": "accuracy",
+    "training_step": "training step",
+    "probability": "probability",
+    "share": "share of tokens",
+    "setting": "setting",
+    "realised": "realised on a batch",
+    "true_class": "true class",
+    "predicted_class": "predicted class",
+    "suffix.train": " · train",
+    "suffix.heldout": " · held-out",
+}
 
 
 def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
@@ -41,7 +59,8 @@ def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fi
     return fig
 
 
-def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step", metric: str = "loss") -> go.Figure:
+def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step", metric: str = "loss",
+                words: dict[str, str] = WORDS) -> go.Figure:  # fmt: skip
     """Train (thin) and held-out (thick, markers) curves of several runs on one chart.
 
     runs: (label, metrics lines) pairs; metric: "loss" or "accuracy" (held-out only for accuracy).
@@ -52,14 +71,14 @@ def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step
         if metric == "loss":
             train = [r for r in lines if "train_loss" in r]
             fig.add_scatter(x=[r[x] for r in train], y=[r["train_loss"] for r in train], mode="lines",
-                            name=f"{label} · train", line=dict(color=colour, width=2, dash=DASHES[i % len(DASHES)]),
+                            name=label + words["suffix.train"], line=dict(color=colour, width=2, dash=DASHES[i % len(DASHES)]),
                             opacity=0.6)  # fmt: skip
         val = [r for r in lines if f"val_{metric}" in r]
         fig.add_scatter(x=[r[x] for r in val], y=[r[f"val_{metric}"] for r in val], mode="lines+markers",
-                        name=f"{label} · held-out", line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
+                        name=label + words["suffix.heldout"], line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
                         marker=dict(size=9, symbol=i % 20))  # fmt: skip
-    fig.update_xaxes(title="step" if x == "step" else "seconds" if x == "elapsed_s" else x)
-    fig.update_yaxes(title="cross-entropy (nats)" if metric == "loss" else "accuracy", rangemode="tozero")
+    fig.update_xaxes(title=words["step"] if x == "step" else words["seconds"] if x == "elapsed_s" else x)
+    fig.update_yaxes(title=words["cross_entropy"] if metric == "loss" else words["accuracy"], rangemode="tozero")
     return styled(fig)
 
 
@@ -87,45 +106,45 @@ def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height
 
 
 def setting_vs_realised(expected: dict[str, float], realised: dict[str, float], title: str | None = None,
-                        height: int = 360) -> go.Figure:  # fmt: skip
+                        height: int = 360, words: dict[str, str] = WORDS) -> go.Figure:  # fmt: skip
     """Grouped bars: the share of tokens each setting asks for next to the share that happened on a batch."""
     keys = list(expected)
     fig = go.Figure()
-    for name, values, colour in (("setting", expected, PALETTE[0]), ("realised on a batch", realised, PALETTE[1])):
+    for name, values, colour, hatch in (("setting", expected, PALETTE[0], ""), ("realised", realised, PALETTE[1], "/")):
         ys = [values.get(k, 0.0) for k in keys]
-        fig.add_bar(x=keys, y=ys, name=name, marker_color=colour, text=[f"{y:.0%}" for y in ys],
-                    textposition="outside", marker_pattern_shape="" if name == "setting" else "/")  # fmt: skip
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title="share of tokens")
+        fig.add_bar(x=keys, y=ys, name=words[name], marker_color=colour, text=[f"{y:.0%}" for y in ys],
+                    textposition="outside", marker_pattern_shape=hatch)  # fmt: skip
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=words["share"])
     fig.update_layout(barmode="group")
     return styled(fig, title, height)
 
 
 def probability_lines(steps: Sequence[int], series: dict[str, Sequence[float]], title: str | None = None,
-                      height: int = 380) -> go.Figure:  # fmt: skip
+                      height: int = 380, words: dict[str, str] = WORDS) -> go.Figure:  # fmt: skip
     """One line per token: its probability (0-1) at each step, e.g. a probe asked of every checkpoint."""
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
         fig.add_scatter(x=list(steps), y=list(ys), mode="lines+markers", name=name,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
                         marker=dict(size=10, symbol=i % 20))  # fmt: skip
-    fig.update_xaxes(title="training step")
-    fig.update_yaxes(title="probability", rangemode="tozero", tickformat=".0%")
+    fig.update_xaxes(title=words["training_step"])
+    fig.update_yaxes(title=words["probability"], rangemode="tozero", tickformat=".0%")
     return styled(fig, title, height)
 
 
 def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str | None = None,
-              height: int = 420) -> go.Figure:  # fmt: skip
+              height: int = 420, words: dict[str, str] = WORDS) -> go.Figure:  # fmt: skip
     """Confusion matrix as a heatmap with the counts written in: row = true class, column = predicted class."""
     fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues", showscale=False,
                                text=[[str(v) for v in row] for row in matrix], texttemplate="%{text}",
                                hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>"))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", title="true class", type="category")
-    fig.update_xaxes(title="predicted class", type="category", side="top")
+    fig.update_yaxes(autorange="reversed", title=words["true_class"], type="category")
+    fig.update_xaxes(title=words["predicted_class"], type="category", side="top")
     return styled(fig, title, height)
 
 
 def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str | None = None,
-                 y_title: str = "accuracy", percent: bool = True, height: int = 380) -> go.Figure:  # fmt: skip
+                 y_title: str = WORDS["accuracy"], percent: bool = True, height: int = 380) -> go.Figure:  # fmt: skip
     """Bars grouped by category, one colour (and hatch) per series, values written on the bars.
 
     E.g. the probe scoreboard: categories "needs right context" / "left context suffices", one series per model.

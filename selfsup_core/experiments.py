@@ -489,37 +489,25 @@ def iterative_fill(model: PreTrainedModel, tokenizer: Tokenizer, prompt: str, n_
                          steps)  # fmt: skip
 
 
-# ---------------------------------------------------------------- tables for the pages
+# ---------------------------------------------------------------- tables
 
 
 def scoreboard_table(rows: dict[str, Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Scoreboards of several models (name -> `scoreboard` rows, same probes) side by side: one row per
-    question with its answer, whether it needs right context, and each model's answer marked ✓ or ✗."""
+    question with its answer, whether it needs right context, and under `answers` each model's prediction and
+    whether it is correct ({name: {"prediction": str, "correct": bool}})."""
     names = list(rows)
     return [
-        {"question": first["text"], "answer": first["answer"], "needs right context": first["needs_right_context"],
-         **{f"{name} says": ("✓ " if rows[name][i]["correct"] else "✗ ") + rows[name][i]["prediction"]
-            for name in names}}
+        {"question": first["text"], "answer": first["answer"], "needs_right_context": first["needs_right_context"],
+         "answers": {name: {"prediction": rows[name][i]["prediction"], "correct": rows[name][i]["correct"]}
+                     for name in names}}
         for i, first in enumerate(rows[names[0]])
     ]  # fmt: skip
 
 
-def comparison_table(metrics: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """`comparable_metrics` of several runs (name -> metrics) as {name: {row: text}}: the rows are the metric
-    names, comparable ones first (the page labels them in its language)."""
-
-    def column(m: dict[str, Any]) -> dict[str, str]:
-        return {
-            "blank_accuracy": f"{m['blank_accuracy']:.1%}",
-            "blank_loss": f"{m['blank_loss']:.2f}",
-            "elapsed_s": f"{m['elapsed_s']:.0f} s",
-            "steps": f"{m['steps']:,}",
-            "tokens_seen": f"{m['tokens_seen']:,}",
-            "targets_trained": f"{m['targets_trained']:,}",
-            "train_val_loss": f"{m['train_val_loss']:.2f}",
-        }
-
-    return {name: column(m) for name, m in metrics.items()}
+# The rows of the MLM-vs-AR comparison of `comparable_metrics`: the comparable ones first.
+COMPARISON_ROWS = ("blank_accuracy", "blank_loss", "elapsed_s", "steps", "tokens_seen", "targets_trained",
+                   "train_val_loss")  # fmt: skip
 
 
 def augmentation_of(config: dict[str, Any]) -> tuple[str, float] | None:

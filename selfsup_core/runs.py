@@ -329,7 +329,8 @@ def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
     """One row per run for the past-runs table: key settings, then final figures (None where unknown).
 
     `steps` is the steps done (from the summary) or, before the end, the steps asked for; `yours` says
-    whether the owner id `me` launched it; `by` is the nickname it was launched under.
+    whether the owner id `me` launched it; `by` is the nickname it was launched under. Keys are identifiers
+    and values as recorded: the app labels and rounds them.
     """
     rows = []
     for r in runs:
@@ -346,13 +347,13 @@ def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
                 "size": c.get("size"),
                 "corpus": c.get("corpus"),
                 "tokenizer": c.get("tokenizer"),
-                "mask rate": masking.get("rate") if mlm else None,
+                "mask_rate": masking.get("rate") if mlm else None,
                 "masking": masking.get("strategy") if mlm else None,
                 "steps": s.get("steps", c.get("steps")),
                 "seed": c.get("seed"),
                 "val_loss": s.get("val_loss"),
                 "val_accuracy": s.get("val_accuracy"),
-                "tokens/s": s.get("tokens_per_s"),
+                "tokens_per_s": s.get("tokens_per_s"),
                 "error": s.get("error") if r.status == "failed" else None,
             }
         )

@@ -64,27 +64,37 @@ def test_every_key_the_app_asks_for_exists():
 
 
 def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languages(monkeypatch):
-    """The core names its table columns in English; the pages show them through `i18n.headers`, which fails
-    (KeyError) on a column the catalogue lacks."""
-    run = SimpleNamespace(id="r1", status="failed", config={"method": "lora", "task": "sentiment-en"}, summary={})
+    """The core's tables are keyed by identifiers and hold raw values; `lab.tables` labels, scales and rounds
+    them (a column without a catalogue label fails with KeyError)."""
+    from lab import charts as lab_charts
+    from lab import tables
+    from selfsup_core import charts
+
+    run = SimpleNamespace(id="r1", status="completed", config={"method": "lora", "task": "sentiment-en"},
+                          summary={"test_accuracy": 0.81234, "macro_f1": 0.77777, "train_s": 3.14159})  # fmt: skip
     row = {"text": "a [MASK] .", "answer": "b", "needs_right_context": True, "correct": False, "prediction": "c"}
-    tables = {
-        "finetune.col": finetune.results_table([run])[0],
-        "compare.col": experiments.scoreboard_table({"MLM": [row], "AR": [row]})[0],
-    }
-    for language in i18n.LANGS:
-        monkeypatch.setattr(i18n, "lang", lambda language=language: language)
-        for prefix, columns in tables.items():
-            shown = i18n.headers(prefix, columns)
-            assert set(shown) == set(columns) and all(label.strip() for label in shown.values())
-            if language == "zh":
-                assert not set(shown.values()) & set(columns), shown  # translated, not passed through
+    results = finetune.results_table([run])[0]
+    assert results["test_accuracy"] == 0.81234 and "test accuracy %" not in results  # data, not presentation
+    board = experiments.scoreboard_table({"MLM": [row], "AR": [row]})
+    assert board[0]["answers"]["AR"] == {"prediction": "c", "correct": False}
     metrics = dict(blanks=7, blank_accuracy=0.5, blank_loss=1.0, elapsed_s=3, steps=10, tokens_seen=99,
                    targets_trained=9, train_val_loss=2.0)  # fmt: skip
-    rows = experiments.comparison_table({"MLM": metrics})["MLM"]  # the compare page labels its rows
     for language in i18n.LANGS:
-        assert all("7" in i18n.text(f"compare.row.{row}", language, n=7) for row in list(rows)[:1])
-        assert all(i18n.text(f"compare.row.{row}", language, n=7).strip() for row in rows)
+        monkeypatch.setattr(i18n, "lang", lambda language=language: language)
+        shown = tables.finetune_results([results])
+        assert len(shown.columns) == len(results) and all(c.strip() for c in shown.columns)
+        assert shown.iloc[0][i18n.text("finetune.col.test_accuracy", language)] == 81.2  # percent, rounded
+        scoreboard = tables.scoreboard(board)
+        assert scoreboard.iloc[0][i18n.text("compare.col.AR_says", language)] == "✗ c"
+        comparison = tables.comparison({"MLM": metrics})
+        assert comparison.index[0] == i18n.text("compare.row.blank_accuracy", language, n=7)
+        assert list(comparison["MLM"])[:1] == ["50.0%"]
+        assert set(tables.run_columns()) == set(tables.RUN_COLUMNS) == set(runs.table([])[:1] or tables.RUN_COLUMNS)
+        words = lab_charts.words()
+        assert set(words) == set(charts.WORDS) and all(w.strip() for w in words.values())
+        if language == "zh":
+            assert not set(shown.columns) & set(results), shown.columns  # translated, not passed through
+            assert lab_charts.loss_curves([("x", [{"step": 1, "train_loss": 2.0}])]).layout.xaxis.title.text == words["step"]
 
 
 def test_catalogue_copies_of_core_texts_match_the_core():

@@ -31,8 +31,8 @@ def test_table_has_settings_and_final_figures_of_each_run(runs_dir):
         40,
         3,
     )
-    assert (mlm["mask rate"], mlm["masking"], mlm["val_accuracy"], mlm["error"]) == (0.15, "token", 0.4, None)
-    assert ar["objective"] == "AR" and ar["mask rate"] is None and ar["masking"] is None
+    assert (mlm["mask_rate"], mlm["masking"], mlm["val_accuracy"], mlm["error"]) == (0.15, "token", 0.4, None)
+    assert ar["objective"] == "AR" and ar["mask_rate"] is None and ar["masking"] is None
     assert ar["error"] == "The loss became nan" and ar["val_loss"] is None
     assert ar["steps"] == 10  # not finished: the steps asked for
 
