@@ -14,14 +14,41 @@ from selfsup_core.classroom import RESULTS, SETTINGS
 setting, result = i18n.labels("class.setting."), i18n.labels("class.result.")
 
 
+ALL = "all"  # the option of every budget at once
+
+
+def budget_label(found: dict[str, tuple], rows: list[dict]):
+    """How a budget option reads: "mini · 30 s (12 runs)", or every budget (ALL)."""
+    counts, language = dict(classroom.budgets(rows)), i18n.lang()  # fixed now: AppTest formats options later
+
+    def label(option: str) -> str:
+        if option == ALL:
+            return i18n.text("class.all_budgets", language, n=len(rows))
+        size, seconds, steps = found[option]
+        duration = (
+            i18n.text("class.seconds", language, s=seconds) if seconds else i18n.text("class.steps", language, n=steps)
+        )
+        return i18n.text("class.budget", language, size=size, duration=duration, n=counts[found[option]])
+
+    return label
+
+
 def board(rows: list[dict]) -> None:
-    """The class's runs: a setting against a result, one point per run, and the same as a table."""
-    a, b, c = st.columns([2, 2, 1], vertical_alignment="bottom")
-    x = a.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
-    y = b.segmented_control(t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y",
+    """The class's runs at one budget (size and duration): a setting against a result, one point per run, and
+    the same as a table."""
+    found = {"/".join(map(str, k)): k for k, _ in classroom.budgets(rows)}  # option ids: "mini/60.0/None"
+    option = st.selectbox(t("class.budget_pick"), [*found, ALL], format_func=budget_label(found, rows),
+                         key="class_budget", help=t("class.budget_help"))  # fmt: skip  # the most common first
+    budget = found.get(option)
+    rows = classroom.of_budget(rows, budget)
+    b, c, d = st.columns([2, 2.4, 1.3], vertical_alignment="bottom")
+    x = b.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
+    y = c.segmented_control(t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y",
                             format_func=result)  # fmt: skip
-    names = c.toggle(t("class.names"), value=len(rows) <= 12, key="class_names")  # more would overlap: hover shows them
+    names = d.toggle(t("class.names"), value=len(rows) <= 12, key="class_names")  # more would overlap: hover shows them
     st.markdown(t("class.count", runs=len(rows), students=len({r["nickname"] for r in rows})))
+    if budget is None and len(found) > 1:
+        st.warning(t("class.mixed", n=len(found)), icon="⚖️")
     ui.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
     left_out = sum(r[x] is None for r in rows)
     if left_out:
@@ -29,7 +56,11 @@ def board(rows: list[dict]) -> None:
     st.caption(t("class.caveat"))
     columns = {"nickname": t("class.col.nickname"), "objective": t("class.col.objective"), x: setting(x),
                y: result(y), "run": t("class.col.run")}  # fmt: skip
-    st.dataframe(pd.DataFrame(rows)[list(columns)].rename(columns=columns), hide_index=True)
+    shown = pd.DataFrame(rows)[list(dict.fromkeys(columns))].rename(columns=columns)
+    percent = [label for key, label in columns.items() if key in ("val_accuracy", "mask_rate")]  # 21.6%, not 0.216
+    st.dataframe(
+        shown, hide_index=True, column_config={c: st.column_config.NumberColumn(format="percent") for c in percent}
+    )
 
 
 st.title(t("class.title"))

@@ -1,5 +1,6 @@
 """MLM vs AR: a matched pair (same text, size, time and seed), then the same questions put to both."""
 
+import pandas as pd
 import streamlit as st
 
 import i18n
@@ -7,11 +8,12 @@ import ui
 from i18n import t
 from lab import charts, tables
 from selfsup_core import experiments, models, probe, runs
-from selfsup_core.config import TrainConfig
+from selfsup_core.config import COMPARE_BUDGET, TrainConfig
 from selfsup_core.corpus import builtin_probes
 
 OBJECTIVES = ("mlm", "ar")
-PAIR = TrainConfig(size="mini", time_budget_s=30.0, steps=20_000)  # the pair's own defaults; the rest is shared
+# the pair's own defaults (config.COMPARE_BUDGET: where both models have learned enough to compare); the rest is shared
+PAIR = TrainConfig(size=COMPARE_BUDGET.size, time_budget_s=COMPARE_BUDGET.seconds, steps=20_000)
 OWN = ("size", "time_budget_s", "steps")  # set here for the pair only, not in the shared settings
 PAIR_LIMITS = {"time_budget_s": (5, 600), "steps": (1, 20_000)}
 # how experiments.answer_blank answers, in the order of its answers: MLM fills; AR tries the candidates,
@@ -26,7 +28,7 @@ def launch_pair(own: TrainConfig) -> None:
     a, b, c = st.columns(3)
     size = a.segmented_control(t("compare.size"), models.available_sizes(), default=own.size, required=True,
                                key="cmp_size")  # fmt: skip
-    seconds = b.number_input(t("compare.seconds"), *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or 30), 5,
+    seconds = b.number_input(t("compare.seconds"), *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or COMPARE_BUDGET.seconds), 5,
                              key="cmp_seconds")  # fmt: skip
     steps = c.number_input(t("compare.steps"), *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps",
                            help=t("compare.steps_help"))  # fmt: skip
@@ -146,6 +148,25 @@ def generation(loaded: dict, probes: list) -> None:
         ui.error(e)
 
 
+def judged(pair: dict) -> None:
+    """Next to the result: each model's same-blanks accuracy, the guessing baseline, the facts it knows, its steps
+    and seconds; then what they support (too early, no real difference, or who is ahead)."""
+    found = {o: ui.run_results(pair[o].id) for o in OBJECTIVES}
+    rows = [{"model": name(o), "blank_accuracy": m["blank_accuracy"], "baseline_accuracy": m["baseline_accuracy"],
+             "facts": t("compare.facts", known=m["facts"]["known"], asked=m["facts"]["asked"],
+                        share=m["facts"]["share"]) if m["facts"] else "—",
+             "steps": m["steps"], "seconds": m["elapsed_s"]} for o, m in found.items()]  # fmt: skip
+    label = {"model": t("compare.col.model"), "blank_accuracy": t("compare.col.blank_accuracy"),
+             "baseline_accuracy": t("compare.col.baseline"), "facts": t("compare.col.facts"),
+             "steps": t("compare.row.steps"), "seconds": t("compare.col.time")}  # fmt: skip
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(pd.DataFrame(rows).rename(columns=label), hide_index=True, column_config={
+        label["blank_accuracy"]: percent,
+        label["baseline_accuracy"]: st.column_config.NumberColumn(format="percent", help=t("compare.col.baseline_help")),
+        label["seconds"]: st.column_config.NumberColumn(format="%.0f s")})  # fmt: skip
+    ui.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
+
+
 def compared(ids: list[str]) -> None:
     """The two finished runs side by side: scoreboard, same blanks, one sentence, attention, generation."""
     pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
@@ -158,6 +179,7 @@ def compared(ids: list[str]) -> None:
     probes = builtin_probes(pair["mlm"].config["corpus"])
     words = experiments.candidate_words(pair["mlm"].config["corpus"]) or ["cat", "dog"]
     middle = next((p for p in probes if p.needs_right_context and not p.text.startswith("[MASK]")), None)
+    judged(pair)
     board, blanks, sentence, looks, writes = st.tabs(
         [t(f"compare.tab.{k}") for k in ("board", "blanks", "sentence", "looks", "writes")]
     )

@@ -62,19 +62,22 @@ def demo_view(run_id: str, drawn: str | None) -> None:
 
 
 def show_fill(run) -> None:
-    from selfsup_core.probe import fill_mask
+    from selfsup_core.probe import answer_rank, fill_mask
 
     # the demo that ran (the URL keeps it across a language switch), not the one this language would start
     shown = load_builtin(run.config["corpus"]).probes[0]
     try:
         model, tokenizer, _ = ui.model(run.model_path)
         top = fill_mask(model, tokenizer, shown.text, top_k=5)[0].candidates
+        rank = answer_rank(model, tokenizer, shown.text, shown.answer)
     except (ValueError, LookupError, OSError) as e:
         ui.error(e)
         return
     ui.token_bars(top, t("home.bars_title", text=shown.text, answer=shown.answer), shown.answer, key="demo-bars")
     verdict = t("home.right") if top[0].token.strip() == shown.answer else t("home.not_yet")
     st.markdown(t("home.top_guess", word=ui.token_label(top[0].token), verdict=verdict))
+    if rank is not None and rank.rank > 1:  # not its top guess: how far off is it?
+        st.markdown(t("home.answer_rank", answer=shown.answer, rank=rank.rank, prob=rank.prob, n=rank.vocabulary))
     st.page_link("app_pages/probe.py", label=t("home.open_probe"), icon="🔍")
 
 

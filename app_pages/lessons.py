@@ -150,11 +150,18 @@ if ids and phase is None:
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
     results = [measure(i) for i in ids]
     answer = lessons.outcome(step, results)
+    early = None  # runs compared while still guessing: no verdict (a single run or fine-tuning is not judged so)
+    if len(ids) > 1 and all(runs.load_run(i).kind == "train" and runs.load_run(i).status == "completed" for i in ids):
+        early = experiments.judge_runs({label: [ui.run_results(i)] for label, i in zip(labels, ids, strict=True)})
+        early = early if early.kind == experiments.TOO_EARLY else None
+        answer = None if early else answer
     metric = t(f"lessons.metric.{step.judge.metric}")
     said, happened = st.columns(2)
     said.container(border=True).markdown(f"**{t('lessons.you_said')}**  \n{tr(step.choices[mine], LANG) if mine else t('lessons.no_prediction')}")  # fmt: skip
     happened.container(border=True).markdown(f"**{t('lessons.happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
-    if answer is None:
+    if early:
+        ui.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
+    elif answer is None:
         st.warning(t("lessons.no_verdict"), icon="⚠️")
     elif answer == mine:
         st.success(t("lessons.right"), icon="✅")

@@ -8,9 +8,11 @@ import ui
 from i18n import t
 from lab import charts
 from selfsup_core import experiments, models, runs
+from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES
 
 RATES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 STRENGTHS = (0.0, 0.1, 0.2, 0.3, 0.4)
+MAX_SEEDS = 5  # runs per setting: more is a longer queue
 
 
 def launch(key: str, cfgs: list) -> None:
@@ -53,14 +55,16 @@ def results(key: str, label) -> list:
 
 
 def measured(done: list, setting) -> pd.DataFrame:
-    """Per run: the accuracy on the same held-out blanks (comparable across runs) and its own held-out figures.
+    """Per run: the accuracy on the same held-out blanks (comparable across runs of a seed), its own held-out
+    figures, its seed, and its steps next to its seconds (equal seconds are not equal steps on a busy server).
     Columns are ids; `col` gives their names on screen."""
     rows = []
     for r in done:
         m = ui.comparable_metrics(r.id, r.summary.get("finished"))
-        rows.append({"setting": setting(r.config), "blank_accuracy": m["blank_accuracy"],
+        rows.append({"setting": setting(r.config), "seed": r.config["seed"], "steps": r.summary.get("steps"),
+                     "seconds": r.summary.get("elapsed_s"), "blank_accuracy": m["blank_accuracy"],
                      "own_accuracy": r.summary.get("val_accuracy"), "blank_loss": m["blank_loss"],
-                     "own_loss": r.summary.get("val_loss"), "steps": r.summary.get("steps")})  # fmt: skip
+                     "own_loss": r.summary.get("val_loss")})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -71,10 +75,30 @@ def col(name: str) -> str:
 def show(table: pd.DataFrame, rate: bool = False) -> None:
     fmt = {
         col(c): st.column_config.NumberColumn(format="percent" if "accuracy" in c else "%.2f")
-        for c in table.columns[1:5]
+        for c in ("blank_accuracy", "own_accuracy", "blank_loss", "own_loss")
     }
-    st.dataframe(table.rename(columns=col), hide_index=True, column_config={**fmt, col("setting"):
-        st.column_config.NumberColumn(t("sweep.mask_rate_axis"), format="percent")} if rate else fmt)  # fmt: skip
+    fmt[col("seconds")] = st.column_config.NumberColumn(format="%.0f s")
+    if rate:
+        fmt[col("setting")] = st.column_config.NumberColumn(t("sweep.mask_rate_axis"), format="percent")
+    st.dataframe(table.rename(columns=col), hide_index=True, column_config=fmt)
+
+
+def spread(table: pd.DataFrame, columns: tuple[str, ...]) -> tuple[list, dict, dict]:
+    """(settings, {column name: medians}, {column name: (lows, highs)}) over each setting's seeds."""
+    settings = list(dict.fromkeys(table["setting"]))
+    found = {c: [experiments.seed_spread(list(table.loc[table["setting"] == x, c].dropna())) for x in settings]
+             for c in columns}  # fmt: skip
+    medians = {col(c): [s.median for s in found[c]] for c in columns}
+    return settings, medians, {col(c): ([s.low for s in found[c]], [s.high for s in found[c]]) for c in columns}
+
+
+def judged(done: list, label) -> None:
+    """What the sweep supports: too early, within the seeds' spread, or which setting is ahead (same blanks)."""
+    results: dict[str, list] = {}
+    for r in done:
+        results.setdefault(label(r.config), []).append(ui.run_results(r.id))
+    if len(results) > 1:
+        ui.verdict(experiments.judge_runs(results), t("verdict.all", n=len(results)))
 
 
 def rate_of(config: dict) -> float:
@@ -90,35 +114,39 @@ def trained_with(config: dict) -> str:
     return t("sweep.trained_with", kind=t(f"aug.{aug[0]}"), strength=aug[1]) if aug else t("sweep.trained_without")
 
 
-def sweeps(base, timed) -> None:
+def sweeps(base, timed, seeds: int) -> None:
     """The three sweeps, one tab each: launch, watch, then the plots that answer the question."""
     rate_tab, strategy_tab, aug_tab = st.tabs([t("sweep.tab.rate"), t("sweep.tab.strategy"), t("sweep.tab.augment")])
     with rate_tab:
         st.info(t("sweep.wettig"), icon="📄")
-        rates = st.multiselect(
-            t("sweep.rates"), RATES, experiments.MASK_RATES, format_func="{:.0%}".format, key="sw_rates"
-        )
-        launch("rates", experiments.mask_rate_sweep(timed, sorted(rates)))
-        if done := results("rates", lambda c: t("sweep.masked", rate=rate_of(c))):
-            table = measured(sorted(done, key=lambda r: rate_of(r.config)), rate_of)
+        rates = st.multiselect(t("sweep.rates"), RATES, SWEEP_RATES, format_func="{:.0%}".format, key="sw_rates")
+        launch("rates", experiments.with_seeds(experiments.mask_rate_sweep(timed, sorted(rates)), seeds))
+        masked = lambda c: t("sweep.masked", rate=rate_of(c))  # noqa: E731
+        if done := results("rates", masked):
+            table = measured(sorted(done, key=lambda r: (rate_of(r.config), r.config["seed"])), rate_of)
+            judged(done, masked)
             st.caption(t("sweep.same_blanks_help"))
             left, right = st.columns(2)
             for place, what, y in ((left, "accuracy", t("sweep.accuracy_axis")), (right, "loss", t("sweep.loss_axis"))):
-                series = {col(k): table[k] for k in (f"blank_{what}", f"own_{what}")}
-                fig = charts.lines(table["setting"], series, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
-                                   x_percent=True)  # fmt: skip
+                xs, medians, bars = spread(table, (f"blank_{what}", f"own_{what}"))
+                fig = charts.lines(xs, medians, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
+                                   x_percent=True, spread=bars)  # fmt: skip
                 with place:
                     ui.chart(fig, key=f"sw_rate_{what}")
+            st.caption(t("sweep.spread_help"))
             show(table, rate=True)
     with strategy_tab:
         rate = st.select_slider(t("sweep.rate"), RATES, value=0.15, format_func="{:.0%}".format, key="sw_strategy_rate")
         st.caption(t("sweep.strategies_help"))
-        launch("strategies", experiments.strategy_sweep(timed, rate))
+        launch("strategies", experiments.with_seeds(experiments.strategy_sweep(timed, rate), seeds))
         if done := results("strategies", strategy_of):
-            table = measured(done, strategy_of)
-            series = {col(k): table[k] for k in ("blank_accuracy", "own_accuracy")}
-            fig = charts.grouped_bars(table["setting"], series, y_title=t("sweep.accuracy_axis"))
+            table = measured(sorted(done, key=lambda r: r.config["seed"]), strategy_of)
+            judged(done, strategy_of)
+            xs, medians, bars = spread(table, ("blank_accuracy", "own_accuracy"))
+            fig = charts.lines(xs, medians, t("sweep.strategy_axis"), t("sweep.accuracy_axis"), percent=True,
+                               spread=bars)  # fmt: skip
             ui.chart(fig, key="sw_strategy_accuracy")
+            st.caption(t("sweep.spread_help"))
             show(table)
     with aug_tab:
         a, b, c = st.columns([1, 2, 1.4])
@@ -130,31 +158,40 @@ def sweeps(base, timed) -> None:
                                    format_func="{:.0%}".format, key="sw_aug_strength")  # fmt: skip
         st.caption(t(f"aug.explain.{kind}"))
         pair = experiments.ablation(timed.replace(objective=objective), kind, strength)
-        launch("ablation", list(pair))
+        launch("ablation", experiments.with_seeds(list(pair), seeds))
         done = results("ablation", trained_with)
         used = next(
             (experiments.augmentation_of(r.config) for r in done if experiments.augmentation_of(r.config)), None
         )
         if done and used:
             st.caption(t("sweep.robustness_help", kind=t(f"aug.{used[0]}")))
-            series = {trained_with(r.config): [x["val_accuracy"] for x in ui.robustness(r.id, r.summary.get("finished"),
-                      used[0], STRENGTHS)] for r in done}  # fmt: skip
-            fig = charts.lines(STRENGTHS, series, t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
-                               percent=True, x_percent=True)  # fmt: skip
+            curves: dict[str, list] = {}  # label -> one accuracy curve per seed
+            for r in done:
+                found = ui.robustness(r.id, r.summary.get("finished"), used[0], STRENGTHS)
+                curves.setdefault(trained_with(r.config), []).append([x["val_accuracy"] for x in found])
+            spreads = {k: [experiments.seed_spread(list(at)) for at in zip(*v, strict=True)] for k, v in curves.items()}
+            fig = charts.lines(STRENGTHS, {k: [s.median for s in v] for k, v in spreads.items()},
+                               t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
+                               percent=True, x_percent=True,
+                               spread={k: ([s.low for s in v], [s.high for s in v]) for k, v in spreads.items()})  # fmt: skip
             ui.chart(fig, key="sw_robustness")
+            st.caption(t("sweep.spread_help"))
 
 
 st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = ui.config()
-a, b, c = st.columns(3)
-size = a.segmented_control(t("sweep.size"), models.available_sizes(), default="mini", required=True, key="sw_size")
-seconds = b.number_input(t("sweep.seconds"), 5, 600, 20, 5, key="sw_seconds")
+a, b, c, d = st.columns([1.4, 1, 1, 1])
+size = a.segmented_control(t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True,
+                           key="sw_size")  # fmt: skip
+seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
 steps = c.number_input(t("sweep.steps"), 1, 20_000, 20_000, 50, key="sw_steps", help=t("sweep.steps_help"))
+seeds = int(d.number_input(t("sweep.seeds"), 1, MAX_SEEDS, SWEEP_BUDGET.seeds, key="sw_seeds",
+                           help=t("sweep.seeds_help")))  # fmt: skip
 try:
     timed = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps), checkpoints=0)
 except ValueError as e:
     ui.error(e)
 else:
     st.caption(t("sweep.using", corpus=base.corpus, tokenizer=base.tokenizer))
-    sweeps(base, timed)
+    sweeps(base, timed, seeds)

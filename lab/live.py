@@ -1,8 +1,17 @@
-"""The live view: where a view's runs stand (`phase`) and how often it redraws (`REFRESH_S`)."""
+"""The live view every page uses (`view`): where a view's runs stand (`phase`) and how often it redraws
+(`REFRESH_S`).
+
+Why a fragment: only the live part reruns on its timer, not the page. Why rerun the page on a phase change:
+a fragment's timer is fixed when it is drawn, and the rest of the page (results, buttons) depends on the phase.
+"""
 
 from __future__ import annotations
 
-from lab.launch import waiting
+from collections.abc import Callable
+
+import streamlit as st
+
+from lab.launch import launch_pending, waiting
 from lab.resources import jobs
 
 # Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
@@ -21,3 +30,21 @@ def phase(ids: list[str], key: str | None = None) -> str | None:
     if any(job.state != "queued" or job.queue_position == 1 for job in found):
         return "running"
     return "queued" if found or (key and waiting(key)) else None
+
+
+def view(draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None) -> str | None:
+    """The one live view: `draw(ids, phase)` inside a fragment that redraws every `REFRESH_S[phase]` seconds
+    while the runs are live, and reruns the whole page when their phase changes (which sets the new timer; none
+    once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`launch.launch`);
+    on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. Returns the
+    phase the view was drawn in (None: all finished)."""
+    drawn = phase(ids, key)
+
+    def redraw() -> None:
+        current = launch_pending(key) if key else ids
+        if phase(current, key) != drawn:
+            st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
+        draw(current, drawn)
+
+    st.fragment(redraw, run_every=REFRESH_S.get(drawn))()
+    return drawn

@@ -76,3 +76,27 @@ def robustness(run_id: str, finished: float | None, kind: str, strengths: tuple[
     from selfsup_core import experiments
 
     return experiments.robustness(run_id, strengths, kind)
+
+
+@spinner("spin.facts")
+@st.cache_data(max_entries=64, show_spinner=False)
+def facts_known(run_id: str, finished: float | None) -> dict | None:
+    """experiments.facts_known of a finished run on its built-in world's facts (asked, known, share), or None
+    for an uploaded text (it has no facts)."""
+    from selfsup_core import experiments
+
+    run = load_run(run_id)
+    facts = corpus_mod.builtin_facts(run.config.get("corpus", ""))
+    if not facts:
+        return None
+    m, tok, _ = model(run.model_path)
+    found = experiments.facts_known(m, tok, facts)
+    return {k: found[k] for k in ("asked", "known", "share")}
+
+
+def run_results(run_id: str) -> dict:
+    """What a finished run is compared by: `comparable_metrics` plus facts_share and facts (known/asked, or None),
+    and its training time and steps (equal seconds are not equal steps on a busy server)."""
+    stamp = finished_stamp(run_id)
+    facts = facts_known(run_id, stamp)
+    return {**comparable_metrics(run_id, stamp), "facts_share": facts["share"] if facts else None, "facts": facts}

@@ -68,7 +68,7 @@ def scoreboard(rows: list[dict[str, Any]]) -> pd.DataFrame:
     ])  # fmt: skip
 
 
-_COMPARISON_FORMATS = {"blank_accuracy": "{:.1%}", "blank_loss": "{:.2f}", "elapsed_s": "{:.0f} s", "steps": "{:,}",
+_COMPARISON_FORMATS = {"blank_accuracy": "{:.1%}", "baseline_accuracy": "{:.1%}", "blank_loss": "{:.2f}", "elapsed_s": "{:.0f} s", "steps": "{:,}",
                        "tokens_seen": "{:,}", "targets_trained": "{:,}", "train_val_loss": "{:.2f}"}  # fmt: skip
 
 

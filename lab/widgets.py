@@ -166,3 +166,21 @@ def run_status(ids: list[str], labels: list[str]) -> None:
         "run": t("runs.col.run"), "status": t("runs.col.status"), "step": t("runs.col.step"),
         "progress": st.column_config.ProgressColumn(t("runs.col.progress"), min_value=0, max_value=1, format="percent"),
         "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent")})  # fmt: skip
+
+
+def verdict(v: Any, all_of: str) -> None:
+    """An `experiments.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
+    all_of: what the compared settings are called together ("both models", "all 3 mask rates")."""
+    from selfsup_core import experiments
+
+    if v.kind == experiments.TOO_EARLY:
+        names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
+        st.warning(t("verdict.too_early", names=names), icon="⏳")
+        return
+    if v.kind == experiments.WITHIN_SPREAD:
+        st.info(t("verdict.within", best=next(iter(sorted(v.spreads, key=lambda n: -v.spreads[n].median))),
+                  runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="〰️")  # fmt: skip
+    else:
+        st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
+    if v.seeds < 2:
+        st.caption(t("verdict.one_seed"))

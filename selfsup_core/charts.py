@@ -164,17 +164,28 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | N
     return styled(fig, title, height)
 
 
-def lines(xs: Sequence[float], series: dict[str, Sequence[float | None]], x_title: str, y_title: str,
-          title: str | None = None, percent: bool = False, x_percent: bool = False, height: int = 380) -> go.Figure:  # fmt: skip
+def lines(xs: Sequence[Any], series: dict[str, Sequence[float | None]], x_title: str, y_title: str,
+          title: str | None = None, percent: bool = False, x_percent: bool = False, height: int = 380,
+          spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> go.Figure:  # fmt: skip
     """One line (with markers) per series against a setting, e.g. held-out accuracy vs mask rate.
 
-    percent / x_percent: show the y / x values (fractions 0-1) as percentages.
+    percent / x_percent: show the y / x values (fractions 0-1) as percentages (on the axis and in the hover).
+    spread: per series, the (lowest, highest) value at each x: drawn as error bars around the line (the line
+    being the median over seeds, see experiments.seed_spread).
     """
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
-        fig.add_scatter(x=list(xs), y=list(ys), mode="lines+markers", name=name,
+        ys = list(ys)
+        bars = None
+        if spread and name in spread:
+            low, high = spread[name]
+            bars = dict(type="data", symmetric=False, array=[h - y for h, y in zip(high, ys, strict=True)],
+                        arrayminus=[y - lo for lo, y in zip(low, ys, strict=True)], thickness=3, width=10,
+                        color=PALETTE[i % len(PALETTE)])  # fmt: skip
+        fig.add_scatter(x=list(xs), y=ys, mode="lines+markers", name=name, error_y=bars,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
                         marker=dict(size=11, symbol=i % 20))  # fmt: skip
     fig.update_xaxes(title=x_title, tickvals=list(xs), tickformat=".0%" if x_percent else None)
-    fig.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None)
+    fig.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None,
+                     hoverformat=".1%" if percent else ".2f")  # fmt: skip
     return styled(fig, title, height)

@@ -92,7 +92,8 @@ def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: 
                 none: str = "none", strategy_name: Callable[[str], str] = str,
                 augmentation_name: Callable[[str], str] = str) -> list[dict[str, Any]]:  # fmt: skip
     """One row per completed training run that finished after `since`: who (the nickname, or `anonymous`),
-    the settings of SETTINGS (None where one does not apply), and its final held-out figures. `anonymous`,
+    the settings of SETTINGS (None where one does not apply), its budget (budget_s: the time budget, or
+    budget_steps for a run limited by steps only; see `budgets`) and its final held-out figures. `anonymous`,
     `none` (no augmentation), `strategy_name` ("span") and `augmentation_name` ("noise") put the words in
     the page's language.
 
@@ -120,11 +121,29 @@ def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: 
             "size": c.get("size"),
             "seconds": round(s["elapsed_s"]) if s.get("elapsed_s") is not None else None,
             "corpus": c.get("corpus"),
+            "budget_s": c.get("time_budget_s"),  # the planned duration (None: a run limited by steps only)
+            "budget_steps": None if c.get("time_budget_s") else c.get("steps"),
             "val_accuracy": s.get("val_accuracy"),
             "val_loss": s.get("val_loss"),
             "finished": finished,
         })  # fmt: skip
     return rows
+
+
+def budgets(rows: Sequence[dict[str, Any]]) -> list[tuple[tuple[str, float | None, int | None], int]]:
+    """The budgets the class trained at, most runs first: ((size, budget_s, budget_steps), runs). A result is
+    only comparable with results of the same size and duration: a mini model after 60 s against a nano after 5 s
+    shows the budget, not the setting on the x axis."""
+    counts: dict[tuple[str, float | None, int | None], int] = {}
+    for r in rows:
+        key = (r["size"], r["budget_s"], r["budget_steps"])
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def of_budget(rows: Sequence[dict[str, Any]], budget: tuple[str, float | None, int | None] | None) -> list[dict]:
+    """The rows trained at `budget` (a key of `budgets`); all of them for None."""
+    return [r for r in rows if budget is None or (r["size"], r["budget_s"], r["budget_steps"]) == tuple(budget)]
 
 
 def figure(rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title: str,
@@ -141,7 +160,8 @@ def figure(rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title
             text=[html.escape(r["nickname"]) for r in pts],  # plotly reads markup in texts: show it as typed
             textposition="top center", textfont=dict(size=13), customdata=[r["run"] for r in pts],
             marker=dict(color=charts.PALETTE[i], size=16, symbol=SYMBOLS[objective], line=dict(width=1, color="#000")),
-            hovertemplate="<b>%{text}</b><br>" + x_title + ": %{x}<br>" + y_title + ": %{y:.3f}<br>%{customdata}"
+            hovertemplate="<b>%{text}</b><br>" + x_title + ": %{x}<br>" + y_title
+            + (": %{y:.1%}" if y == "val_accuracy" else ": %{y:.2f}") + "<br>%{customdata}"
             "<extra>" + objective + "</extra>",
         )  # fmt: skip
     numeric = x in ("mask_rate", "seconds")

@@ -173,6 +173,28 @@ def quick_demo(corpus: str = "world-en") -> TrainConfig:
     return TrainConfig(objective="mlm", corpus=corpus, size="mini", steps=5000, time_budget_s=30.0, eval_every=25)
 
 
+@dataclass(frozen=True)
+class Budget:
+    """Where a page that compares runs starts: model size, seconds per run, and runs (seeds) per setting."""
+
+    size: str  # model preset (models.PRESETS)
+    seconds: float  # time budget of each run
+    seeds: int = 1  # runs per setting, seeds cfg.seed, cfg.seed + 1, ...
+
+
+# The default budgets of the pages that compare runs (issue #14), in this one place. A comparison at a budget
+# where the models are still guessing compares noise (nano for 5 s: MLM answers "." to every blank), so these
+# are chosen for both models to have learned something; experiments.still_guessing says when they have not.
+# Provisional: mini for 30 s, until the training defaults are tuned for a mini MLM to know >= 90% of the
+# world's facts in 30 s on an idle 2-core machine; then these may be shortened here, in one line each.
+COMPARE_BUDGET = Budget("mini", 30.0)  # the MLM vs AR page's matched pair: two runs, about 70 s
+LESSON_BUDGET = COMPARE_BUDGET  # lessons that compare runs (2-3 runs a step, 5-60 s each: lessons.SECONDS)
+# Sweeps run every setting twice, for a spread: 3 mask rates x 2 seeds x (20 s + ~4 s overhead) is about
+# 2.5 minutes with one training slot (a 2-core server), kept to that by the shorter runs and fewer rates.
+SWEEP_BUDGET = Budget("mini", 20.0, seeds=2)
+SWEEP_RATES = (0.05, 0.15, 0.4)  # the mask-rate sweep's default rates: too few, BERT's, Wettig et al.'s
+
+
 def load_config_json(data: bytes) -> TrainConfig:
     """A run's `config.json` as uploaded by a student; raises ValueError saying what is wrong with the file."""
     try:

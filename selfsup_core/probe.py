@@ -191,6 +191,31 @@ def fill_mask(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: in
     return [MaskPrediction(pos, _top(p, tokenizer, top_k)) for pos, p in zip(positions, probs, strict=True)]
 
 
+class AnswerRank(NamedTuple):
+    """Where the right answer stands among a model's guesses for a blank: rank 1 is its top guess."""
+
+    rank: int  # 1 = the top guess, of the whole vocabulary
+    prob: float  # its probability (0-1)
+    vocabulary: int  # how many tokens it was ranked among
+
+
+@torch.inference_mode()
+def answer_rank(model: PreTrainedModel, tokenizer: Tokenizer, text: str, answer: str) -> AnswerRank | None:
+    """The rank and probability of `answer` at the one [MASK] of `text` (a masked LM, whole vocabulary), or
+    None when the answer is not one token (then no single [MASK] can hold it). Ties count in its favour."""
+    _require(model, "mlm", "Ranking an answer")
+    answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
+    ids = _mlm_ids(model, tokenizer, text)
+    positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+    if len(positions) != 1:
+        raise ProbeError("Put exactly one [MASK] where the answer should go.")
+    if len(answer_ids) != 1 or answer_ids[0] == tokenizer.unk_token_id:
+        return None
+    probs = _logits(model, [ids])[0, positions[0]].softmax(-1)  # (V,)
+    p = probs[answer_ids[0]]
+    return AnswerRank(int((probs > p).sum()) + 1, float(p), probs.numel())
+
+
 @torch.inference_mode()
 def next_token(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: int = 5) -> list[Candidate]:
     """Top-k next tokens after `[CLS] text` (empty text: how the model starts a text)."""

@@ -67,7 +67,7 @@ def test_a_bad_upload_is_refused_with_its_message_and_nothing_is_saved(name, run
     data, filename, error, message = BAD_UPLOADS[name]
     data = data.encode() if isinstance(data, str) else data
     with pytest.raises(error, match=message) as caught:
-        uploads.save_upload(C.load_user(data, filename))  # as ui.use_upload does
+        uploads.save_upload(C.load_user(data, filename))  # as lab.resources.use_upload does
     assert len(str(caught.value)) < 300  # a sentence or two a student reads, not a traceback
     assert list(runs_dir.iterdir()) == []
 
@@ -152,7 +152,7 @@ def test_a_bad_setting_is_refused_with_its_message_and_the_settings_stay_as_they
     current = TrainConfig(size="nano")
     before = json.dumps(current.to_dict())
     with pytest.raises(ValueError, match=message):
-        current.replace(**change)  # as ui.update_config does before storing anything
+        current.replace(**change)  # as lab.url_state.update_config does before storing anything
     assert json.dumps(current.to_dict()) == before
 
 

@@ -14,9 +14,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def fake_run(root, objective="mlm", rate=0.15, status="completed", finished=None, nickname=None, kind="train",
-             val=(2.5, 0.3), augment=None) -> str:  # fmt: skip
+             val=(2.5, 0.3), augment=None, size="nano", seconds=None) -> str:  # fmt: skip
     """A run folder as training leaves it, without training: config, meta, summary."""
-    cfg = TrainConfig(objective=objective, size="nano").to_dict()
+    cfg = TrainConfig(objective=objective, size=size, time_budget_s=seconds).to_dict()
     cfg["masking"]["rate"] = rate
     cfg["augment"].update(augment or {})
     meta = {"owner": "o1", "nickname": nickname} if nickname is not None else None
@@ -146,3 +146,32 @@ def test_teacher_resets_the_class_results_without_deleting_runs(runs_dir):
     assert len(runs.list_runs()) == 1 and classroom.load()["results_since"] is not None
     student = open_page()  # every session sees the reset
     assert any("No finished runs yet" in i.value for i in student.info)
+
+
+def test_runs_are_grouped_by_model_size_and_duration_most_runs_first(runs_dir):
+    small = [fake_run(runs_dir, seconds=5.0, val=(3.0, 0.16)) for _ in range(2)]
+    big = [fake_run(runs_dir, size="mini", seconds=60.0, val=(1.5, 0.55)) for _ in range(3)]
+    steps_only = fake_run(runs_dir)  # no time budget: 300 steps
+    rows = classroom.result_rows(runs.list_runs())
+    assert classroom.budgets(rows) == [(("mini", 60.0, None), 3), (("nano", 5.0, None), 2), (("nano", None, 300), 1)]
+    assert {r["run"] for r in classroom.of_budget(rows, ("nano", 5.0, None))} == set(small)
+    assert {r["run"] for r in classroom.of_budget(rows, ("mini", 60.0, None))} == set(big)
+    assert {r["run"] for r in classroom.of_budget(rows, ("nano", None, 300))} == {steps_only}
+    assert len(classroom.of_budget(rows, None)) == 6
+
+
+def test_the_page_compares_like_with_like_and_shows_accuracy_in_percent(runs_dir):
+    fake_run(runs_dir, seconds=5.0, val=(3.0, 0.2155), nickname="Mei")
+    for _ in range(2):
+        fake_run(runs_dir, size="mini", seconds=60.0, val=(1.5, 0.55), nickname="Tom")
+    at = open_page()
+    assert at.selectbox(key="class_budget").value == "mini/60.0/None"  # the most common budget first
+    assert set(at.dataframe[0].value["student"]) == {"Tom"} and not at.warning
+    assert any("2 runs by 1 students" in m.value for m in at.markdown)
+    at.selectbox(key="class_budget").set_value("all").run()
+    assert len(at.dataframe[0].value) == 3 and any("differ in model size or duration" in w.value for w in at.warning)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "%{y:.1%}" in spec and "%{y:.3f}" not in spec  # 21.6%, not 0.2155
+    assert '".0%"' in spec.replace(" ", "")  # the axis ticks are percentages
+    zh = open_page(lang="zh")
+    assert "mini · 60 秒（2 次训练）" in zh.selectbox(key="class_budget").options

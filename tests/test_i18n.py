@@ -77,7 +77,8 @@ def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languag
     assert results["test_accuracy"] == 0.81234 and "test accuracy %" not in results  # data, not presentation
     board = experiments.scoreboard_table({"MLM": [row], "AR": [row]})
     assert board[0]["answers"]["AR"] == {"prediction": "c", "correct": False}
-    metrics = dict(blanks=7, blank_accuracy=0.5, blank_loss=1.0, elapsed_s=3, steps=10, tokens_seen=99,
+    metrics = dict(blanks=7, blank_accuracy=0.5, baseline_accuracy=0.1, blank_loss=1.0, elapsed_s=3, steps=10,
+                   tokens_seen=99,
                    targets_trained=9, train_val_loss=2.0)  # fmt: skip
     for language in i18n.LANGS:
         monkeypatch.setattr(i18n, "lang", lambda language=language: language)

@@ -3,7 +3,7 @@
 import pytest
 
 from selfsup_core import lessons
-from selfsup_core.config import TrainConfig
+from selfsup_core.config import LESSON_BUDGET, TrainConfig
 from selfsup_core.finetune import FinetuneConfig
 from selfsup_core.lessons import LESSONS, TIE, outcome, plan
 
@@ -73,11 +73,20 @@ def test_fine_tuning_step_needs_the_pretrained_run_and_compares_with_scratch():
 
 def test_locked_and_hidden_controls_keep_the_preset_whatever_the_student_chose():
     lesson = LESSONS["why-15"]
-    chosen = {"size": "mini", "seconds": 45, "seed": 7, "corpus": "world-zh"}
+    chosen = {"size": "nano", "seconds": 45, "seed": 7, "corpus": "world-zh"}
     assert lessons.effective_values(lesson, "en", chosen, {}) == chosen
     states = {"seconds": "locked", "size": "hidden"}
     got = lessons.effective_values(lesson, "en", chosen, states)
-    assert got == {"size": "nano", "seconds": 20, "seed": 7, "corpus": "world-zh"}
+    preset = lesson.preset
+    assert got == {"size": preset["size"], "seconds": preset["seconds"], "seed": 7, "corpus": "world-zh"}
+    assert (preset["size"], preset["seconds"]) != ("nano", 45)  # the preset differs from what was chosen
+
+
+def test_lessons_that_compare_runs_start_at_the_comparison_budget():
+    budget = (LESSON_BUDGET.size, LESSON_BUDGET.seconds)
+    for lesson in LESSONS.values():
+        if any(s.experiment in ("pair", "rates", "strategies") for s in lesson.steps):
+            assert (lesson.preset["size"], lesson.preset["seconds"]) == budget, lesson.id
 
 
 def test_values_outside_what_lessons_allow_are_refused():
@@ -135,7 +144,7 @@ def test_every_built_in_lesson_is_a_file_that_loads_into_the_lesson_types():
     ("rates = [0.05, 0.15]", "rates = [0.05, 1.5]", "step 1, params: this step cannot be planned: Mask rate", "params = "),
     ('experiment = "rates"', 'experiment = "rate"', "step 1, experiment: must be one of", "experiment = "),
     ("Two {size} BERTs", "Two {sise} BERTs", "step 1, intro: unknown placeholder ['sise']", "[steps.intro]"),
-    ('preset = { size = "nano"', 'preset = { size = "huge"', "preset: size must be one of", "preset = "),
+    ('preset = { size = "mini"', 'preset = { size = "huge"', "preset: size must be one of", "preset = "),
 ])  # fmt: skip
 def test_a_mistake_in_a_lesson_file_is_reported_with_its_line_and_field(old, new, says, at):
     text = _broken(old, new)

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lab import resources
 from selfsup_core import runs
+from selfsup_core.config import COMPARE_BUDGET
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -28,6 +29,9 @@ def test_compare_page_renders_on_defaults_and_says_what_to_do(runs_dir):
     assert any("Launch a matched pair above" in i.value for i in at.info)
     assert any("This needs one finished MLM run" in i.value for i in at.info)
     assert any("at most" in c.value for c in at.caption)  # the time estimate before launching
+    # the default budget is the one the core names for comparisons, not a nano run for 5 s
+    assert at.button_group(key="cmp_size").value == COMPARE_BUDGET.size
+    assert at.number_input(key="cmp_seconds").value == COMPARE_BUDGET.seconds
 
 
 def test_launching_a_nano_pair_trains_both_then_shows_scoreboard_and_same_blanks(runs_dir):
@@ -50,3 +54,10 @@ def test_launching_a_nano_pair_trains_both_then_shows_scoreboard_and_same_blanks
     same = next(d.value for d in at.dataframe if "MLM (BERT-style)" in d.value.columns)
     assert any("same" in str(i) and "held-out blanks" in str(i) for i in same.index)
     assert any("iterative mask-filling" in m.value for m in at.markdown)
+    # ten steps of a nano model: both still guess, and the page says so next to their figures
+    judged = next(d.value for d in at.dataframe if "facts known" in d.value.columns)
+    assert list(judged["model"]) == ["MLM (BERT-style)", "AR (GPT-style)"]
+    assert list(judged.columns) == ["model", "same blanks", "guessing baseline", "facts known", "steps", "time"]
+    assert all("/" in f for f in judged["facts known"])  # known/asked of the world's facts
+    assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
+    assert not at.success

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lab import resources
 from selfsup_core import classroom, runs
+from selfsup_core.lessons import LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -58,7 +59,7 @@ def test_teacher_locks_and_hides_controls_for_every_student(runs_dir):
     student = open_lessons(lesson="why-15")
     assert not [g for g in student.button_group if g.key.startswith("lt_")]  # no teacher panel
     seconds = student.number_input(key="lc_why-15_seconds_locked")
-    assert seconds.disabled and seconds.value == 20  # locked: the preset, greyed out
+    assert seconds.disabled and seconds.value == LESSONS["why-15"].preset["seconds"]  # locked: the preset, greyed out
     assert not [g for g in student.button_group if g.key.startswith("lc_why-15_size")]  # hidden
     assert not student.number_input(key="lc_why-15_seed").disabled  # the others stay open
     assert classroom.control_states("masking") == {}  # per lesson
@@ -84,3 +85,22 @@ def test_a_step_runs_and_shows_the_result_next_to_the_prediction_then_the_debrie
     assert any("What happened" in m.value for m in at.markdown)
     assert at.subheader[-1].value == "Why?" and any("self-supervision" in m.value for m in at.markdown)
     assert at.success or at.info  # the verdict: right, or not this time
+
+
+def test_a_comparison_step_whose_runs_are_still_guessing_says_too_early_instead_of_a_verdict(runs_dir):
+    at = open_lessons(lesson="why-15")
+    at.button_group(key="lc_why-15_size").set_value("nano")
+    at.number_input(key="lc_why-15_seconds").set_value(5)
+    at.radio[0].set_value("r15").run()
+    button(at, "lesson_commit").click().run()
+    button(at, "lesson_run").click().run()
+    value = at.query_params["ls0"]
+    ids = (value[0] if isinstance(value, list) else value).split(",")
+    assert [runs.load_run(i).config["masking"]["rate"] for i in ids] == [0.05, 0.15]
+    assert all(resources.jobs().wait(i, timeout=120) == "completed" for i in ids)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
+    happened = next(m.value for m in at.markdown if "What happened" in m.value)
+    assert happened.endswith("—")  # no answer read from guessing models
+    assert not at.success and not [i for i in at.info if "Not this time" in i.value]

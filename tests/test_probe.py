@@ -127,6 +127,20 @@ def test_fill_mask_gives_top_k_sorted_candidates_for_each_mask(bert):
         assert len(probs) == 4 and probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-6
 
 
+def test_answer_rank_counts_the_tokens_fill_mask_ranks_above_the_answer(bert):
+    model, tok = bert
+    text = "the [MASK] sat on the mat"
+    ranked = [c for c in probe.fill_mask(model, tok, text, top_k=len(tok))[0].candidates]  # the whole vocabulary
+    words = [(i, c) for i, c in enumerate(ranked) if c.token in ("cat", "mat", "sat", "the")]
+    assert len(words) == 4
+    for i, c in words:
+        got = probe.answer_rank(model, tok, text, c.token)
+        assert (got.rank, got.vocabulary) == (i + 1, len(tok)) and got.prob == pytest.approx(c.prob)
+    assert probe.answer_rank(model, tok, text, "cat sat") is None  # two tokens: no single [MASK] holds it
+    with pytest.raises(probe.ProbeError):
+        probe.answer_rank(model, tok, "the [MASK] sat on the [MASK]", "cat")
+
+
 def test_fill_mask_accepts_a_lower_case_mask(bert):
     # the tokenizer matches "[MASK]" before lower-casing; "[mask]" alone would become [UNK] tokens
     model, tok = bert
