@@ -15,20 +15,20 @@ hf_logging.disable_progress_bar()
 st.set_page_config(page_title="selfsup-lab", page_icon="🧩", layout="wide")
 sections = {
     t("nav.section.learn"): [
-        st.Page("app_pages/home.py", title=t("nav.home"), icon="🏠", default=True),
-        st.Page("app_pages/corpus.py", title=t("nav.corpus"), icon="📚"),
-        st.Page("app_pages/masking.py", title=t("nav.masking"), icon="🎭"),
-        st.Page("app_pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
+        st.Page("lab/pages/home.py", title=t("nav.home"), icon="🏠", default=True),
+        st.Page("lab/pages/corpus.py", title=t("nav.corpus"), icon="📚"),
+        st.Page("lab/pages/masking.py", title=t("nav.masking"), icon="🎭"),
+        st.Page("lab/pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
     ],
     t("nav.section.experiment"): [
-        st.Page("app_pages/train.py", title=t("nav.train"), icon="🏋️"),
-        st.Page("app_pages/probe.py", title=t("nav.probe"), icon="🔍"),
-        st.Page("app_pages/compare.py", title=t("nav.compare"), icon="⚖️"),
-        st.Page("app_pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
-        st.Page("app_pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
+        st.Page("lab/pages/train.py", title=t("nav.train"), icon="🏋️"),
+        st.Page("lab/pages/probe.py", title=t("nav.probe"), icon="🔍"),
+        st.Page("lab/pages/compare.py", title=t("nav.compare"), icon="⚖️"),
+        st.Page("lab/pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
+        st.Page("lab/pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
     ],
     t("nav.section.class"): [
-        st.Page("app_pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
+        st.Page("lab/pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
     ],
 }
 page = st.navigation(sections)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lab.launch import launch_pending, waiting
+from lab.actions import launch_pending, waiting
 from lab.resources import jobs
 
 # Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
@@ -35,7 +35,7 @@ def phase(ids: list[str], key: str | None = None) -> str | None:
 def view(draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None) -> str | None:
     """The one live view: `draw(ids, phase)` inside a fragment that redraws every `REFRESH_S[phase]` seconds
     while the runs are live, and reruns the whole page when their phase changes (which sets the new timer; none
-    once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`launch.launch`);
+    once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`actions.launch`);
     on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. Returns the
     phase the view was drawn in (None: all finished)."""
     drawn = phase(ids, key)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lab import i18n
+from lab.actions import stop_run
 from lab.i18n import t
-from lab.launch import stop_run
 from lab.ownership import is_teacher, last_nickname, session_id, teacher_login
 from lab.resources import jobs
 from lab.url_state import config

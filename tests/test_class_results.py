@@ -103,7 +103,7 @@ def open_page(teacher: bool = False, lang: str = "en") -> AppTest:
     at.run()
     at.session_state["teacher"] = teacher
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/class_results.py").run()
+    at.switch_page("lab/pages/class_results.py").run()
     assert not at.exception, at.exception
     return at
 

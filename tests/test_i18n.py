@@ -22,16 +22,16 @@ APP = str(ROOT / "app.py")
 # Pages converted to the catalogue: each is opened in Chinese and checked for English left over.
 # Phase 2: add one line per converted page.
 PAGES = [
-    "app_pages/home.py",
-    "app_pages/corpus.py",
-    "app_pages/probe.py",
-    "app_pages/sweep.py",
-    "app_pages/masking.py",
-    "app_pages/train.py",
-    "app_pages/compare.py",
-    "app_pages/finetune.py",
-    "app_pages/lessons.py",
-    "app_pages/class_results.py",
+    "lab/pages/home.py",
+    "lab/pages/corpus.py",
+    "lab/pages/probe.py",
+    "lab/pages/sweep.py",
+    "lab/pages/masking.py",
+    "lab/pages/train.py",
+    "lab/pages/compare.py",
+    "lab/pages/finetune.py",
+    "lab/pages/lessons.py",
+    "lab/pages/class_results.py",
 ]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -58,7 +58,7 @@ def test_every_lesson_text_has_english_and_chinese_with_the_same_placeholders():
 
 def test_every_key_the_app_asks_for_exists():
     """A literal t("…") key in the app that is missing from the catalogue would crash only when drawn."""
-    sources = [ROOT / "app.py", *sorted((ROOT / "lab").rglob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
+    sources = [ROOT / "app.py", *sorted((ROOT / "lab").rglob("*.py"))]
     used = {k for p in sources for k in re.findall(r"\bt\(\s*\"([a-z_.\-]+)\"", p.read_text())}
     assert used and not used - set(i18n.TEXT)
 
@@ -205,7 +205,7 @@ def with_zh_run(monkeypatch, zh_run):
 
 def test_the_detector_finds_english_left_on_a_page_in_chinese(with_zh_run):
     """The check below must be able to fail: the same page in English is all 'untranslated'."""
-    at = open_page("app_pages/corpus.py", lang=None)
+    at = open_page("lab/pages/corpus.py", lang=None)
     left = untranslated(at)
     assert "Corpus & tokens" in left and "Where does the text come from?" in left
 
@@ -232,12 +232,12 @@ def test_a_link_with_lang_zh_opens_in_chinese_and_the_url_keeps_it(runs_dir):
     assert at.title[0].value == i18n.TEXT["home.title"]["zh"]
     assert at.session_state["lang"] == "zh"
     assert at.query_params["lang"] in ("zh", ["zh"]) and not untranslated(at), untranslated(at)  # sidebar too
-    at.switch_page("app_pages/sweep.py").run()
+    at.switch_page("lab/pages/sweep.py").run()
     assert at.title[0].value == i18n.TEXT["sweep.title"]["zh"]
 
 
 def test_switching_language_keeps_the_corpus_pages_settings(runs_dir):
-    at = open_page("app_pages/corpus.py", lang=None)
+    at = open_page("lab/pages/corpus.py", lang=None)
     at.selectbox(key="corpus_builtin").select("world-zh").run()
     at.radio(key="corpus_tokenizer").set_value("char").run()
     at.text_area(key="corpus_sentence-world-zh").input("小猫在院子里叫").run()
@@ -255,7 +255,7 @@ def test_switching_language_keeps_the_corpus_pages_settings(runs_dir):
 
 
 def test_switching_language_keeps_the_sweep_settings(runs_dir):
-    at = open_page("app_pages/sweep.py", lang=None)
+    at = open_page("lab/pages/sweep.py", lang=None)
     at.button_group(key="sw_size").set_value("nano")
     at.number_input(key="sw_steps").set_value(10)
     at.multiselect(key="sw_rates").set_value([0.15, 0.4]).run()
@@ -267,7 +267,7 @@ def test_switching_language_keeps_the_sweep_settings(runs_dir):
 
 
 def test_a_too_short_paste_is_explained_in_chinese(runs_dir):
-    at = open_page("app_pages/corpus.py")
+    at = open_page("lab/pages/corpus.py")
     at.radio(key="corpus_source").set_value("paste").run()
     at.text_area(key="corpus_paste").input("你好").run()
     assert not at.exception, at.exception
@@ -275,7 +275,7 @@ def test_a_too_short_paste_is_explained_in_chinese(runs_dir):
 
 
 def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
-    at = open_page("app_pages/probe.py", run=with_zh_run)
+    at = open_page("lab/pages/probe.py", run=with_zh_run)
     question = load_builtin("world-zh").probes[at.selectbox(key="probe_example").value]
     assert "[MASK]" in at.code[0].value and CJK.search(at.code[0].value)
     assert at.code[0].value == question.text  # the blank starts on the question's own character
@@ -290,7 +290,7 @@ PLAY = "\n\n".join(f"{who}:\nBut soft, what light through yonder window breaks? 
 
 
 def test_the_corpus_page_on_a_pasted_play_is_all_chinese(runs_dir):
-    at = open_page("app_pages/corpus.py")
+    at = open_page("lab/pages/corpus.py")
     at.radio(key="corpus_source").set_value("paste").run()
     at.text_area(key="corpus_paste").input(PLAY).run()
     assert not at.exception, at.exception
@@ -315,7 +315,7 @@ def ar_play_run(tmp_path_factory):
 
 def test_the_probe_page_on_an_ar_run_is_all_chinese(monkeypatch, ar_play_run):
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(ar_play_run[0]))
-    at = open_page("app_pages/probe.py", run=ar_play_run[1])
+    at = open_page("lab/pages/probe.py", run=ar_play_run[1])
     assert not untranslated(at), untranslated(at)
     assert "▍" in at.code[0].value and any(c.value.startswith("▍ 标出你的开头文本") for c in at.caption)
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]

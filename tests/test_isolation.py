@@ -97,10 +97,10 @@ def test_another_session_sees_the_run_read_only_and_has_no_stop_button(anns_run)
     token = ann.session_state["owner_token"]
     assert f"stop-{run_id}" in stop_buttons(open_app(owner_token=token))  # in the owner's sidebar
     assert not stop_buttons(open_app())  # not in Bob's
-    anns_view = open_app("app_pages/train.py", owner_token=token, current_run=run_id)
+    anns_view = open_app("lab/pages/train.py", owner_token=token, current_run=run_id)
     assert stop_buttons(anns_view) == {f"stop-{run_id}", f"stop-live-{run_id}"}  # sidebar and live view
     assert table(anns_view)[0]["yours"] is True
-    bob = open_app("app_pages/train.py", current_run=run_id)  # as if Bob opened a link to Ann's run
+    bob = open_app("lab/pages/train.py", current_run=run_id)  # as if Bob opened a link to Ann's run
     assert any(f"Run {run_id}" in c.value for c in bob.caption)  # he does see the run…
     assert not stop_buttons(bob)  # …but not the Stop button
     (row,) = table(bob)
@@ -111,7 +111,7 @@ def test_another_session_sees_the_run_read_only_and_has_no_stop_button(anns_run)
 def test_the_teacher_can_stop_anyones_run(anns_run):
     _, run_id = anns_run
     assert f"stop-{run_id}" in stop_buttons(open_app(teacher=True))  # the teacher's sidebar lists it
-    teacher = open_app("app_pages/train.py", teacher=True, current_run=run_id)
+    teacher = open_app("lab/pages/train.py", teacher=True, current_run=run_id)
     teacher.button(key=f"stop-live-{run_id}").click().run()
     assert resources.jobs().wait(run_id, timeout=30) == "stopped"
 
@@ -119,12 +119,12 @@ def test_the_teacher_can_stop_anyones_run(anns_run):
 def test_with_sharing_off_students_see_only_their_own_runs_and_the_teacher_all(anns_run, monkeypatch):
     ann, run_id = anns_run
     monkeypatch.setattr(resources.jobs(), "settings", replace(resources.jobs().settings, share_runs=False))
-    bob = open_app("app_pages/train.py", current_run=run_id)
+    bob = open_app("lab/pages/train.py", current_run=run_id)
     assert table(bob) == [] and any("No runs yet" in i.value for i in bob.info)
     assert any("keeps runs private" in i.value for i in bob.info)  # a link to it shows nothing
-    anns_view = open_app("app_pages/train.py", owner_token=ann.session_state["owner_token"])
+    anns_view = open_app("lab/pages/train.py", owner_token=ann.session_state["owner_token"])
     assert [r["run"] for r in table(anns_view)] == [run_id]
-    assert [r["run"] for r in table(open_app("app_pages/train.py", teacher=True))] == [run_id]
+    assert [r["run"] for r in table(open_app("lab/pages/train.py", teacher=True))] == [run_id]
 
 
 def test_a_reloaded_page_keeps_its_runs_through_the_owner_cookie(anns_run, monkeypatch):

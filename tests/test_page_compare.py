@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_compare_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/compare.py").run()
+    at.switch_page("lab/pages/compare.py").run()
     assert not at.exception, at.exception
     return at
 

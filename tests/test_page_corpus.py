@@ -13,7 +13,7 @@ GOOD_TEXT = "\n".join(f"Line {i}: the students wrote a sentence about tokens and
 def open_corpus_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/corpus.py").run()
+    at.switch_page("lab/pages/corpus.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -31,7 +31,7 @@ def open_page(monkeypatch, root) -> AppTest:
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(root))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/finetune.py").run()
+    at.switch_page("lab/pages/finetune.py").run()
     assert not at.exception, at.exception
     return at
 

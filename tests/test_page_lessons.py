@@ -16,7 +16,7 @@ def open_lessons(teacher: bool = False, lang: str = "en", lesson: str | None = N
     at.run()
     at.session_state["teacher"] = teacher
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/lessons.py")
+    at.switch_page("lab/pages/lessons.py")
     if lesson:
         at.query_params["lesson"] = lesson
     at.run()

@@ -33,7 +33,7 @@ def open_probe_page(monkeypatch, trained, objective: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["run"] = ids[objective]
     at.run()
-    at.switch_page("app_pages/probe.py")
+    at.switch_page("lab/pages/probe.py")
     at.query_params["run"] = ids[objective]  # switching pages clears the URL's parameters
     at.run()
     assert not at.exception, at.exception

@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_sweep_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/sweep.py").run()
+    at.switch_page("lab/pages/sweep.py").run()
     assert not at.exception, at.exception
     at.button_group(key="sw_size").set_value("nano")
     at.number_input(key="sw_steps").set_value(10).run()

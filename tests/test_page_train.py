@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_train_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("lab/pages/train.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -66,7 +66,7 @@ def test_a_running_run_offers_no_export_yet(runs_dir, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["run"] = run_id
     at.run()
-    at.switch_page("app_pages/train.py")
+    at.switch_page("lab/pages/train.py")
     at.query_params["run"] = run_id
     at.run()
     assert not at.exception, at.exception

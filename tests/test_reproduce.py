@@ -46,7 +46,7 @@ def test_a_bad_config_file_is_refused_with_a_reason(data, says):
 
 def reproduce_page(data: bytes) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("lab/pages/train.py").run()
     at.file_uploader(key="train_reproduce").set_value(("config.json", data, "application/json")).run()
     assert not at.exception, at.exception
     return at

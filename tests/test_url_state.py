@@ -72,7 +72,7 @@ def test_values_that_clash_keep_the_ones_that_fit_together():
 
 # -- the pages --------------------------------------------------------------------------------------
 def test_masking_lab_link_round_trip(runs_dir):
-    at = open_page("app_pages/masking.py", {"rate": "0.4", "strategy": "span", "span_max": "12", "noise": "0.2",
+    at = open_page("lab/pages/masking.py", {"rate": "0.4", "strategy": "span", "span_max": "12", "noise": "0.2",
                                         "seed": "7"})  # fmt: skip
     assert at.slider(key="lab_rate").value == 0.4 and at.radio(key="lab_strategy").value == "span"
     assert at.slider(key="lab_span_max").value == 12 and at.slider(key="lab_noise").value == 0.2
@@ -84,7 +84,7 @@ def test_masking_lab_link_round_trip(runs_dir):
 
 
 def test_train_link_round_trip_carries_the_shared_settings(runs_dir):
-    at = open_page("app_pages/train.py", {"objective": "ar", "size": "nano", "steps": "40", "seed": "7", "lr": "0.001",
+    at = open_page("lab/pages/train.py", {"objective": "ar", "size": "nano", "steps": "40", "seed": "7", "lr": "0.001",
                                       "batch_size": "8", "rate": "0.3"})  # fmt: skip
     assert at.radio(key="train_objective").value == "ar" and at.button_group(key="train_size").value == "nano"
     shown = {k: at.number_input(key=k).value for k in ("train_steps", "train_seed", "train_lr", "train_batch")}
@@ -98,7 +98,7 @@ def test_train_link_round_trip_carries_the_shared_settings(runs_dir):
 
 
 def test_a_bad_value_in_a_link_is_named_and_the_default_used(runs_dir):
-    at = open_page("app_pages/train.py", {"batch_size": "lots", "size": "huge", "seed": "-1", "corpus": "/etc/passwd",
+    at = open_page("lab/pages/train.py", {"batch_size": "lots", "size": "huge", "seed": "-1", "corpus": "/etc/passwd",
                                       "steps": "50"})  # fmt: skip
     warnings = " ".join(w.value for w in at.warning)
     for shown in ("batch_size='lots'", "size='huge'", "seed='-1'", "corpus='/etc/passwd'"):
@@ -111,7 +111,7 @@ def test_a_bad_value_in_a_link_is_named_and_the_default_used(runs_dir):
 
 
 def test_compare_link_round_trip(runs_dir):
-    at = open_page("app_pages/compare.py", {"size": "nano", "time_budget_s": "12.0", "steps": "40", "rate": "0.3"})
+    at = open_page("lab/pages/compare.py", {"size": "nano", "time_budget_s": "12.0", "steps": "40", "rate": "0.3"})
     assert at.button_group(key="cmp_size").value == "nano"
     assert (at.number_input(key="cmp_seconds").value, at.number_input(key="cmp_steps").value) == (12, 40)
     config = at.session_state["config"]
@@ -132,7 +132,7 @@ def pretrained(tmp_path_factory):
 def test_finetune_link_round_trip(monkeypatch, pretrained):
     root, run_id = pretrained
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(root))
-    at = open_page("app_pages/finetune.py", {"pretrained": run_id, "method": "lora", "label_budget": "8", "steps": "20",
+    at = open_page("lab/pages/finetune.py", {"pretrained": run_id, "method": "lora", "label_budget": "8", "steps": "20",
                                          "lr": "0.01", "seed": "3", "lora_rank": "4"})  # fmt: skip
     assert at.selectbox(key="ft_pretrained").value == run_id and at.radio(key="ft_method_True").value == "lora"
     assert at.button_group(key="ft_budget").value == "8" and not at.warning
@@ -141,6 +141,6 @@ def test_finetune_link_round_trip(monkeypatch, pretrained):
     at.number_input(key="ft_steps").set_value(30).run()
     assert url(at) == {"pretrained": run_id, "method": "lora", "label_budget": "8", "steps": "30", "lr": "0.01",
                        "seed": "3", "lora_rank": "4"}  # fmt: skip
-    at = open_page("app_pages/finetune.py", {"pretrained": "no-such-run", "method": "lora", "steps": "20"})
+    at = open_page("lab/pages/finetune.py", {"pretrained": "no-such-run", "method": "lora", "steps": "20"})
     assert any("pretrained='no-such-run'" in w.value for w in at.warning)
     assert at.selectbox(key="ft_pretrained").value is None and at.number_input(key="ft_steps").value == 20

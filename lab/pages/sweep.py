@@ -3,10 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
-from lab import charts
+from lab import actions, charts, i18n, live, measures, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import experiments, models, runs
 from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES
 
@@ -17,39 +15,35 @@ MAX_SEEDS = 5  # runs per setting: more is a longer queue
 
 def launch(key: str, cfgs: list) -> None:
     """Estimated time, then a button that queues `cfgs` (the server runs a few at a time)."""
-    slots, ahead = ui.jobs().max_concurrent, len(ui.jobs().active())
+    slots, ahead = resources.jobs().max_concurrent, len(resources.jobs().active())
     total = experiments.estimated_seconds(cfgs, slots)
     st.caption(t("sweep.estimate", n=len(cfgs), slots=slots, minutes=total / 60)
                + (t("sweep.after_queue", ahead=ahead) if ahead else t("sweep.end")))  # fmt: skip
     if st.button(t(f"sweep.launch.{key}"), type="primary", icon="🚀", key=f"sw_launch_{key}", disabled=not cfgs):
         try:
-            ui.launch(key, cfgs)
+            actions.launch(key, cfgs)
         except ValueError as e:
-            ui.error(e)
+            widgets.error(e)
+
+
+def progress(key: str, label, ids: list[str], drawn: str | None) -> None:
+    """`key`'s runs while they train (a live view): where each stands, the waiting ones, their curves."""
+    done = [runs.load_run(i) for i in ids]
+    widgets.run_status(ids, [label(r.config) for r in done])
+    if actions.waiting(key):
+        st.info(t("sweep.waiting", n=actions.waiting(key)), icon="⏳")
+    curves = [(label(r.config), r.metrics()) for r in done]
+    with st.expander(t("sweep.curves"), expanded=drawn is not None):
+        widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key=f"sw_curves_{key}")
 
 
 def results(key: str, label) -> list:
     """Live status and curves of `key`'s runs; returns them once all are finished (else [])."""
-    ids = ui.run_ids_param(key)
-    if not ids and not ui.waiting(key):
+    ids = url_state.run_ids_param(key)
+    if not ids and not actions.waiting(key):
         return []
 
-    phase = ui.phase(ids, key)
-
-    @st.fragment(run_every=ui.REFRESH_S.get(phase))
-    def progress(drawn: str | None) -> None:
-        ids = ui.launch_pending(key)
-        if ui.phase(ids, key) != drawn:
-            st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
-        done = [runs.load_run(i) for i in ids]
-        ui.run_status(ids, [label(r.config) for r in done])
-        if ui.waiting(key):
-            st.info(t("sweep.waiting", n=ui.waiting(key)), icon="⏳")
-        curves = [(label(r.config), r.metrics()) for r in done]
-        with st.expander(t("sweep.curves"), expanded=drawn is not None):
-            ui.chart(charts.loss_curves(curves, x="elapsed_s"), key=f"sw_curves_{key}")
-
-    progress(phase)
+    phase = live.view(lambda ids, drawn: progress(key, label, ids, drawn), ids, key)
     done = [runs.load_run(i) for i in ids]
     return [] if phase else [r for r in done if r.status in ("completed", "stopped")]
 
@@ -60,7 +54,7 @@ def measured(done: list, setting) -> pd.DataFrame:
     Columns are ids; `col` gives their names on screen."""
     rows = []
     for r in done:
-        m = ui.comparable_metrics(r.id, r.summary.get("finished"))
+        m = measures.comparable_metrics(r.id, r.summary.get("finished"))
         rows.append({"setting": setting(r.config), "seed": r.config["seed"], "steps": r.summary.get("steps"),
                      "seconds": r.summary.get("elapsed_s"), "blank_accuracy": m["blank_accuracy"],
                      "own_accuracy": r.summary.get("val_accuracy"), "blank_loss": m["blank_loss"],
@@ -96,9 +90,9 @@ def judged(done: list, label) -> None:
     """What the sweep supports: too early, within the seeds' spread, or which setting is ahead (same blanks)."""
     results: dict[str, list] = {}
     for r in done:
-        results.setdefault(label(r.config), []).append(ui.run_results(r.id))
+        results.setdefault(label(r.config), []).append(measures.run_results(r.id))
     if len(results) > 1:
-        ui.verdict(experiments.judge_runs(results), t("verdict.all", n=len(results)))
+        widgets.verdict(experiments.judge_runs(results), t("verdict.all", n=len(results)))
 
 
 def rate_of(config: dict) -> float:
@@ -132,7 +126,7 @@ def sweeps(base, timed, seeds: int) -> None:
                 fig = charts.lines(xs, medians, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
                                    x_percent=True, spread=bars)  # fmt: skip
                 with place:
-                    ui.chart(fig, key=f"sw_rate_{what}")
+                    widgets.chart(fig, key=f"sw_rate_{what}")
             st.caption(t("sweep.spread_help"))
             show(table, rate=True)
     with strategy_tab:
@@ -145,7 +139,7 @@ def sweeps(base, timed, seeds: int) -> None:
             xs, medians, bars = spread(table, ("blank_accuracy", "own_accuracy"))
             fig = charts.lines(xs, medians, t("sweep.strategy_axis"), t("sweep.accuracy_axis"), percent=True,
                                spread=bars)  # fmt: skip
-            ui.chart(fig, key="sw_strategy_accuracy")
+            widgets.chart(fig, key="sw_strategy_accuracy")
             st.caption(t("sweep.spread_help"))
             show(table)
     with aug_tab:
@@ -167,20 +161,20 @@ def sweeps(base, timed, seeds: int) -> None:
             st.caption(t("sweep.robustness_help", kind=t(f"aug.{used[0]}")))
             curves: dict[str, list] = {}  # label -> one accuracy curve per seed
             for r in done:
-                found = ui.robustness(r.id, r.summary.get("finished"), used[0], STRENGTHS)
+                found = measures.robustness(r.id, r.summary.get("finished"), used[0], STRENGTHS)
                 curves.setdefault(trained_with(r.config), []).append([x["val_accuracy"] for x in found])
             spreads = {k: [experiments.seed_spread(list(at)) for at in zip(*v, strict=True)] for k, v in curves.items()}
             fig = charts.lines(STRENGTHS, {k: [s.median for s in v] for k, v in spreads.items()},
                                t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
                                percent=True, x_percent=True,
                                spread={k: ([s.low for s in v], [s.high for s in v]) for k, v in spreads.items()})  # fmt: skip
-            ui.chart(fig, key="sw_robustness")
+            widgets.chart(fig, key="sw_robustness")
             st.caption(t("sweep.spread_help"))
 
 
 st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
-base = ui.config()
+base = url_state.config()
 a, b, c, d = st.columns([1.4, 1, 1, 1])
 size = a.segmented_control(t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True,
                            key="sw_size")  # fmt: skip
@@ -191,7 +185,7 @@ seeds = int(d.number_input(t("sweep.seeds"), 1, MAX_SEEDS, SWEEP_BUDGET.seeds, k
 try:
     timed = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps), checkpoints=0)
 except ValueError as e:
-    ui.error(e)
+    widgets.error(e)
 else:
     st.caption(t("sweep.using", corpus=base.corpus, tokenizer=base.tokenizer))
     sweeps(base, timed, seeds)

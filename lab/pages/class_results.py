@@ -5,9 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
+from lab import i18n, ownership, widgets
+from lab.i18n import t
 from selfsup_core import classroom
 from selfsup_core.classroom import RESULTS, SETTINGS
 
@@ -49,7 +48,7 @@ def board(rows: list[dict]) -> None:
     st.markdown(t("class.count", runs=len(rows), students=len({r["nickname"] for r in rows})))
     if budget is None and len(found) > 1:
         st.warning(t("class.mixed", n=len(found)), icon="⚖️")
-    ui.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
+    widgets.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
     left_out = sum(r[x] is None for r in rows)
     if left_out:
         st.caption(t("class.left_out", n=left_out))
@@ -66,16 +65,16 @@ def board(rows: list[dict]) -> None:
 st.title(t("class.title"))
 st.caption(t("class.caption"))
 since = classroom.load()["results_since"]
-if ui.is_teacher():
+if ownership.is_teacher():
     with st.popover(t("class.reset"), icon="🧹"):
         st.write(t("class.reset_help"))
         if st.button(t("class.reset"), type="primary", key="class_reset"):
-            since = classroom.reset_results(teacher=ui.is_teacher())
+            since = classroom.reset_results(teacher=ownership.is_teacher())
             st.toast(t("class.reset_done"))
 if since is not None:
     st.caption(t("class.since", time=datetime.datetime.fromtimestamp(since).strftime("%H:%M, %d %b")))
 
-rows = classroom.result_rows(ui.visible_runs(), since, anonymous=t("class.anonymous"), none=t("class.none"),
+rows = classroom.result_rows(ownership.visible_runs(), since, anonymous=t("class.anonymous"), none=t("class.none"),
                              strategy_name=i18n.labels("strategy."), augmentation_name=i18n.labels("aug."))  # fmt: skip
 if rows:
     board(rows)

@@ -5,7 +5,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from lab import charts, i18n, launch, live, ownership, resources, tables, url_state, widgets
+from lab import actions, charts, i18n, live, ownership, resources, tables, url_state, widgets
 from lab.i18n import t
 from selfsup_core import export, models, runs
 from selfsup_core.config import TrainConfig
@@ -69,7 +69,7 @@ with right:
         cfg = None
     if st.button(t("train.launch"), type="primary", icon="🚀", disabled=cfg is None, width="stretch",
                  key="train_launch"):  # fmt: skip
-        url_state.set_current_run(launch.submit(cfg))
+        url_state.set_current_run(actions.submit(cfg))
     with st.expander(t("train.reproduce"), icon="🔁"):
         up = st.file_uploader(t("train.reproduce_upload"), type=["json"], key="train_reproduce")
         try:
@@ -78,7 +78,7 @@ with right:
             widgets.error(e)
             again = None
         if again and st.button(t("train.reproduce_launch"), icon="🔁", key="train_reproduce_launch"):
-            url_state.set_current_run(launch.submit(again))
+            url_state.set_current_run(actions.submit(again))
     widgets.share_link("train")
 
 with summary:
@@ -89,15 +89,15 @@ with summary:
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
     c1.markdown(t("train.summary", corpus=c.corpus, tokenizer=t(f"corpus.kind.{c.tokenizer}"), masking=masking,
                   augment=t("train.augment.on" if c.augment.active else "train.augment.off")))  # fmt: skip
-    c2.page_link("app_pages/corpus.py", label=t("train.corpus_link"), icon="📚")
-    c3.page_link("app_pages/masking.py", label=t("train.masking_link"), icon="🎭")
+    c2.page_link("lab/pages/corpus.py", label=t("train.corpus_link"), icon="📚")
+    c3.page_link("lab/pages/masking.py", label=t("train.masking_link"), icon="🎭")
 
 run_id = url_state.current_run()
-phase = live.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=live.REFRESH_S.get(phase))
-def live_view(run_id: str, drawn: str | None) -> None:
+def live_run(ids: list[str], drawn: str | None) -> None:
+    """This session's current run while it trains (a live view): status, figures, curves; then its exports."""
+    run_id = ids[0]
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
@@ -105,8 +105,6 @@ def live_view(run_id: str, drawn: str | None) -> None:
     if not ownership.visible_runs([run]):
         return st.info(t("train.private"))
     job, lines = resources.jobs().status(run_id), run.metrics()
-    if live.phase([run_id]) != drawn:
-        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p = runs.progress(run.config, lines, run.summary)
     c = run.config
     name = t(f"train.objective.{c['objective']}")
@@ -136,9 +134,9 @@ def live_view(run_id: str, drawn: str | None) -> None:
                        "application/json", icon="⬇️", key=f"config-{run_id}", help=t("train.download_config_help"))  # fmt: skip
     if job and ownership.may_change(run) and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}",
                                                  help=t("train.stop_help")):  # fmt: skip
-        launch.stop_run(run_id)
+        actions.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
-        st.page_link("app_pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
+        st.page_link("lab/pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
         exports(run)
 
 
@@ -158,7 +156,7 @@ def exports(run: runs.RunInfo) -> None:
 
 
 if run_id:
-    live_view(run_id, phase)
+    live.view(live_run, [run_id])
 
 
 def manage(chosen: list[runs.RunInfo]) -> None:
@@ -171,12 +169,12 @@ def manage(chosen: list[runs.RunInfo]) -> None:
     a, b = st.columns(2)
     if active and a.button(t("train.stop_ticked", n=len(active)), icon="⏹️", key="stop_ticked"):
         for rid in active:
-            launch.stop_run(rid)
+            actions.stop_run(rid)
     if done:
         with b.popover(t("train.delete_ticked", n=len(done)), icon="🗑️"):
             st.write(t("train.delete_warning"))
             confirmed = st.button(t("train.delete_confirm"), type="primary", key="delete_ticked")
-            if confirmed and all(map(launch.delete_run, done)):
+            if confirmed and all(map(actions.delete_run, done)):
                 st.session_state["runs_table_version"] = st.session_state.get("runs_table_version", 0) + 1
                 st.rerun()  # a fresh table, without a selection pointing at rows that moved
 

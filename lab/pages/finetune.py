@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lab import charts, i18n, launch, live, resources, tables, url_state, widgets
+from lab import actions, charts, i18n, live, resources, tables, url_state, widgets
 from lab.i18n import t
 from selfsup_core import finetune, runs, tasks
 
@@ -127,22 +127,20 @@ with right:
     if cfg is not None:
         url_state.settings_to_url(cfg, LINK_BASE, LINKED)
     if st.button(t("finetune.launch"), type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
-        st.query_params["ft"] = launch.submit(cfg, kind="finetune")
+        st.query_params["ft"] = actions.submit(cfg, kind="finetune")
     widgets.share_link("finetune")
 
 run_id = st.query_params.get("ft")
-phase = live.phase([run_id]) if run_id else None
 
 
-@st.fragment(run_every=live.REFRESH_S.get(phase))
-def live(run_id: str, drawn: str | None) -> None:
+def live_run(ids: list[str], drawn: str | None) -> None:
+    """The fine-tuning run's progress and held-out accuracy while it trains (a live view), then its result."""
+    run_id = ids[0]
     try:
         run = runs.load_run(run_id)
     except runs.RunNotFoundError as e:
         return widgets.error(e)
     job, lines = resources.jobs().status(run_id), run.metrics()
-    if live.phase([run_id]) != drawn:
-        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
     p, c, s = runs.progress(run.config, lines), run.config, run.summary
     st.subheader(f"{method_name(c.get('method'))} · {Path(str(c.get('task'))).name} · {run_id}")
     if job:
@@ -160,7 +158,7 @@ def live(run_id: str, drawn: str | None) -> None:
 
 
 if run_id:
-    live(run_id, phase)
+    live.view(live_run, [run_id])
 
 st.header(t("finetune.results"))
 results()

@@ -33,7 +33,7 @@ def main() -> None:
     ready = [r.id for r in resources.all_runs() if (r.model_path / "model.safetensors").exists()]
     if not ready:
         st.info(t("probe.none"))
-        st.page_link("app_pages/train.py", label=t("probe.train_one"), icon="🏋️")
+        st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon="🏋️")
         return
     current = url_state.current_run()
     left, right = st.columns(2)

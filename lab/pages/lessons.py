@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
-from lab import charts, lesson_files
+from lab import actions, charts, i18n, lesson_files, live, measures, ownership, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import classroom, experiments, lessons, runs
 from selfsup_core.lessons import tr
 
@@ -37,11 +35,11 @@ step = lesson.steps[index]
 
 def set_state(control: str) -> None:
     state = st.session_state[f"lt_{lesson.id}_{control}"]
-    classroom.set_control_state(lesson.id, control, state, teacher=ui.is_teacher())
+    classroom.set_control_state(lesson.id, control, state, teacher=ownership.is_teacher())
 
 
 states = classroom.control_states(lesson.id)
-if ui.is_teacher():
+if ownership.is_teacher():
     with st.expander(t("lessons.teacher"), icon="🔒"):
         lesson_files.upload_box()
         st.caption(t("lessons.teacher_help"))
@@ -73,7 +71,7 @@ values = lessons.effective_values(lesson, LANG, chosen, states)
 st.markdown(tr(step.intro, LANG, **values))
 
 key = f"ls{index}"
-earlier = {i: [r for r in ui.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)}
+earlier = {i: [r for r in url_state.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)}
 source, planned = step.params.get("from_step"), None
 if source is not None and not earlier.get(source):
     st.info(t("lessons.needs_earlier", n=source + 1), icon="👣")
@@ -85,10 +83,10 @@ else:
         elif planned[0].kind == "finetune":
             st.caption(t("lessons.plan_finetune", n=len(planned)))
         else:
-            total = experiments.estimated_seconds([p.config for p in planned], ui.jobs().max_concurrent)
+            total = experiments.estimated_seconds([p.config for p in planned], resources.jobs().max_concurrent)
             st.caption(t("lessons.plan", n=len(planned), seconds=values["seconds"], total=total))
     except ValueError as e:
-        ui.error(e)
+        widgets.error(e)
 
 # predict, then run
 predictions = st.session_state.setdefault("lesson_predictions", {})
@@ -97,7 +95,7 @@ choices = list(step.choices)
 guess = st.radio(tr(step.question, LANG, **values), choices, format_func=lambda c: tr(step.choices[c], LANG),
                  index=choices.index(mine) if mine else None, disabled=mine is not None,
                  key=f"lp_{lesson.id}_{index}_{mine}")  # fmt: skip
-ids = ui.run_ids_param(key)
+ids = url_state.run_ids_param(key)
 a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
 if mine is None:
     if a.button(t("lessons.commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
@@ -106,16 +104,16 @@ if mine is None:
     c.caption(t("lessons.predict_first"))
 run_label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
 if b.button(run_label, type="primary", icon="🚀", key="lesson_run", width="stretch",
-            disabled=mine is None or planned is None or ui.phase(ids, key) is not None):  # fmt: skip
+            disabled=mine is None or planned is None or live.phase(ids, key) is not None):  # fmt: skip
     try:
         if step.experiment == "reuse":
-            ui.set_run_ids_param(key, earlier[source])
+            url_state.set_run_ids_param(key, earlier[source])
         else:
-            ui.launch(key, [p.config for p in planned], kind=planned[0].kind)
+            actions.launch(key, [p.config for p in planned], kind=planned[0].kind)
         st.rerun()
     except ValueError as e:
-        ui.error(e)
-ids = ui.run_ids_param(key)
+        widgets.error(e)
+ids = url_state.run_ids_param(key)
 
 
 def measure(run_id: str) -> float | None:
@@ -124,35 +122,28 @@ def measure(run_id: str) -> float | None:
     if run.status != "completed":
         return None
     if step.judge.metric == "blank_accuracy":
-        return ui.comparable_metrics(run_id, ui.finished_stamp(run_id))["blank_accuracy"]
+        return measures.comparable_metrics(run_id, measures.finished_stamp(run_id))["blank_accuracy"]
     return run.summary.get(step.judge.metric)
 
 
-phase = ui.phase(ids, key)
-
-
-@st.fragment(run_every=ui.REFRESH_S.get(phase))
-def live_view(drawn: str | None) -> None:
-    ids = ui.launch_pending(key)
-    if ui.phase(ids, key) != drawn:
-        st.rerun()  # started or all done: redraw the page with the new timer (none, and the result)
+def live_runs(ids: list[str], drawn: str | None) -> None:
+    """The step's runs while they train (a live view): where each stands, and their curves."""
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
-    ui.run_status(ids, labels)
+    widgets.run_status(ids, labels)
     finetuning = runs.load_run(ids[0]).kind == "finetune"
     curves = [(label, runs.load_run(i).metrics()) for label, i in zip(labels, ids, strict=True)]
     fig = charts.loss_curves(curves, x="elapsed_s", metric="accuracy" if finetuning else "loss")
-    ui.chart(fig, key=f"lesson_curve_{index}")
+    widgets.chart(fig, key=f"lesson_curve_{index}")
 
 
-if ids:
-    live_view(phase)
+phase = live.view(live_runs, ids, key) if ids else live.phase(ids, key)
 if ids and phase is None:
     labels = [lessons.run_label(runs.load_run(i).config, LANG) for i in ids]
     results = [measure(i) for i in ids]
     answer = lessons.outcome(step, results)
     early = None  # runs compared while still guessing: no verdict (a single run or fine-tuning is not judged so)
     if len(ids) > 1 and all(runs.load_run(i).kind == "train" and runs.load_run(i).status == "completed" for i in ids):
-        early = experiments.judge_runs({label: [ui.run_results(i)] for label, i in zip(labels, ids, strict=True)})
+        early = experiments.judge_runs({label: [measures.run_results(i)] for label, i in zip(labels, ids, strict=True)})
         early = early if early.kind == experiments.TOO_EARLY else None
         answer = None if early else answer
     metric = t(f"lessons.metric.{step.judge.metric}")
@@ -160,7 +151,7 @@ if ids and phase is None:
     said.container(border=True).markdown(f"**{t('lessons.you_said')}**  \n{tr(step.choices[mine], LANG) if mine else t('lessons.no_prediction')}")  # fmt: skip
     happened.container(border=True).markdown(f"**{t('lessons.happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
     if early:
-        ui.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
+        widgets.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
     elif answer is None:
         st.warning(t("lessons.no_verdict"), icon="⚠️")
     elif answer == mine:
@@ -168,7 +159,7 @@ if ids and phase is None:
     else:
         st.info(t("lessons.wrong"), icon="🔬")
     percent = step.judge.metric != "val_loss"
-    ui.chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
+    widgets.chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
              key=f"lesson_result_{index}")  # fmt: skip
     st.subheader(t("lessons.debrief"))
     st.markdown(tr(step.debrief, LANG))
@@ -184,4 +175,4 @@ if index + 1 < len(lesson.steps):
         st.rerun()
 elif ids and phase is None:
     st.success(t("lessons.done"), icon="🎓")
-    st.page_link("app_pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")
+    st.page_link("lab/pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")

@@ -3,10 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
-from lab import charts, tables
+from lab import actions, charts, i18n, live, measures, resources, tables, url_state, widgets
+from lab.i18n import t
 from selfsup_core import experiments, models, probe, runs
 from selfsup_core.config import COMPARE_BUDGET, TrainConfig
 from selfsup_core.corpus import builtin_probes
@@ -24,7 +22,7 @@ name = i18n.labels("compare.name.")
 
 def launch_pair(own: TrainConfig) -> None:
     """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
-    base = ui.config()
+    base = url_state.config()
     a, b, c = st.columns(3)
     size = a.segmented_control(t("compare.size"), models.available_sizes(), default=own.size, required=True,
                                key="cmp_size")  # fmt: skip
@@ -34,43 +32,40 @@ def launch_pair(own: TrainConfig) -> None:
                            help=t("compare.steps_help"))  # fmt: skip
     try:
         chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
-        ui.settings_to_url(chosen, PAIR, ui.SETTINGS_IN_URL)
+        url_state.settings_to_url(chosen, PAIR, url_state.SETTINGS_IN_URL)
         pair = experiments.matched_pair(chosen)
-        total = experiments.estimated_seconds(pair, ui.jobs().max_concurrent)
+        total = experiments.estimated_seconds(pair, resources.jobs().max_concurrent)
         st.caption(t("compare.estimate", corpus=base.corpus, tokenizer=base.tokenizer, rate=base.masking.rate,
                      strategy=t(f"strategy.{base.masking.strategy}"), total=total))  # fmt: skip
         if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
-            ui.launch("pair", list(pair))
+            actions.launch("pair", list(pair))
     except ValueError as e:
-        ui.error(e)
+        widgets.error(e)
 
 
 def pick_pair() -> None:
     """The tab that pairs two finished runs, one of each objective."""
-    done = [r for r in ui.all_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
+    done = [r for r in resources.all_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
     by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
     if not (by["mlm"] and by["ar"]):
         st.info(t("compare.needs_two"))
         return
     a, b = st.columns(2)
-    picked = [a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=ui.run_label, key="cmp_pick_mlm"),
-              b.selectbox(t("compare.ar_run"), by["ar"], format_func=ui.run_label, key="cmp_pick_ar")]  # fmt: skip
+    picked = [a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=widgets.run_label, key="cmp_pick_mlm"),
+              b.selectbox(t("compare.ar_run"), by["ar"], format_func=widgets.run_label, key="cmp_pick_ar")]  # fmt: skip
     if st.button(t("compare.pick"), key="cmp_pick"):
-        ui.set_run_ids_param("pair", picked)
+        url_state.set_run_ids_param("pair", picked)
 
 
-def progress(drawn: str | None) -> None:
-    """The pair's status and live curves (a fragment that redraws itself while a run is live, see ui.phase)."""
-    ids = ui.launch_pending("pair")
-    if ui.phase(ids, "pair") != drawn:
-        st.rerun()  # started or both done: redraw the page with the new timer (none, and the comparisons)
+def progress(ids: list[str], drawn: str | None) -> None:
+    """The pair's status and live curves (a live view, see lab.live)."""
     curves = [(name(runs.load_run(i).config["objective"]), runs.load_run(i).metrics()) for i in ids]
-    ui.run_status(ids, [label for label, _ in curves])
+    widgets.run_status(ids, [label for label, _ in curves])
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
+        widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
     with right:
-        ui.chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
+        widgets.chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
     st.markdown(t("compare.honest"))
 
 
@@ -80,13 +75,13 @@ def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:
         return
     st.caption(t("compare.board_help", n=len(words)))
     same = st.toggle(t("compare.same_candidates"), key="cmp_mlm_candidates")
-    rows = {o.upper(): ui.scoreboard(pair[o].id, stamp[o], same and o == "mlm") for o in OBJECTIVES}
+    rows = {o.upper(): measures.scoreboard(pair[o].id, stamp[o], same and o == "mlm") for o in OBJECTIVES}
     summary = {name(o.lower()): experiments.scoreboard_summary(r) for o, r in rows.items()}
     series = {t("compare.series", name=n, right=s[2]["right"], total=s[2]["total"]): [g["accuracy"] for g in s[:2]]
               for n, s in summary.items()}  # fmt: skip
     groups = [t(f"compare.group.{g}", total=s["total"])
               for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)]  # fmt: skip
-    ui.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
+    widgets.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
     st.dataframe(tables.scoreboard(experiments.scoreboard_table(rows)), hide_index=True, height="content")
 
 
@@ -102,7 +97,7 @@ def one_sentence(loaded: dict, probes: list, words: list[str], middle) -> None:
             for i, ans in enumerate(experiments.answer_blank(*loaded[o], text, words)):
                 col.caption(t(f"compare.answer.{ANSWERS[o][i]}", n=len(dict.fromkeys(words))))
                 with col:
-                    ui.chart(charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260),
+                    widgets.chart(charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260),
                              key=f"cmp_bars_{n}_{o}_{i}")  # fmt: skip
 
 
@@ -112,12 +107,12 @@ def who_sees_what(loaded: dict, middle) -> None:
     try:
         maps = {o: probe.attention(*loaded[o], text) for o in OBJECTIVES}
     except ValueError as e:
-        return ui.error(e)
+        return widgets.error(e)
     causal, full = probe.causal_vs_bidirectional_masks(len(maps["ar"].tokens))
     st.caption(t("compare.masks_help"))
     for col, (o, mask) in zip(st.columns(2), [("mlm", full), ("ar", causal)], strict=True):
         with col:
-            ui.chart(charts.heatmap(mask, maps["ar"].tokens, t(f"compare.mask.{o}"), height=460), key=f"cmp_mask_{o}")
+            widgets.chart(charts.heatmap(mask, maps["ar"].tokens, t(f"compare.mask.{o}"), height=460), key=f"cmp_mask_{o}")
     layers, heads = maps["mlm"].weights.shape[:2]
     a, b = st.columns(2)
     layer = a.segmented_control(t("compare.layer"), range(layers), default=0, required=True,
@@ -128,7 +123,7 @@ def who_sees_what(loaded: dict, middle) -> None:
     for col, o in zip(st.columns(2), OBJECTIVES, strict=True):
         with col:
             fig = charts.heatmap(maps[o].weights[layer, head], maps[o].tokens, name(o), height=460)
-            ui.chart(fig, key=f"cmp_attention_{o}")
+            widgets.chart(fig, key=f"cmp_attention_{o}")
 
 
 def generation(loaded: dict, probes: list) -> None:
@@ -145,13 +140,13 @@ def generation(loaded: dict, probes: list) -> None:
         right.code(filled.text, language=None, wrap_lines=True)
         right.expander(t("compare.step_by_step")).code("\n".join(filled.steps), language=None)
     except ValueError as e:
-        ui.error(e)
+        widgets.error(e)
 
 
 def judged(pair: dict) -> None:
     """Next to the result: each model's same-blanks accuracy, the guessing baseline, the facts it knows, its steps
     and seconds; then what they support (too early, no real difference, or who is ahead)."""
-    found = {o: ui.run_results(pair[o].id) for o in OBJECTIVES}
+    found = {o: measures.run_results(pair[o].id) for o in OBJECTIVES}
     rows = [{"model": name(o), "blank_accuracy": m["blank_accuracy"], "baseline_accuracy": m["baseline_accuracy"],
              "facts": t("compare.facts", known=m["facts"]["known"], asked=m["facts"]["asked"],
                         share=m["facts"]["share"]) if m["facts"] else "—",
@@ -164,17 +159,17 @@ def judged(pair: dict) -> None:
         label["blank_accuracy"]: percent,
         label["baseline_accuracy"]: st.column_config.NumberColumn(format="percent", help=t("compare.col.baseline_help")),
         label["seconds"]: st.column_config.NumberColumn(format="%.0f s")})  # fmt: skip
-    ui.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
+    widgets.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
 
 
 def compared(ids: list[str]) -> None:
     """The two finished runs side by side: scoreboard, same blanks, one sentence, attention, generation."""
     pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
-    if ui.phase(ids, "pair") or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
+    if live.phase(ids, "pair") or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
         return
     if not experiments.same_held_out(pair["mlm"].config, pair["ar"].config):
         st.warning(t("compare.different_text"))
-    loaded = {o: ui.model(r.model_path, attention=True)[:2] for o, r in pair.items()}
+    loaded = {o: resources.model(r.model_path, attention=True)[:2] for o, r in pair.items()}
     stamp = {o: r.summary.get("finished") for o, r in pair.items()}
     probes = builtin_probes(pair["mlm"].config["corpus"])
     words = experiments.candidate_words(pair["mlm"].config["corpus"]) or ["cat", "dog"]
@@ -187,7 +182,7 @@ def compared(ids: list[str]) -> None:
         scoreboard(pair, stamp, probes, words)
     with blanks:
         st.caption(t("compare.blanks_help"))
-        metrics = {name(o): ui.comparable_metrics(pair[o].id, stamp[o]) for o in OBJECTIVES}
+        metrics = {name(o): measures.comparable_metrics(pair[o].id, stamp[o]) for o in OBJECTIVES}
         st.dataframe(tables.comparison(metrics), height="content")
     with sentence:
         one_sentence(loaded, probes, words, middle)
@@ -200,9 +195,9 @@ def compared(ids: list[str]) -> None:
 st.title(t("compare.title"))
 st.caption(t("compare.caption"))
 # the URL holds the pair's base config: the shared settings with this page's own size, time and steps
-own = ui.settings_from_url(PAIR, ui.SETTINGS_IN_URL, {**ui.settings_limits(), **PAIR_LIMITS})
+own = url_state.settings_from_url(PAIR, url_state.SETTINGS_IN_URL, {**url_state.settings_limits(), **PAIR_LIMITS})
 if own is not None:  # opened from a link: it sets the shared settings too, and this page's widgets
-    ui.update_config(**{k: v for k, v in own.to_dict().items() if k not in OWN})
+    url_state.update_config(**{k: v for k, v in own.to_dict().items() if k not in OWN})
     for key in ("cmp_size", "cmp_seconds", "cmp_steps"):
         st.session_state.pop(key, None)
 new, old = st.tabs([t("compare.tab.new"), t("compare.tab.old")])
@@ -210,12 +205,11 @@ with new:
     launch_pair(own or PAIR)
 with old:
     pick_pair()
-ui.share_link("compare")
+widgets.share_link("compare")
 
-ids = ui.run_ids_param("pair")
-if ids or ui.waiting("pair"):
-    phase = ui.phase(ids, "pair")
-    st.fragment(progress, run_every=ui.REFRESH_S.get(phase))(phase)
-    compared(ui.run_ids_param("pair"))
+ids = url_state.run_ids_param("pair")
+if ids or actions.waiting("pair"):
+    live.view(progress, ids, "pair")
+    compared(url_state.run_ids_param("pair"))
 else:
     st.info(t("compare.start"))
