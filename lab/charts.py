@@ -33,4 +33,6 @@ def confusion(matrix: Any, labels: Any, **kw: Any) -> Any:
 
 
 def grouped_bars(categories: Any, series: Any, title: str | None = None, y_title: str | None = None, **kw: Any) -> Any:
-    return core.grouped_bars(categories, series, title, y_title=t("chart.accuracy") if y_title is None else y_title, **kw)
+    return core.grouped_bars(
+        categories, series, title, y_title=t("chart.accuracy") if y_title is None else y_title, **kw
+    )

@@ -123,8 +123,9 @@ def switch() -> None:
     opens in this language. The widget has its own key: widget state is dropped on a page that does not draw
     it, while "lang" must survive until the switch is drawn again."""
     st.session_state["lang_switch"] = lang()
-    st.segmented_control(SWITCH_LABEL, list(LANGS), format_func=LANGS.get, required=True, key="lang_switch",
-                         on_change=_switched)  # fmt: skip
+    st.segmented_control(
+        SWITCH_LABEL, list(LANGS), format_func=LANGS.get, required=True, key="lang_switch", on_change=_switched
+    )
     if lang() == DEFAULT:
         st.query_params.pop("lang", None)
     else:

@@ -16,8 +16,9 @@ PADDING_SAMPLE = 3000  # documents packed to measure the padding share: plenty f
 
 @spinner("spin.padding")
 @st.cache_data(max_entries=64, show_spinner=False)
-def padding_share(spec: str, column: str | None, kind: str, vocab_size: int | None, lowercase: bool, seq_len: int,
-                  objective: str) -> float:  # fmt: skip
+def padding_share(
+    spec: str, column: str | None, kind: str, vocab_size: int | None, lowercase: bool, seq_len: int, objective: str
+) -> float:
     """The share of [PAD] positions (0-1) in the training rows `data.pack` would make of the corpus's first
     `PADDING_SAMPLE` documents (plain values in, a number out: the tokenizer itself stays in `tokenizer`)."""
     from selfsup_core.data import pack

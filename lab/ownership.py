@@ -62,8 +62,11 @@ def remember_owner() -> None:
     if st.context.cookies.get(OWNER_COOKIE) == token:
         return
     cookie = f"{OWNER_COOKIE}={token}; path=/; max-age={OWNER_COOKIE_MAX_AGE_S}; SameSite=Strict"
-    st.sidebar.html(f"<script>if (!document.cookie.split('; ').some(c => c.startsWith('{OWNER_COOKIE}=')))"
-                    f" document.cookie = '{cookie}';</script>", unsafe_allow_javascript=True)  # fmt: skip
+    st.sidebar.html(
+        f"<script>if (!document.cookie.split('; ').some(c => c.startsWith('{OWNER_COOKIE}=')))"
+        f" document.cookie = '{cookie}';</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def nickname() -> str | None:
@@ -109,5 +112,6 @@ def may_change(run: RunInfo) -> bool:
 def visible_runs(among: list[RunInfo] | None = None) -> list[RunInfo]:
     """The runs (default: all, newest first) this session may see: only its own when SELFSUP_SHARE_RUNS=0,
     except for the teacher."""
-    return runs_mod.visible(all_runs() if among is None else among, session_id(), is_teacher(),
-                            jobs().settings.share_runs)  # fmt: skip
+    return runs_mod.visible(
+        all_runs() if among is None else among, session_id(), is_teacher(), jobs().settings.share_runs
+    )

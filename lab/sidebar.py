@@ -30,8 +30,14 @@ def sidebar() -> None:
     with st.sidebar:
         st.html(f"<style>{FOCUS_CSS}</style>")  # style only: applied without adding an element
         i18n.switch()
-        st.markdown(t("sidebar.settings", corpus=cfg.corpus if len(cfg.corpus) < 40 else "…" + cfg.corpus[-38:],
-                      tokenizer=cfg.tokenizer, objective=cfg.objective.upper()))  # fmt: skip
+        st.markdown(
+            t(
+                "sidebar.settings",
+                corpus=cfg.corpus if len(cfg.corpus) < 40 else "…" + cfg.corpus[-38:],
+                tokenizer=cfg.tokenizer,
+                objective=cfg.objective.upper(),
+            )
+        )
         active, me = jobs().active(), session_id()
         mine = [j for j in active if is_teacher() or j.owner == me]
         yours = t("sidebar.yours", n=len(mine)) if active and not is_teacher() else ""

@@ -12,31 +12,58 @@ from lab.i18n import t
 from selfsup_core.experiments import COMPARISON_ROWS
 
 # The past-runs table (runs.table), in the order shown
-RUN_COLUMNS = ["yours", "by", "status", "objective", "size", "steps", "val_loss", "val_accuracy", "tokens_per_s",
-               "corpus", "tokenizer", "mask_rate", "masking", "seed", "error", "run"]  # fmt: skip
+RUN_COLUMNS = [
+    "yours",
+    "by",
+    "status",
+    "objective",
+    "size",
+    "steps",
+    "val_loss",
+    "val_accuracy",
+    "tokens_per_s",
+    "corpus",
+    "tokenizer",
+    "mask_rate",
+    "masking",
+    "seed",
+    "error",
+    "run",
+]
 
 
 def run_columns() -> dict[str, Any]:
     """The past-runs table's column_config: its labels in the session's language, numbers formatted."""
     head = {c: t(f"train.col.{c}") for c in RUN_COLUMNS}
     number = st.column_config.NumberColumn
-    return {**head,
-            "yours": st.column_config.CheckboxColumn(head["yours"], help=t("train.col.yours_help")),
-            "by": st.column_config.TextColumn(head["by"], help=t("train.col.by_help")),
-            "val_loss": number(head["val_loss"], format="%.3f"),
-            "val_accuracy": number(head["val_accuracy"], format="percent"),
-            "tokens_per_s": number(head["tokens_per_s"], format="%.0f"),
-            "mask_rate": number(head["mask_rate"], format="percent")}  # fmt: skip
+    return {
+        **head,
+        "yours": st.column_config.CheckboxColumn(head["yours"], help=t("train.col.yours_help")),
+        "by": st.column_config.TextColumn(head["by"], help=t("train.col.by_help")),
+        "val_loss": number(head["val_loss"], format="%.3f"),
+        "val_accuracy": number(head["val_accuracy"], format="percent"),
+        "tokens_per_s": number(head["tokens_per_s"], format="%.0f"),
+        "mask_rate": number(head["mask_rate"], format="percent"),
+    }
 
 
 # finetune.results_table: identifier -> (catalogue key under finetune.col, scale, digits); None: shown as is
 FINETUNE_COLUMNS: dict[str, tuple[str, float, int] | None] = {
-    "method": None, "pretrained": None, "task": None, "labels_used": None,
-    "test_accuracy": ("test_accuracy", 100, 1), "macro_f1": ("macro_F1", 1, 3),
-    "trainable_fraction": ("trainable", 100, 2), "trainable_parameters": ("trainable_params", 1, 0),
-    "train_s": ("train_time_s", 1, 1), "peak_memory_mb": ("peak_memory_MB", 1, 1),
-    "state_memory_mb": ("state_memory_MB", 1, 2), "status": None, "run": None, "error": None,
-}  # fmt: skip
+    "method": None,
+    "pretrained": None,
+    "task": None,
+    "labels_used": None,
+    "test_accuracy": ("test_accuracy", 100, 1),
+    "macro_f1": ("macro_F1", 1, 3),
+    "trainable_fraction": ("trainable", 100, 2),
+    "trainable_parameters": ("trainable_params", 1, 0),
+    "train_s": ("train_time_s", 1, 1),
+    "peak_memory_mb": ("peak_memory_MB", 1, 1),
+    "state_memory_mb": ("state_memory_MB", 1, 2),
+    "status": None,
+    "run": None,
+    "error": None,
+}
 
 
 def _rounded(value: Any, scale: float, digits: int) -> Any:
@@ -59,17 +86,32 @@ def finetune_results(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def scoreboard(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """experiments.scoreboard_table: one row per question, each model's answer marked ✓ or ✗."""
-    return pd.DataFrame([
-        {t("compare.col.question"): r["question"], t("compare.col.answer"): r["answer"],
-         t("compare.col.needs_right_context"): r["needs_right_context"],
-         **{t(f"compare.col.{name}_says"): ("✓ " if a["correct"] else "✗ ") + a["prediction"]
-            for name, a in r["answers"].items()}}
-        for r in rows
-    ])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {
+                t("compare.col.question"): r["question"],
+                t("compare.col.answer"): r["answer"],
+                t("compare.col.needs_right_context"): r["needs_right_context"],
+                **{
+                    t(f"compare.col.{name}_says"): ("✓ " if a["correct"] else "✗ ") + a["prediction"]
+                    for name, a in r["answers"].items()
+                },
+            }
+            for r in rows
+        ]
+    )
 
 
-_COMPARISON_FORMATS = {"blank_accuracy": "{:.1%}", "baseline_accuracy": "{:.1%}", "blank_loss": "{:.2f}", "elapsed_s": "{:.0f} s", "steps": "{:,}",
-                       "tokens_seen": "{:,}", "targets_trained": "{:,}", "train_val_loss": "{:.2f}"}  # fmt: skip
+_COMPARISON_FORMATS = {
+    "blank_accuracy": "{:.1%}",
+    "baseline_accuracy": "{:.1%}",
+    "blank_loss": "{:.2f}",
+    "elapsed_s": "{:.0f} s",
+    "steps": "{:,}",
+    "tokens_seen": "{:,}",
+    "targets_trained": "{:,}",
+    "train_val_loss": "{:.2f}",
+}
 
 
 def comparison(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:

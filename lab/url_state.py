@@ -39,17 +39,36 @@ def update_config(**changes: Any) -> TrainConfig:
 # from the defaults. Not Streamlit's own `bind="query-params"`: the shared settings are set on one page and
 # used on others (a Train link must carry the masking chosen in the Masking lab), and a bad value in a
 # hand-edited link deserves a warning saying why, not silence.
-SETTINGS_IN_URL = ("objective", "corpus", "text_column", "tokenizer", "lowercase", "size", "steps", "time_budget_s", "lr",
-                   "batch_size", "seed", *config_mod.flat(TrainConfig().masking),
-                   *config_mod.flat(TrainConfig().augment))  # fmt: skip
+SETTINGS_IN_URL = (
+    "objective",
+    "corpus",
+    "text_column",
+    "tokenizer",
+    "lowercase",
+    "size",
+    "steps",
+    "time_budget_s",
+    "lr",
+    "batch_size",
+    "seed",
+    *config_mod.flat(TrainConfig().masking),
+    *config_mod.flat(TrainConfig().augment),
+)
 
 
 NO_STEP_LIMIT = 100_000  # the steps of a run with a time budget: the budget ends it
 
 
 # What the settings widgets accept, and so what a link may set (a value out of a widget's range would crash it)
-LIMITS = {"steps": (1, NO_STEP_LIMIT), "time_budget_s": (5, 3600), "batch_size": (1, 512), "seed": (0, 2**31 - 1),
-          "span_mean": (1.0, 10.0), "span_max": (1, 20), "shuffle_window": (2, 8)}  # fmt: skip
+LIMITS = {
+    "steps": (1, NO_STEP_LIMIT),
+    "time_budget_s": (5, 3600),
+    "batch_size": (1, 512),
+    "seed": (0, 2**31 - 1),
+    "span_mean": (1.0, 10.0),
+    "span_max": (1, 20),
+    "shuffle_window": (2, 8),
+}
 
 
 def settings_limits() -> dict[str, Any]:
@@ -70,8 +89,9 @@ def settings_from_url(base: Any, names: tuple[str, ...], limits: config_mod.Limi
         return None
     cfg, problems = config_mod.from_params(params, base, names, limits)
     for problem in problems:  # the core's words; in Chinese they follow as the detail
-        st.warning(problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem),
-                   icon="🔗")  # fmt: skip
+        st.warning(
+            problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem), icon="🔗"
+        )
     return cfg
 
 

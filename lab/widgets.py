@@ -160,12 +160,29 @@ def run_status(ids: list[str], labels: list[str]) -> None:
         p = progress(run.config, run.metrics())
         queued = job and job.state == "queued"
         state = t("status.queued_at", n=job.queue_position) if queued else status(job.state if job else run.status)
-        rows.append({"run": label, "status": state, "progress": p["fraction"], "step": p["step"],
-                     "held-out accuracy": p["val_accuracy"], "id": rid})  # fmt: skip
-    st.dataframe(rows, hide_index=True, column_config={
-        "run": t("runs.col.run"), "status": t("runs.col.status"), "step": t("runs.col.step"),
-        "progress": st.column_config.ProgressColumn(t("runs.col.progress"), min_value=0, max_value=1, format="percent"),
-        "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent")})  # fmt: skip
+        rows.append(
+            {
+                "run": label,
+                "status": state,
+                "progress": p["fraction"],
+                "step": p["step"],
+                "held-out accuracy": p["val_accuracy"],
+                "id": rid,
+            }
+        )
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "run": t("runs.col.run"),
+            "status": t("runs.col.status"),
+            "step": t("runs.col.step"),
+            "progress": st.column_config.ProgressColumn(
+                t("runs.col.progress"), min_value=0, max_value=1, format="percent"
+            ),
+            "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent"),
+        },
+    )
 
 
 def verdict(v: Any, all_of: str) -> None:
@@ -178,8 +195,16 @@ def verdict(v: Any, all_of: str) -> None:
         st.warning(t("verdict.too_early", names=names), icon="⏳")
         return
     if v.kind == experiments.WITHIN_SPREAD:
-        st.info(t("verdict.within", best=next(iter(sorted(v.spreads, key=lambda n: -v.spreads[n].median))),
-                  runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="〰️")  # fmt: skip
+        st.info(
+            t(
+                "verdict.within",
+                best=next(iter(sorted(v.spreads, key=lambda n: -v.spreads[n].median))),
+                runner_up=v.runner_up,
+                gap=v.gap,
+                noise=v.noise,
+            ),
+            icon="〰️",
+        )
     else:
         st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
     if v.seeds < 2:

@@ -134,6 +134,7 @@ RUN_LABELS: dict[str, Text] = {
     "scratch": {"en": "from scratch (random weights)", "zh": "从零开始（随机权重）"},
 }
 
+
 # -- pure logic --------------------------------------------------------------------------------------
 def preset_values(lesson: Lesson, lang: str) -> dict[str, Any]:
     """The lesson's starting values of every control; the corpus follows the language."""
@@ -161,8 +162,15 @@ def check_values(values: dict[str, Any]) -> None:
 def base_config(values: dict[str, Any]) -> TrainConfig:
     """A short MLM run with the lesson's values; no checkpoints (lessons never replay them)."""
     check_values(values)
-    return TrainConfig(objective="mlm", corpus=values["corpus"], size=values["size"], steps=MAX_STEPS,
-                       time_budget_s=float(values["seconds"]), seed=int(values["seed"]), checkpoints=0)  # fmt: skip
+    return TrainConfig(
+        objective="mlm",
+        corpus=values["corpus"],
+        size=values["size"],
+        steps=MAX_STEPS,
+        time_budget_s=float(values["seconds"]),
+        seed=int(values["seed"]),
+        checkpoints=0,
+    )
 
 
 def plan(step: Step, values: dict[str, Any], earlier: dict[int, list[str]] | None = None) -> list[Planned]:
@@ -191,8 +199,12 @@ def plan(step: Step, values: dict[str, Any], earlier: dict[int, list[str]] | Non
             raise LessonError(
                 f"Run step {step.params['from_step'] + 1} first: this step starts from the model it trains."
             )
-        common = dict(task=TASK_OF_CORPUS[values["corpus"]], label_budget=step.params["budget"],
-                      steps=step.params["steps"], seed=int(values["seed"]))  # fmt: skip
+        common = dict(
+            task=TASK_OF_CORPUS[values["corpus"]],
+            label_budget=step.params["budget"],
+            steps=step.params["steps"],
+            seed=int(values["seed"]),
+        )
         same_shape = dict(tokenizer_run=source[0], scratch_objective=base.objective, scratch_size=base.size)
         return [
             Planned("finetune", FinetuneConfig(pretrained=source[0], method="full", **common)),
@@ -338,8 +350,13 @@ def load_lesson(text: str, source: str = "lesson file") -> Lesson:
     if not isinstance(data["steps"], list) or not data["steps"]:
         c.fail(None, "steps", "a lesson needs at least one [[steps]] block")
     steps = tuple(_load_step(c, i, s) for i, s in enumerate(data["steps"]))
-    lesson = Lesson(id=data["id"], title=c.text(data["title"], None, "title"),
-                    summary=c.text(data["summary"], None, "summary"), preset=dict(preset), steps=steps)  # fmt: skip
+    lesson = Lesson(
+        id=data["id"],
+        title=c.text(data["title"], None, "title"),
+        summary=c.text(data["summary"], None, "summary"),
+        preset=dict(preset),
+        steps=steps,
+    )
     for lang in CORPUS_OF_LANG:  # what loads also plans: every step, in both languages' corpora
         values = preset_values(lesson, lang)
         for i, step in enumerate(steps):
@@ -381,8 +398,13 @@ def _load_step(c: _Checker, i: int, data: Any) -> Step:
         experiment=data["experiment"],
         question=c.text(data["question"], i, "question", STEP_PLACEHOLDERS),
         choices={key: c.text(v, i, f"choices.{key}") for key, v in choices.items()},
-        judge=Judge(judge["metric"], rule=judge.get("rule", "best"), bounds=tuple(bounds),
-                    lower_is_better=bool(judge.get("lower_is_better", False)), tie=float(judge.get("tie", 0.0))),  # fmt: skip
+        judge=Judge(
+            judge["metric"],
+            rule=judge.get("rule", "best"),
+            bounds=tuple(bounds),
+            lower_is_better=bool(judge.get("lower_is_better", False)),
+            tie=float(judge.get("tie", 0.0)),
+        ),
         debrief=c.text(data["debrief"], i, "debrief"),
         params=params,
     )
@@ -393,7 +415,9 @@ def load_lesson_file(data: bytes, filename: str) -> Lesson:
     if not filename.lower().endswith(".toml"):
         raise LessonFileError(f"{filename}: a lesson file ends in .toml (copy one of assets/lessons/).")
     if len(data) > LESSON_MAX_BYTES:
-        raise LessonFileError(f"{filename}: {len(data)} bytes is too big for a lesson file (at most {LESSON_MAX_BYTES}).")
+        raise LessonFileError(
+            f"{filename}: {len(data)} bytes is too big for a lesson file (at most {LESSON_MAX_BYTES})."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

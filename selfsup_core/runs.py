@@ -248,10 +248,13 @@ def fingerprint(root: str | os.PathLike | None = None) -> tuple:
         return (st.st_ino, st.st_mtime_ns)
 
     with os.scandir(runs_root(root)) as entries:
-        return tuple(sorted(
-            (e.name, version(f"{e.path}/summary.json"), version(f"{e.path}/meta.json"))
-            for e in entries if e.is_dir() and not e.name.startswith(".")
-        ))  # fmt: skip
+        return tuple(
+            sorted(
+                (e.name, version(f"{e.path}/summary.json"), version(f"{e.path}/meta.json"))
+                for e in entries
+                if e.is_dir() and not e.name.startswith(".")
+            )
+        )
 
 
 def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
@@ -395,9 +398,14 @@ def progress(
         "val_accuracy": evals[-1]["val_accuracy"] if evals else None,
     }
     if summary and summary.get("status") in FINISHED:
-        final = {"step": summary.get("steps"), "elapsed_s": summary.get("elapsed_s"), "eta_s": 0.0,
-                 "tokens_per_s": summary.get("tokens_per_s"), "val_loss": summary.get("val_loss"),
-                 "val_accuracy": summary.get("val_accuracy")}  # fmt: skip
+        final = {
+            "step": summary.get("steps"),
+            "elapsed_s": summary.get("elapsed_s"),
+            "eta_s": 0.0,
+            "tokens_per_s": summary.get("tokens_per_s"),
+            "val_loss": summary.get("val_loss"),
+            "val_accuracy": summary.get("val_accuracy"),
+        }
         out.update({k: v for k, v in final.items() if v is not None})
         if summary["status"] == "completed":
             out["fraction"] = 1.0
@@ -422,8 +430,9 @@ def mark_interrupted(root: str | os.PathLike | None = None) -> list[str]:
     found = []
     for run in iter_runs(root):
         if run.status == "queued" or (run.status == "running" and not _alive(run.summary.get("pid"))):
-            update_summary(run.path, status="interrupted",
-                           error="The server stopped while this run was queued or training.")  # fmt: skip
+            update_summary(
+                run.path, status="interrupted", error="The server stopped while this run was queued or training."
+            )
             found.append(run.id)
     return found
 

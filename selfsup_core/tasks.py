@@ -47,8 +47,16 @@ MIN_PER_SPLIT = 8  # an upload needs at least this many rows in each split ...
 MIN_TOTAL = 3 * MIN_PER_SPLIT  # ... and so at least this many rows in all
 TEXT_COLUMNS = ("text", "sentence", "review", "content")  # tried in order when no column is named
 LABEL_COLUMNS = ("label", "labels", "class", "category", "sentiment", "topic")
-SPLIT_ALIASES = {"train": "train", "training": "train", "validation": "validation", "valid": "validation",
-                 "val": "validation", "dev": "validation", "test": "test", "testing": "test"}  # fmt: skip
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+}
 
 
 class TaskError(CorpusError):
@@ -108,14 +116,18 @@ _SECTION_KEYS = ("about", "slots", "shared_frames")  # the rest of a world's "ta
 
 def _topic(shared: list[str], specific: dict[str, list[str]], word: dict[str, list[str]]) -> dict[str, list[str]]:
     """Topic templates: the shared frames with the class's word slot(s), then the class's own frames."""
-    return {label: [t.replace("{x}", "{" + w + "}") for w in word[label] for t in shared] + specific[label]
-            for label in specific}  # fmt: skip
+    return {
+        label: [t.replace("{x}", "{" + w + "}") for w in word[label] for t in shared] + specific[label]
+        for label in specific
+    }
 
 
 def _slots(table: dict[str, list]) -> dict:
     """A world's slot tables as `_fills` takes them: a key of several names is a tuple key, its rows tuples."""
-    return {(tuple(k.split()) if " " in k else k): [tuple(r) if isinstance(r, list) else r for r in rows]
-            for k, rows in table.items()}  # fmt: skip
+    return {
+        (tuple(k.split()) if " " in k else k): [tuple(r) if isinstance(r, list) else r for r in rows]
+        for k, rows in table.items()
+    }
 
 
 def _builtin_tasks() -> dict[str, dict]:
@@ -129,8 +141,9 @@ def _builtin_tasks() -> dict[str, dict]:
             if kind in _SECTION_KEYS:
                 continue
             classes = entry.get("classes") or _topic(spec["shared_frames"], entry["frames"], entry["words"])
-            found[f"{kind}-{language}"] = dict(language=language, world=world_name, slots=slots,
-                                               description=entry["description"], classes=classes)  # fmt: skip
+            found[f"{kind}-{language}"] = dict(
+                language=language, world=world_name, slots=slots, description=entry["description"], classes=classes
+            )
     return found
 
 
@@ -183,8 +196,9 @@ def load_builtin_task(name: str) -> Task:
         raise TaskError(f"There is no built-in task {name!r}. Built-in tasks: {', '.join(BUILTIN_TASKS)}.")
     spec = BUILTIN_TASKS[name]
     labels, parts = _generate_task(name)
-    return Task(name, spec["language"], list(labels), *(list(parts[s]) for s in SPLITS), spec["description"],
-                spec["world"])  # fmt: skip
+    return Task(
+        name, spec["language"], list(labels), *(list(parts[s]) for s in SPLITS), spec["description"], spec["world"]
+    )
 
 
 @functools.cache
@@ -338,9 +352,15 @@ def load_task_file(
     else:
         parts = split_examples(examples)
     labels = check_task(parts)
-    return Task(name, detect_language([e.text for e in examples]), labels, parts["train"], parts["validation"],
-                parts["test"], f"Your file {name}: {len(examples):,} labelled rows ({text_col!r} → {label_col!r}), "
-                f"{len(labels)} classes.")  # fmt: skip
+    return Task(
+        name,
+        detect_language([e.text for e in examples]),
+        labels,
+        parts["train"],
+        parts["validation"],
+        parts["test"],
+        f"Your file {name}: {len(examples):,} labelled rows ({text_col!r} → {label_col!r}), {len(labels)} classes.",
+    )
 
 
 def load_task(spec: str, text_column: str | None = None, label_column: str | None = None) -> Task:
@@ -358,8 +378,11 @@ def save_task(task: Task, root: str | os.PathLike | None = None) -> Path:
     Fine-tuning runs in a worker process that reads the task by path. The name comes from the content
     only, so it stays inside the runs root and saving the same set twice writes nothing new.
     """
-    lines = [json.dumps({"text": e.text, "label": e.label, "split": s}, ensure_ascii=False)
-             for s in SPLITS for e in task.split(s)]  # fmt: skip
+    lines = [
+        json.dumps({"text": e.text, "label": e.label, "split": s}, ensure_ascii=False)
+        for s in SPLITS
+        for e in task.split(s)
+    ]
     return save_content(("\n".join(lines) + "\n").encode(), "task-", root)
 
 

@@ -70,16 +70,28 @@ def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languag
     from lab import tables
     from selfsup_core import charts
 
-    run = SimpleNamespace(id="r1", status="completed", config={"method": "lora", "task": "sentiment-en"},
-                          summary={"test_accuracy": 0.81234, "macro_f1": 0.77777, "train_s": 3.14159})  # fmt: skip
+    run = SimpleNamespace(
+        id="r1",
+        status="completed",
+        config={"method": "lora", "task": "sentiment-en"},
+        summary={"test_accuracy": 0.81234, "macro_f1": 0.77777, "train_s": 3.14159},
+    )
     row = {"text": "a [MASK] .", "answer": "b", "needs_right_context": True, "correct": False, "prediction": "c"}
     results = finetune.results_table([run])[0]
     assert results["test_accuracy"] == 0.81234 and "test accuracy %" not in results  # data, not presentation
     board = experiments.scoreboard_table({"MLM": [row], "AR": [row]})
     assert board[0]["answers"]["AR"] == {"prediction": "c", "correct": False}
-    metrics = dict(blanks=7, blank_accuracy=0.5, baseline_accuracy=0.1, blank_loss=1.0, elapsed_s=3, steps=10,
-                   tokens_seen=99,
-                   targets_trained=9, train_val_loss=2.0)  # fmt: skip
+    metrics = dict(
+        blanks=7,
+        blank_accuracy=0.5,
+        baseline_accuracy=0.1,
+        blank_loss=1.0,
+        elapsed_s=3,
+        steps=10,
+        tokens_seen=99,
+        targets_trained=9,
+        train_val_loss=2.0,
+    )
     for language in i18n.LANGS:
         monkeypatch.setattr(i18n, "lang", lambda language=language: language)
         shown = tables.finetune_results([results])
@@ -95,7 +107,10 @@ def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languag
         assert set(words) == set(charts.WORDS) and all(w.strip() for w in words.values())
         if language == "zh":
             assert not set(shown.columns) & set(results), shown.columns  # translated, not passed through
-            assert lab_charts.loss_curves([("x", [{"step": 1, "train_loss": 2.0}])]).layout.xaxis.title.text == words["step"]
+            assert (
+                lab_charts.loss_curves([("x", [{"step": 1, "train_loss": 2.0}])]).layout.xaxis.title.text
+                == words["step"]
+            )
 
 
 def test_catalogue_copies_of_core_texts_match_the_core():
@@ -285,8 +300,10 @@ def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
     assert any("训练步数" in layout for layout in layouts)  # the timeline's axis, translated
 
 
-PLAY = "\n\n".join(f"{who}:\nBut soft, what light through yonder window breaks? It is the east.\nGood night."
-                   for who in ("ROMEO", "JULIET", "NURSE") * 8)  # fmt: skip
+PLAY = "\n\n".join(
+    f"{who}:\nBut soft, what light through yonder window breaks? It is the east.\nGood night."
+    for who in ("ROMEO", "JULIET", "NURSE") * 8
+)
 
 
 def test_the_corpus_page_on_a_pasted_play_is_all_chinese(runs_dir):
@@ -306,8 +323,17 @@ def ar_play_run(tmp_path_factory):
     """A runs folder with one nano AR run (char tokens, a few steps) on a short play."""
     root, text = tmp_path_factory.mktemp("runs"), tmp_path_factory.mktemp("text") / "play.txt"
     text.write_text(PLAY, encoding="utf-8")
-    cfg = TrainConfig(objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=10, batch_size=8,
-                      eval_every=10, checkpoints=0, device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar",
+        corpus=str(text),
+        tokenizer="char",
+        size="nano",
+        steps=10,
+        batch_size=8,
+        eval_every=10,
+        checkpoints=0,
+        device="cpu",
+    )
     path = runs.create_run(cfg.to_dict(), root)
     train(cfg, path)
     return root, path.name

@@ -138,14 +138,22 @@ def test_every_built_in_lesson_is_a_file_that_loads_into_the_lesson_types():
         assert all(isinstance(s, lessons.Step) and isinstance(s.judge, lessons.Judge) for s in lesson.steps)
 
 
-@pytest.mark.parametrize("old, new, says, at", [
-    ('metric = "blank_accuracy"', 'metric = "blank_acc"', "step 1, judge: metric must be one of", "judge = "),
-    ("[steps.question]", "[steps.questoin]", "step 1, questoin: unknown field", "[steps.questoin]"),
-    ("rates = [0.05, 0.15]", "rates = [0.05, 1.5]", "step 1, params: this step cannot be planned: Mask rate", "params = "),
-    ('experiment = "rates"', 'experiment = "rate"', "step 1, experiment: must be one of", "experiment = "),
-    ("Two {size} BERTs", "Two {sise} BERTs", "step 1, intro: unknown placeholder ['sise']", "[steps.intro]"),
-    ('preset = { size = "mini"', 'preset = { size = "huge"', "preset: size must be one of", "preset = "),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "old, new, says, at",
+    [
+        ('metric = "blank_accuracy"', 'metric = "blank_acc"', "step 1, judge: metric must be one of", "judge = "),
+        ("[steps.question]", "[steps.questoin]", "step 1, questoin: unknown field", "[steps.questoin]"),
+        (
+            "rates = [0.05, 0.15]",
+            "rates = [0.05, 1.5]",
+            "step 1, params: this step cannot be planned: Mask rate",
+            "params = ",
+        ),
+        ('experiment = "rates"', 'experiment = "rate"', "step 1, experiment: must be one of", "experiment = "),
+        ("Two {size} BERTs", "Two {sise} BERTs", "step 1, intro: unknown placeholder ['sise']", "[steps.intro]"),
+        ('preset = { size = "mini"', 'preset = { size = "huge"', "preset: size must be one of", "preset = "),
+    ],
+)
 def test_a_mistake_in_a_lesson_file_is_reported_with_its_line_and_field(old, new, says, at):
     text = _broken(old, new)
     with pytest.raises(lessons.LessonFileError, match="my-lesson.toml, line ") as e:

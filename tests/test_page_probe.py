@@ -118,8 +118,9 @@ def play_run(tmp_path_factory):
     """A runs folder with one nano AR run (char tokens) trained on a play whose lines each start a speech."""
     root, text = tmp_path_factory.mktemp("runs"), tmp_path_factory.mktemp("text") / "play.txt"
     text.write_text(PLAY, encoding="utf-8")
-    cfg = TrainConfig(objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=150, checkpoints=0,
-                      device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=150, checkpoints=0, device="cpu"
+    )
     path = runs.create_run(cfg.to_dict(), root)
     train(cfg, path)
     return root, {"ar": path.name}

@@ -81,9 +81,16 @@ def test_live_views_refresh_every_second_while_a_run_trains_or_is_next_and_slowe
         "third": SimpleNamespace(state="queued", queue_position=3),
     }
     monkeypatch.setattr(live, "jobs", lambda: SimpleNamespace(status=jobs.get))
-    phases = {ids: live.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]}
-    assert phases == {("training",): "running", ("next",): "running", ("third",): "queued", ("done",): None,
-                      ("third", "next"): "running"}  # fmt: skip
+    phases = {
+        ids: live.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]
+    }
+    assert phases == {
+        ("training",): "running",
+        ("next",): "running",
+        ("third",): "queued",
+        ("done",): None,
+        ("third", "next"): "running",
+    }
     assert live.REFRESH_S["running"] == 1.0 < live.REFRESH_S["queued"]
     monkeypatch.setattr(live, "waiting", lambda key: 1)  # a sweep's run not submitted yet
     assert live.phase(["done"], key="sweep") == "queued"

@@ -26,10 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [p for p in ROOT.rglob("*.py") if not {".venv", "tests", "artifacts"} & set(p.relative_to(ROOT).parts)]
 
 
-@pytest.mark.parametrize("pattern", [r"torch\.load\(", r"\bimport pickle\b", r"\bpickle\.", r"trust_remote_code\s*=\s*True",
-                                     r"unsafe_allow_html\s*=\s*True", r"(?<![.\w])eval\(", r"(?<![.\w])exec\(",
-                                     r"weights_only\s*=\s*False", r"allow_pickle\s*=\s*True", r"use_safetensors\s*=\s*False",
-                                     r"\bimport (dill|joblib|shelve|marshal|cloudpickle)\b", r"yaml\.load\("])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"torch\.load\(",
+        r"\bimport pickle\b",
+        r"\bpickle\.",
+        r"trust_remote_code\s*=\s*True",
+        r"unsafe_allow_html\s*=\s*True",
+        r"(?<![.\w])eval\(",
+        r"(?<![.\w])exec\(",
+        r"weights_only\s*=\s*False",
+        r"allow_pickle\s*=\s*True",
+        r"use_safetensors\s*=\s*False",
+        r"\bimport (dill|joblib|shelve|marshal|cloudpickle)\b",
+        r"yaml\.load\(",
+    ],
+)
 def test_no_unsafe_loading_or_rendering_in_the_code(pattern):
     offenders = [str(p.relative_to(ROOT)) for p in SOURCES if re.search(pattern, p.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -113,8 +113,10 @@ def test_too_few_examples_overall_and_per_split(tmp_path):
 
 
 def test_labels_in_test_that_training_never_shows_are_refused(tmp_path):
-    rows = [{"text": f"t{i}", "label": "a" if i % 2 else "b", "split": ["train", "validation", "test"][i % 3]}
-            for i in range(60)] + [{"text": "odd", "label": "c", "split": "test"}]  # fmt: skip
+    rows = [
+        {"text": f"t{i}", "label": "a" if i % 2 else "b", "split": ["train", "validation", "test"][i % 3]}
+        for i in range(60)
+    ] + [{"text": "odd", "label": "c", "split": "test"}]
     with pytest.raises(UnseenLabelError, match="'c'.*never occur in the training"):
         load_task_file(write(tmp_path, "new.jsonl", "".join(json.dumps(r) + "\n" for r in rows)))
 

@@ -24,19 +24,34 @@ def launch_pair(own: TrainConfig) -> None:
     """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
     base = url_state.config()
     a, b, c = st.columns(3)
-    size = a.segmented_control(t("compare.size"), models.available_sizes(), default=own.size, required=True,
-                               key="cmp_size")  # fmt: skip
-    seconds = b.number_input(t("compare.seconds"), *PAIR_LIMITS["time_budget_s"], int(own.time_budget_s or COMPARE_BUDGET.seconds), 5,
-                             key="cmp_seconds")  # fmt: skip
-    steps = c.number_input(t("compare.steps"), *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps",
-                           help=t("compare.steps_help"))  # fmt: skip
+    size = a.segmented_control(
+        t("compare.size"), models.available_sizes(), default=own.size, required=True, key="cmp_size"
+    )
+    seconds = b.number_input(
+        t("compare.seconds"),
+        *PAIR_LIMITS["time_budget_s"],
+        int(own.time_budget_s or COMPARE_BUDGET.seconds),
+        5,
+        key="cmp_seconds",
+    )
+    steps = c.number_input(
+        t("compare.steps"), *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps", help=t("compare.steps_help")
+    )
     try:
         chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
         url_state.settings_to_url(chosen, PAIR, url_state.SETTINGS_IN_URL)
         pair = experiments.matched_pair(chosen)
         total = experiments.estimated_seconds(pair, resources.jobs().max_concurrent)
-        st.caption(t("compare.estimate", corpus=base.corpus, tokenizer=base.tokenizer, rate=base.masking.rate,
-                     strategy=t(f"strategy.{base.masking.strategy}"), total=total))  # fmt: skip
+        st.caption(
+            t(
+                "compare.estimate",
+                corpus=base.corpus,
+                tokenizer=base.tokenizer,
+                rate=base.masking.rate,
+                strategy=t(f"strategy.{base.masking.strategy}"),
+                total=total,
+            )
+        )
         if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
             actions.launch("pair", list(pair))
     except ValueError as e:
@@ -51,8 +66,10 @@ def pick_pair() -> None:
         st.info(t("compare.needs_two"))
         return
     a, b = st.columns(2)
-    picked = [a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=widgets.run_label, key="cmp_pick_mlm"),
-              b.selectbox(t("compare.ar_run"), by["ar"], format_func=widgets.run_label, key="cmp_pick_ar")]  # fmt: skip
+    picked = [
+        a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=widgets.run_label, key="cmp_pick_mlm"),
+        b.selectbox(t("compare.ar_run"), by["ar"], format_func=widgets.run_label, key="cmp_pick_ar"),
+    ]
     if st.button(t("compare.pick"), key="cmp_pick"):
         url_state.set_run_ids_param("pair", picked)
 
@@ -77,10 +94,14 @@ def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:
     same = st.toggle(t("compare.same_candidates"), key="cmp_mlm_candidates")
     rows = {o.upper(): measures.scoreboard(pair[o].id, stamp[o], same and o == "mlm") for o in OBJECTIVES}
     summary = {name(o.lower()): experiments.scoreboard_summary(r) for o, r in rows.items()}
-    series = {t("compare.series", name=n, right=s[2]["right"], total=s[2]["total"]): [g["accuracy"] for g in s[:2]]
-              for n, s in summary.items()}  # fmt: skip
-    groups = [t(f"compare.group.{g}", total=s["total"])
-              for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)]  # fmt: skip
+    series = {
+        t("compare.series", name=n, right=s[2]["right"], total=s[2]["total"]): [g["accuracy"] for g in s[:2]]
+        for n, s in summary.items()
+    }
+    groups = [
+        t(f"compare.group.{g}", total=s["total"])
+        for g, s in zip(("right", "left"), summary[name("mlm")][:2], strict=True)
+    ]
     widgets.chart(charts.grouped_bars(groups, series, y_title=t("compare.answered")), key="cmp_board")
     st.dataframe(tables.scoreboard(experiments.scoreboard_table(rows)), hide_index=True, height="content")
 
@@ -90,20 +111,24 @@ def one_sentence(loaded: dict, probes: list, words: list[str], middle) -> None:
     ends = [s for s in texts if experiments.blank_at_end(s)] or texts
     answers = {p.text: p.answer for p in probes}
     for n, (label, options) in enumerate([(t("compare.blank_middle"), texts), (t("compare.blank_end"), ends)]):
-        text = st.selectbox(label, options, index=options.index(middle.text) if middle and n == 0 else 0,
-                            key=f"cmp_sentence_{n}")  # fmt: skip
+        text = st.selectbox(
+            label, options, index=options.index(middle.text) if middle and n == 0 else 0, key=f"cmp_sentence_{n}"
+        )
         for col, o in zip(st.columns(2), OBJECTIVES, strict=True):
             col.markdown(f"**{name(o)}**")
             for i, ans in enumerate(experiments.answer_blank(*loaded[o], text, words)):
                 col.caption(t(f"compare.answer.{ANSWERS[o][i]}", n=len(dict.fromkeys(words))))
                 with col:
-                    widgets.chart(charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260),
-                             key=f"cmp_bars_{n}_{o}_{i}")  # fmt: skip
+                    widgets.chart(
+                        charts.bars(*zip(*ans.options, strict=True), highlight=answers.get(text), height=260),
+                        key=f"cmp_bars_{n}_{o}_{i}",
+                    )
 
 
 def who_sees_what(loaded: dict, middle) -> None:
-    text = st.text_input(t("compare.sentence"), middle.filled() if middle else "the cat sat on the mat .",
-                         key="cmp_attn")  # fmt: skip
+    text = st.text_input(
+        t("compare.sentence"), middle.filled() if middle else "the cat sat on the mat .", key="cmp_attn"
+    )
     try:
         maps = {o: probe.attention(*loaded[o], text) for o in OBJECTIVES}
     except ValueError as e:
@@ -112,13 +137,17 @@ def who_sees_what(loaded: dict, middle) -> None:
     st.caption(t("compare.masks_help"))
     for col, (o, mask) in zip(st.columns(2), [("mlm", full), ("ar", causal)], strict=True):
         with col:
-            widgets.chart(charts.heatmap(mask, maps["ar"].tokens, t(f"compare.mask.{o}"), height=460), key=f"cmp_mask_{o}")
+            widgets.chart(
+                charts.heatmap(mask, maps["ar"].tokens, t(f"compare.mask.{o}"), height=460), key=f"cmp_mask_{o}"
+            )
     layers, heads = maps["mlm"].weights.shape[:2]
     a, b = st.columns(2)
-    layer = a.segmented_control(t("compare.layer"), range(layers), default=0, required=True,
-                                format_func=lambda i: f"{i + 1}", key="cmp_layer")  # fmt: skip
-    head = b.segmented_control(t("compare.head"), range(heads), default=0, required=True,
-                               format_func=lambda i: f"{i + 1}", key="cmp_head")  # fmt: skip
+    layer = a.segmented_control(
+        t("compare.layer"), range(layers), default=0, required=True, format_func=lambda i: f"{i + 1}", key="cmp_layer"
+    )
+    head = b.segmented_control(
+        t("compare.head"), range(heads), default=0, required=True, format_func=lambda i: f"{i + 1}", key="cmp_head"
+    )
     st.caption(t("compare.where"))
     for col, o in zip(st.columns(2), OBJECTIVES, strict=True):
         with col:
@@ -147,18 +176,39 @@ def judged(pair: dict) -> None:
     """Next to the result: each model's same-blanks accuracy, the guessing baseline, the facts it knows, its steps
     and seconds; then what they support (too early, no real difference, or who is ahead)."""
     found = {o: measures.run_results(pair[o].id) for o in OBJECTIVES}
-    rows = [{"model": name(o), "blank_accuracy": m["blank_accuracy"], "baseline_accuracy": m["baseline_accuracy"],
-             "facts": t("compare.facts", known=m["facts"]["known"], asked=m["facts"]["asked"],
-                        share=m["facts"]["share"]) if m["facts"] else "—",
-             "steps": m["steps"], "seconds": m["elapsed_s"]} for o, m in found.items()]  # fmt: skip
-    label = {"model": t("compare.col.model"), "blank_accuracy": t("compare.col.blank_accuracy"),
-             "baseline_accuracy": t("compare.col.baseline"), "facts": t("compare.col.facts"),
-             "steps": t("compare.row.steps"), "seconds": t("compare.col.time")}  # fmt: skip
+    rows = [
+        {
+            "model": name(o),
+            "blank_accuracy": m["blank_accuracy"],
+            "baseline_accuracy": m["baseline_accuracy"],
+            "facts": t("compare.facts", known=m["facts"]["known"], asked=m["facts"]["asked"], share=m["facts"]["share"])
+            if m["facts"]
+            else "—",
+            "steps": m["steps"],
+            "seconds": m["elapsed_s"],
+        }
+        for o, m in found.items()
+    ]
+    label = {
+        "model": t("compare.col.model"),
+        "blank_accuracy": t("compare.col.blank_accuracy"),
+        "baseline_accuracy": t("compare.col.baseline"),
+        "facts": t("compare.col.facts"),
+        "steps": t("compare.row.steps"),
+        "seconds": t("compare.col.time"),
+    }
     percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(pd.DataFrame(rows).rename(columns=label), hide_index=True, column_config={
-        label["blank_accuracy"]: percent,
-        label["baseline_accuracy"]: st.column_config.NumberColumn(format="percent", help=t("compare.col.baseline_help")),
-        label["seconds"]: st.column_config.NumberColumn(format="%.0f s")})  # fmt: skip
+    st.dataframe(
+        pd.DataFrame(rows).rename(columns=label),
+        hide_index=True,
+        column_config={
+            label["blank_accuracy"]: percent,
+            label["baseline_accuracy"]: st.column_config.NumberColumn(
+                format="percent", help=t("compare.col.baseline_help")
+            ),
+            label["seconds"]: st.column_config.NumberColumn(format="%.0f s"),
+        },
+    )
     widgets.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
 
 

@@ -27,8 +27,9 @@ builtin = cfg.corpus in corpus.builtin_names()
 st.session_state.setdefault("corpus_source", "builtin" if builtin else "upload")
 st.session_state.setdefault("corpus_builtin", cfg.corpus if builtin else corpus.builtin_names()[0])
 
-source = st.radio(t("corpus.source"), SOURCES, horizontal=True, key="corpus_source",
-                  format_func=i18n.labels("corpus.source."))  # fmt: skip
+source = st.radio(
+    t("corpus.source"), SOURCES, horizontal=True, key="corpus_source", format_func=i18n.labels("corpus.source.")
+)
 if source == "builtin":
     name = st.selectbox(t("corpus.builtin"), corpus.builtin_names(), key="corpus_builtin")
     if name != cfg.corpus:
@@ -47,8 +48,12 @@ else:
             columns = corpus.list_columns(data, filename)
             column = None
             if columns:
-                column = st.selectbox(t("corpus.column"), [None, *columns], key="corpus_column",
-                                      format_func=lambda c: c or t("corpus.column_auto"))  # fmt: skip
+                column = st.selectbox(
+                    t("corpus.column"),
+                    [None, *columns],
+                    key="corpus_column",
+                    format_func=lambda c: c or t("corpus.column_auto"),
+                )
             path, unit, n = resources.use_upload(data, filename, column)
             st.session_state.setdefault("upload_names", {})[path] = filename  # the saved file is named by its content
             st.session_state.setdefault("upload_units", {})[path] = unit  # saved as a table: the split is known here
@@ -85,7 +90,7 @@ for col, label, value in zip(
         f"{size:.2f} MB" if size >= 0.1 else f"{stats['bytes'] / 1024:.1f} kB",
         stats["words"],
         stats["distinct_words"],
-    ],  # fmt: skip
+    ],
     strict=True,
 ):
     col.metric(t(f"corpus.{label}"), f"{value:,}" if isinstance(value, int) else value)
@@ -102,8 +107,13 @@ if current.probes:
 st.subheader(t("corpus.tokens"))
 st.session_state.setdefault("corpus_tokenizer", cfg.tokenizer)
 st.session_state.setdefault("corpus_lowercase", cfg.lowercase)
-kind = st.radio(t("corpus.tokenizer"), TOKENIZER_KINDS, horizontal=True, key="corpus_tokenizer",
-                format_func=i18n.labels("corpus.kind."))  # fmt: skip
+kind = st.radio(
+    t("corpus.tokenizer"),
+    TOKENIZER_KINDS,
+    horizontal=True,
+    key="corpus_tokenizer",
+    format_func=i18n.labels("corpus.kind."),
+)
 st.caption(t("corpus.try_unseen", explanation=t(f"corpus.explain.{kind}")))
 lowercase = st.toggle(t("corpus.lowercase"), key="corpus_lowercase", help=t("corpus.lowercase_help"))
 if kind != cfg.tokenizer:  # the student's own choice: kept when they switch texts
@@ -115,8 +125,9 @@ tok = resources.tokenizer(cfg.corpus, kind, cfg.text_column, cfg.vocab_size, cfg
 # a paragraph keeps its line breaks, so the first sample is edited in a box that can hold them
 sentence = st.text_area(t("corpus.sentence"), samples[0], key=f"corpus_sentence-{cfg.corpus}", height=130)
 views = tokenized(tok, sentence)
-padding = measures.padding_share(cfg.corpus, cfg.text_column, kind, cfg.vocab_size, cfg.lowercase, cfg.seq_len,
-                           cfg.objective)  # fmt: skip
+padding = measures.padding_share(
+    cfg.corpus, cfg.text_column, kind, cfg.vocab_size, cfg.lowercase, cfg.seq_len, cfg.objective
+)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("corpus.vocab"), f"{len(tok):,}", help=t("corpus.vocab_help"))
 c2.metric(t("corpus.tokens_for", n=sum(v.is_word_start for v in views)), len(views))

@@ -14,8 +14,14 @@ ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
 # the settings in the URL: a FinetuneConfig's, those that differ from this one; LIMITS: what the widgets accept
 LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
 LINKED = ("pretrained", "task", "method", "label_budget", "steps", "lr", "seed", "lora_rank", "scratch_objective")
-LIMITS = {"label_budget": list(BUDGETS.values()), "steps": (1, 5000), "lr": (1e-5, 1.0), "seed": (0, 2**31 - 1),
-          "lora_rank": (1, 64), "scratch_objective": list(ARCHS)}  # fmt: skip
+LIMITS = {
+    "label_budget": list(BUDGETS.values()),
+    "steps": (1, 5000),
+    "lr": (1e-5, 1.0),
+    "seed": (0, 2**31 - 1),
+    "lora_rank": (1, 64),
+    "scratch_objective": list(ARCHS),
+}
 method_name = i18n.labels("finetune.method.")
 
 
@@ -53,25 +59,46 @@ st.title(t("finetune.title"))
 st.caption(t("finetune.caption"))
 
 choices = [*finetune.pretrained_runs(), None]
-link = url_state.settings_from_url(LINK_BASE, LINKED, {**LIMITS, "pretrained": choices,
-                                                 "task": [*tasks.builtin_task_names(), *resources.saved_uploads(tasks=True)]})  # fmt: skip
+link = url_state.settings_from_url(
+    LINK_BASE,
+    LINKED,
+    {**LIMITS, "pretrained": choices, "task": [*tasks.builtin_task_names(), *resources.saved_uploads(tasks=True)]},
+)
 if link is not None:  # opened from a link: its settings go into the widgets
     builtin = link.task in tasks.builtin_task_names()
     st.session_state.pop("ft_pretrained", None)  # set through its index: a selectbox's None means "nothing picked"
-    st.session_state.update({
-        "ft_source": "built-in" if builtin else "upload",
-        "ft_linked_task": None if builtin else link.task, f"ft_method_{link.pretrained is not None}": link.method,
-        "ft_budget": next(k for k, v in BUDGETS.items() if v == link.label_budget), "ft_steps": link.steps,
-        f"ft_lr_{link.method}": link.lr, "ft_seed": link.seed, "ft_rank": link.lora_rank,
-        "ft_arch": link.scratch_objective, **({"ft_task": link.task} if builtin else {})})  # fmt: skip
+    st.session_state.update(
+        {
+            "ft_source": "built-in" if builtin else "upload",
+            "ft_linked_task": None if builtin else link.task,
+            f"ft_method_{link.pretrained is not None}": link.method,
+            "ft_budget": next(k for k, v in BUDGETS.items() if v == link.label_budget),
+            "ft_steps": link.steps,
+            f"ft_lr_{link.method}": link.lr,
+            "ft_seed": link.seed,
+            "ft_rank": link.lora_rank,
+            "ft_arch": link.scratch_objective,
+            **({"ft_task": link.task} if builtin else {}),
+        }
+    )
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    pretrained = st.selectbox(t("finetune.start"), choices, choices.index(link.pretrained) if link else 0,
-                              key="ft_pretrained",
-                              format_func=lambda r: t("finetune.scratch_start") if r is None else widgets.run_label(r))  # fmt: skip
-    source = st.segmented_control(t("finetune.task"), ["built-in", "upload"], default="built-in", required=True,
-                                  format_func=i18n.labels("finetune.source."), key="ft_source")  # fmt: skip
+    pretrained = st.selectbox(
+        t("finetune.start"),
+        choices,
+        choices.index(link.pretrained) if link else 0,
+        key="ft_pretrained",
+        format_func=lambda r: t("finetune.scratch_start") if r is None else widgets.run_label(r),
+    )
+    source = st.segmented_control(
+        t("finetune.task"),
+        ["built-in", "upload"],
+        default="built-in",
+        required=True,
+        format_func=i18n.labels("finetune.source."),
+        key="ft_source",
+    )
     task_spec = None
     if source == "built-in":
         names = tasks.builtin_task_names()
@@ -80,27 +107,48 @@ with left:
     else:
         up = st.file_uploader(t("finetune.upload"), type=["csv", "jsonl"], key="ft_upload")
         try:
-            task_spec = resources.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
+            task_spec = (
+                resources.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
+            )
         except ValueError as e:
             widgets.error(e)
         if task_spec and not up:
             st.caption(t("finetune.linked_file"))
     methods = list(finetune.METHODS) if pretrained else ["scratch"]
-    method = st.radio(t("finetune.method"), methods, index=methods.index("full") if pretrained else 0, horizontal=True,
-                      format_func=method_name, key=f"ft_method_{bool(pretrained)}")  # fmt: skip
+    method = st.radio(
+        t("finetune.method"),
+        methods,
+        index=methods.index("full") if pretrained else 0,
+        horizontal=True,
+        format_func=method_name,
+        key=f"ft_method_{bool(pretrained)}",
+    )
     st.markdown(f"**{method_name(method)}**: {t(f'finetune.explain.{method}')}")
-    budget = st.segmented_control(t("finetune.budget"), list(BUDGETS), default="32", required=True, key="ft_budget",
-                                  format_func=lambda k: t("finetune.budget.all") if k == "all" else k,
-                                  help=t("finetune.budget_help"))  # fmt: skip
+    budget = st.segmented_control(
+        t("finetune.budget"),
+        list(BUDGETS),
+        default="32",
+        required=True,
+        key="ft_budget",
+        format_func=lambda k: t("finetune.budget.all") if k == "all" else k,
+        help=t("finetune.budget_help"),
+    )
     with st.expander(t("finetune.settings")):
         a, b, c, d = st.columns(4)
         steps = a.number_input(t("finetune.steps"), *LIMITS["steps"], finetune.FinetuneConfig.steps, key="ft_steps")
-        lr = b.number_input(t("finetune.lr"), *LIMITS["lr"], finetune.DEFAULT_LR[method], format="%.4f",
-                            key=f"ft_lr_{method}")  # fmt: skip
+        lr = b.number_input(
+            t("finetune.lr"), *LIMITS["lr"], finetune.DEFAULT_LR[method], format="%.4f", key=f"ft_lr_{method}"
+        )
         seed = c.number_input(t("finetune.seed"), *LIMITS["seed"], 0, key="ft_seed")
         rank = d.number_input(t("finetune.rank"), *LIMITS["lora_rank"], 8, key="ft_rank", disabled=method != "lora")
-        arch = st.radio(t("finetune.arch"), ARCHS, format_func=i18n.labels("finetune.arch."), horizontal=True,
-                        key="ft_arch", disabled=pretrained is not None)  # fmt: skip
+        arch = st.radio(
+            t("finetune.arch"),
+            ARCHS,
+            format_func=i18n.labels("finetune.arch."),
+            horizontal=True,
+            key="ft_arch",
+            disabled=pretrained is not None,
+        )
 
 task = None
 with right:
@@ -119,9 +167,17 @@ with right:
     cfg = None
     try:
         if task:
-            cfg = finetune.FinetuneConfig(pretrained=pretrained, task=task_spec, method=method, lr=lr, seed=seed,
-                                          label_budget=BUDGETS[budget], steps=steps, lora_rank=rank,
-                                          scratch_objective=arch)  # fmt: skip
+            cfg = finetune.FinetuneConfig(
+                pretrained=pretrained,
+                task=task_spec,
+                method=method,
+                lr=lr,
+                seed=seed,
+                label_budget=BUDGETS[budget],
+                steps=steps,
+                lora_rank=rank,
+                scratch_objective=arch,
+            )
     except ValueError as e:
         widgets.error(e)
     if cfg is not None:
@@ -149,8 +205,15 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     elif run.status == "failed":
         st.error(t("finetune.failed", error=s.get("error") or t("status.unknown")), icon="⚠️")
     else:
-        st.success(t("finetune.done", status=t(f"status.{run.status}").capitalize(),
-                     accuracy=s.get("test_accuracy", 0), f1=s.get("macro_f1", 0)), icon="✅")  # fmt: skip
+        st.success(
+            t(
+                "finetune.done",
+                status=t(f"status.{run.status}").capitalize(),
+                accuracy=s.get("test_accuracy", 0),
+                f1=s.get("macro_f1", 0),
+            ),
+            icon="✅",
+        )
     fig = charts.loss_curves([(method_name(c.get("method")), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
     if s.get("labels"):
         fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text=t("finetune.chance"))

@@ -50,8 +50,14 @@ def demo_view(ids: list[str], drawn: str | None) -> None:
         if run.status == "failed":
             st.error(run.summary.get("error", t("home.failed")))
             return
-        st.success(t("home.done", steps=run.summary.get("steps"), seconds=run.summary.get("elapsed_s", 0),
-                     accuracy=run.summary.get("val_accuracy", 0)))  # fmt: skip
+        st.success(
+            t(
+                "home.done",
+                steps=run.summary.get("steps"),
+                seconds=run.summary.get("elapsed_s", 0),
+                accuracy=run.summary.get("val_accuracy", 0),
+            )
+        )
         show_fill(run)
 
 

@@ -25,8 +25,13 @@ if st.query_params.get("lesson") not in LESSONS:
     go_to(next(iter(LESSONS)), 0)
 lesson = LESSONS[st.query_params["lesson"]]
 st.session_state["lesson_pick"] = lesson.id
-st.selectbox(t("lessons.pick"), list(LESSONS), key="lesson_pick", format_func=lambda i: tr(LESSONS[i].title, LANG),
-             on_change=lambda: go_to(st.session_state["lesson_pick"], 0))  # fmt: skip
+st.selectbox(
+    t("lessons.pick"),
+    list(LESSONS),
+    key="lesson_pick",
+    format_func=lambda i: tr(LESSONS[i].title, LANG),
+    on_change=lambda: go_to(st.session_state["lesson_pick"], 0),
+)
 st.markdown(tr(lesson.summary, LANG))
 raw = st.query_params.get("step", "0")
 index = min(int(raw) if raw.isdigit() else 0, len(lesson.steps) - 1)
@@ -45,33 +50,48 @@ if ownership.is_teacher():
         st.caption(t("lessons.teacher_help"))
         for control in lessons.CONTROLS:
             st.session_state[f"lt_{lesson.id}_{control}"] = states.get(control, "open")  # as stored, for every teacher
-            st.segmented_control(t(f"lessons.control.{control}"), lessons.STATES, required=True,
-                                 key=f"lt_{lesson.id}_{control}", format_func=i18n.labels("lessons.state."),
-                                 on_change=set_state, args=(control,))  # fmt: skip
+            st.segmented_control(
+                t(f"lessons.control.{control}"),
+                lessons.STATES,
+                required=True,
+                key=f"lt_{lesson.id}_{control}",
+                format_func=i18n.labels("lessons.state."),
+                on_change=set_state,
+                args=(control,),
+            )
 
-st.progress((index + 1) / len(lesson.steps), text=t("lessons.step", n=index + 1, total=len(lesson.steps),
-                                                    title=tr(step.title, LANG)))  # fmt: skip
+st.progress(
+    (index + 1) / len(lesson.steps),
+    text=t("lessons.step", n=index + 1, total=len(lesson.steps), title=tr(step.title, LANG)),
+)
 preset = lessons.preset_values(lesson, LANG)
 chosen = {}
 if step.experiment != "reuse":
     shown = [c for c in lessons.CONTROLS if states.get(c, "open") != "hidden"]
     for control, col in zip(shown, st.columns(len(lessons.CONTROLS)), strict=False):
         locked = states.get(control) == "locked"
-        args = dict(label=t(f"lessons.control.{control}"), disabled=locked, help=t("lessons.locked") if locked else None,
-                    key=f"lc_{lesson.id}_{control}" + ("_locked" if locked else ""))  # fmt: skip
+        args = dict(
+            label=t(f"lessons.control.{control}"),
+            disabled=locked,
+            help=t("lessons.locked") if locked else None,
+            key=f"lc_{lesson.id}_{control}" + ("_locked" if locked else ""),
+        )
         if control in ("size", "corpus"):
             options = lessons.SIZES if control == "size" else list(lessons.TASK_OF_CORPUS)
             chosen[control] = col.segmented_control(options=options, default=preset[control], required=True, **args)
         elif control == "seconds":
-            chosen[control] = col.number_input(min_value=lessons.SECONDS[0], max_value=lessons.SECONDS[1],
-                                               value=preset[control], step=5, **args)  # fmt: skip
+            chosen[control] = col.number_input(
+                min_value=lessons.SECONDS[0], max_value=lessons.SECONDS[1], value=preset[control], step=5, **args
+            )
         else:
             chosen[control] = col.number_input(min_value=0, max_value=2**31 - 1, value=preset[control], **args)
 values = lessons.effective_values(lesson, LANG, chosen, states)
 st.markdown(tr(step.intro, LANG, **values))
 
 key = f"ls{index}"
-earlier = {i: [r for r in url_state.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)}
+earlier = {
+    i: [r for r in url_state.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"] for i in range(index)
+}
 source, planned = step.params.get("from_step"), None
 if source is not None and not earlier.get(source):
     st.info(t("lessons.needs_earlier", n=source + 1), icon="👣")
@@ -92,9 +112,14 @@ else:
 predictions = st.session_state.setdefault("lesson_predictions", {})
 mine = predictions.get(f"{lesson.id}/{index}")
 choices = list(step.choices)
-guess = st.radio(tr(step.question, LANG, **values), choices, format_func=lambda c: tr(step.choices[c], LANG),
-                 index=choices.index(mine) if mine else None, disabled=mine is not None,
-                 key=f"lp_{lesson.id}_{index}_{mine}")  # fmt: skip
+guess = st.radio(
+    tr(step.question, LANG, **values),
+    choices,
+    format_func=lambda c: tr(step.choices[c], LANG),
+    index=choices.index(mine) if mine else None,
+    disabled=mine is not None,
+    key=f"lp_{lesson.id}_{index}_{mine}",
+)
 ids = url_state.run_ids_param(key)
 a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
 if mine is None:
@@ -103,8 +128,14 @@ if mine is None:
         st.rerun()
     c.caption(t("lessons.predict_first"))
 run_label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
-if b.button(run_label, type="primary", icon="🚀", key="lesson_run", width="stretch",
-            disabled=mine is None or planned is None or live.phase(ids, key) is not None):  # fmt: skip
+if b.button(
+    run_label,
+    type="primary",
+    icon="🚀",
+    key="lesson_run",
+    width="stretch",
+    disabled=mine is None or planned is None or live.phase(ids, key) is not None,
+):
     try:
         if step.experiment == "reuse":
             url_state.set_run_ids_param(key, earlier[source])
@@ -148,8 +179,12 @@ if ids and phase is None:
         answer = None if early else answer
     metric = t(f"lessons.metric.{step.judge.metric}")
     said, happened = st.columns(2)
-    said.container(border=True).markdown(f"**{t('lessons.you_said')}**  \n{tr(step.choices[mine], LANG) if mine else t('lessons.no_prediction')}")  # fmt: skip
-    happened.container(border=True).markdown(f"**{t('lessons.happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}")  # fmt: skip
+    said.container(border=True).markdown(
+        f"**{t('lessons.you_said')}**  \n{tr(step.choices[mine], LANG) if mine else t('lessons.no_prediction')}"
+    )
+    happened.container(border=True).markdown(
+        f"**{t('lessons.happened')}**  \n{tr(step.choices[answer], LANG) if answer else '—'}"
+    )
     if early:
         widgets.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
     elif answer is None:
@@ -159,8 +194,10 @@ if ids and phase is None:
     else:
         st.info(t("lessons.wrong"), icon="🔬")
     percent = step.judge.metric != "val_loss"
-    widgets.chart(charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
-             key=f"lesson_result_{index}")  # fmt: skip
+    widgets.chart(
+        charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340),
+        key=f"lesson_result_{index}",
+    )
     st.subheader(t("lessons.debrief"))
     st.markdown(tr(step.debrief, LANG))
 

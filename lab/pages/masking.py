@@ -23,27 +23,41 @@ for key, value in {**masking, **augment}.items():
 
 settings, view = st.columns([1, 2], gap="large")
 with settings:
-    objective = st.radio(t("masking.objective"), ["mlm", "ar"], format_func=i18n.labels("masking.objective."),
-                         key="lab_objective")  # fmt: skip
+    objective = st.radio(
+        t("masking.objective"), ["mlm", "ar"], format_func=i18n.labels("masking.objective."), key="lab_objective"
+    )
     keep = 1.0
     if objective == "mlm":
-        masking["rate"] = st.slider(t("masking.rate"), 0.01, 0.9, format="percent", step=0.01, key="lab_rate",
-                                    help=t("masking.rate_help"))  # fmt: skip
+        masking["rate"] = st.slider(
+            t("masking.rate"), 0.01, 0.9, format="percent", step=0.01, key="lab_rate", help=t("masking.rate_help")
+        )
         st.caption(t("masking.sees"))
         c1, c2 = st.columns(2)
         masking["mask_replace_prob"] = c1.slider("[MASK]", 0.0, 1.0, key="lab_mask_replace_prob", **PERCENT)
-        masking["random_replace_prob"] = c2.slider(t("masking.random_token"), 0.0, 1.0, key="lab_random_replace_prob",
-                                                   **PERCENT)  # fmt: skip
+        masking["random_replace_prob"] = c2.slider(
+            t("masking.random_token"), 0.0, 1.0, key="lab_random_replace_prob", **PERCENT
+        )
         keep = 1 - masking["mask_replace_prob"] - masking["random_replace_prob"]
         st.caption(t("masking.keep", keep=max(keep, 0)))
-        masking["strategy"] = st.radio(t("masking.strategy"), MASK_STRATEGIES, horizontal=True, key="lab_strategy",
-                                       format_func=i18n.labels("strategy."))  # fmt: skip
-        st.caption(t("masking.strategy_explain", name=t(f"strategy.{masking['strategy']}"),
-                     explain=t(f"masking.strategy.{masking['strategy']}")))  # fmt: skip
+        masking["strategy"] = st.radio(
+            t("masking.strategy"),
+            MASK_STRATEGIES,
+            horizontal=True,
+            key="lab_strategy",
+            format_func=i18n.labels("strategy."),
+        )
+        st.caption(
+            t(
+                "masking.strategy_explain",
+                name=t(f"strategy.{masking['strategy']}"),
+                explain=t(f"masking.strategy.{masking['strategy']}"),
+            )
+        )
         if masking["strategy"] == "span":
             c1, c2 = st.columns(2)
-            masking["span_mean"] = c1.slider(t("masking.span_mean"), *url_state.LIMITS["span_mean"], step=0.5, format="%.1f",
-                                             key="lab_span_mean")  # fmt: skip
+            masking["span_mean"] = c1.slider(
+                t("masking.span_mean"), *url_state.LIMITS["span_mean"], step=0.5, format="%.1f", key="lab_span_mean"
+            )
             masking["span_max"] = c2.slider(t("masking.span_max"), *url_state.LIMITS["span_max"], key="lab_span_max")
     else:
         st.info(t("masking.ar_info"), icon="➡️")
@@ -54,12 +68,14 @@ with settings:
             augment[name] = st.slider(t(f"aug.{name}"), 0.0, top, key=f"lab_{name}", **PERCENT)
             st.caption(t(f"aug.explain.{name}"))
             if name == "shuffle" and augment["shuffle"] > 0:
-                augment["shuffle_window"] = st.slider(t("masking.shuffle_window"), *url_state.LIMITS["shuffle_window"],
-                                                      key="lab_shuffle_window")  # fmt: skip
+                augment["shuffle_window"] = st.slider(
+                    t("masking.shuffle_window"), *url_state.LIMITS["shuffle_window"], key="lab_shuffle_window"
+                )
     link = st.container()  # filled last, once the seed is known too
     if keep < -1e-9:
-        st.error(t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]),
-                 icon="⚠️")  # fmt: skip
+        st.error(
+            t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]), icon="⚠️"
+        )
     else:
         try:
             url_state.update_config(objective=objective, masking=masking, augment=augment)

@@ -37,8 +37,14 @@ def main() -> None:
         return
     current = url_state.current_run()
     left, right = st.columns(2)
-    run_id = left.selectbox(t("probe.model"), ready, index=ready.index(current) if current in ready else 0, format_func=widgets.run_label,
-                          key="probe_run", on_change=lambda: url_state.set_current_run(st.session_state["probe_run"]))  # fmt: skip
+    run_id = left.selectbox(
+        t("probe.model"),
+        ready,
+        index=ready.index(current) if current in ready else 0,
+        format_func=widgets.run_label,
+        key="probe_run",
+        on_change=lambda: url_state.set_current_run(st.session_state["probe_run"]),
+    )
     try:
         run = runs.load_run(run_id)
         model, tok, objective = resources.model(run.model_path, attention=True)
@@ -52,11 +58,19 @@ def main() -> None:
     example = None
     if examples:
         if objective == "mlm":
-            pick = right.selectbox(t("probe.example"), range(len(examples)), key="probe_example",
-                                   format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}")  # fmt: skip
+            pick = right.selectbox(
+                t("probe.example"),
+                range(len(examples)),
+                key="probe_example",
+                format_func=lambda i: f"{examples[i].text}  →  {examples[i].answer}",
+            )
         else:
-            pick = right.selectbox(t("probe.example_ar"), range(len(examples)), key="probe_example_ar",
-                                   format_func=lambda i: f"{prompt_of(examples[i].text)} …  →  {examples[i].answer}")  # fmt: skip
+            pick = right.selectbox(
+                t("probe.example_ar"),
+                range(len(examples)),
+                key="probe_example_ar",
+                format_func=lambda i: f"{prompt_of(examples[i].text)} …  →  {examples[i].answer}",
+            )
         example = examples[pick]
     blank = example.text if example else ("the [MASK] sat on the mat ." if objective == "mlm" else "the")
 
@@ -67,9 +81,14 @@ def main() -> None:
         )
         words = probe.split_words(sentence)
         hidden = [i for i, w in enumerate(probe.split_words(blank)) if w.upper() == "[MASK]"] if example else []
-        hidden = st.pills(t("probe.hide"), range(len(words)),
-                          selection_mode="multi", format_func=words.__getitem__, key=f"probe_hide_{sentence}",
-                          default=hidden if sentence == (example.filled() if example else blank) else [])  # fmt: skip
+        hidden = st.pills(
+            t("probe.hide"),
+            range(len(words)),
+            selection_mode="multi",
+            format_func=words.__getitem__,
+            key=f"probe_hide_{sentence}",
+            default=hidden if sentence == (example.filled() if example else blank) else [],
+        )
         text = probe.mask_words(sentence, hidden)
         st.code(text, language=None, wrap_lines=True)
     else:
@@ -112,10 +131,22 @@ def main() -> None:
             maps = probe.attention(model, tok, text)
             layers, heads = maps.weights.shape[:2]
             a, b = st.columns(2)
-            layer = a.segmented_control(t("probe.layer"), range(layers), default=0, required=True,
-                                        format_func=lambda i: f"{i + 1}", key=f"probe_layer_{layers}")  # fmt: skip
-            head = b.segmented_control(t("probe.head"), range(heads), default=0, required=True,
-                                       format_func=lambda i: f"{i + 1}", key=f"probe_head_{heads}")  # fmt: skip
+            layer = a.segmented_control(
+                t("probe.layer"),
+                range(layers),
+                default=0,
+                required=True,
+                format_func=lambda i: f"{i + 1}",
+                key=f"probe_layer_{layers}",
+            )
+            head = b.segmented_control(
+                t("probe.head"),
+                range(heads),
+                default=0,
+                required=True,
+                format_func=lambda i: f"{i + 1}",
+                key=f"probe_head_{heads}",
+            )
             st.caption(t("probe.attention_help"))
             labels = [widgets.token_label(tk) for tk in maps.tokens]
             widgets.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
@@ -135,8 +166,13 @@ def main() -> None:
             series = {names[tk]: [r["probs"][tk] for r in rows] for tk in rows[0]["probs"]}
             widgets.chart(charts.probability_lines([r["step"] for r in rows], series))
             step, top, probability = t("probe.col.step"), t("probe.col.top"), t("probe.col.probability")
-            table = pd.DataFrame({step: [r["step"] for r in rows], top: [widgets.token_label(r["top1"]) for r in rows],
-                                  probability: [r["top1_prob"] for r in rows]})  # fmt: skip
+            table = pd.DataFrame(
+                {
+                    step: [r["step"] for r in rows],
+                    top: [widgets.token_label(r["top1"]) for r in rows],
+                    probability: [r["top1_prob"] for r in rows],
+                }
+            )
             st.dataframe(
                 table, hide_index=True, column_config={probability: st.column_config.NumberColumn(format="percent")}
             )

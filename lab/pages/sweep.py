@@ -17,8 +17,10 @@ def launch(key: str, cfgs: list) -> None:
     """Estimated time, then a button that queues `cfgs` (the server runs a few at a time)."""
     slots, ahead = resources.jobs().max_concurrent, len(resources.jobs().active())
     total = experiments.estimated_seconds(cfgs, slots)
-    st.caption(t("sweep.estimate", n=len(cfgs), slots=slots, minutes=total / 60)
-               + (t("sweep.after_queue", ahead=ahead) if ahead else t("sweep.end")))  # fmt: skip
+    st.caption(
+        t("sweep.estimate", n=len(cfgs), slots=slots, minutes=total / 60)
+        + (t("sweep.after_queue", ahead=ahead) if ahead else t("sweep.end"))
+    )
     if st.button(t(f"sweep.launch.{key}"), type="primary", icon="🚀", key=f"sw_launch_{key}", disabled=not cfgs):
         try:
             actions.launch(key, cfgs)
@@ -55,10 +57,18 @@ def measured(done: list, setting) -> pd.DataFrame:
     rows = []
     for r in done:
         m = measures.comparable_metrics(r.id, r.summary.get("finished"))
-        rows.append({"setting": setting(r.config), "seed": r.config["seed"], "steps": r.summary.get("steps"),
-                     "seconds": r.summary.get("elapsed_s"), "blank_accuracy": m["blank_accuracy"],
-                     "own_accuracy": r.summary.get("val_accuracy"), "blank_loss": m["blank_loss"],
-                     "own_loss": r.summary.get("val_loss")})  # fmt: skip
+        rows.append(
+            {
+                "setting": setting(r.config),
+                "seed": r.config["seed"],
+                "steps": r.summary.get("steps"),
+                "seconds": r.summary.get("elapsed_s"),
+                "blank_accuracy": m["blank_accuracy"],
+                "own_accuracy": r.summary.get("val_accuracy"),
+                "blank_loss": m["blank_loss"],
+                "own_loss": r.summary.get("val_loss"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -80,8 +90,10 @@ def show(table: pd.DataFrame, rate: bool = False) -> None:
 def spread(table: pd.DataFrame, columns: tuple[str, ...]) -> tuple[list, dict, dict]:
     """(settings, {column name: medians}, {column name: (lows, highs)}) over each setting's seeds."""
     settings = list(dict.fromkeys(table["setting"]))
-    found = {c: [experiments.seed_spread(list(table.loc[table["setting"] == x, c].dropna())) for x in settings]
-             for c in columns}  # fmt: skip
+    found = {
+        c: [experiments.seed_spread(list(table.loc[table["setting"] == x, c].dropna())) for x in settings]
+        for c in columns
+    }
     medians = {col(c): [s.median for s in found[c]] for c in columns}
     return settings, medians, {col(c): ([s.low for s in found[c]], [s.high for s in found[c]]) for c in columns}
 
@@ -123,8 +135,9 @@ def sweeps(base, timed, seeds: int) -> None:
             left, right = st.columns(2)
             for place, what, y in ((left, "accuracy", t("sweep.accuracy_axis")), (right, "loss", t("sweep.loss_axis"))):
                 xs, medians, bars = spread(table, (f"blank_{what}", f"own_{what}"))
-                fig = charts.lines(xs, medians, t("sweep.mask_rate_axis"), y, percent=what == "accuracy",
-                                   x_percent=True, spread=bars)  # fmt: skip
+                fig = charts.lines(
+                    xs, medians, t("sweep.mask_rate_axis"), y, percent=what == "accuracy", x_percent=True, spread=bars
+                )
                 with place:
                     widgets.chart(fig, key=f"sw_rate_{what}")
             st.caption(t("sweep.spread_help"))
@@ -137,19 +150,37 @@ def sweeps(base, timed, seeds: int) -> None:
             table = measured(sorted(done, key=lambda r: r.config["seed"]), strategy_of)
             judged(done, strategy_of)
             xs, medians, bars = spread(table, ("blank_accuracy", "own_accuracy"))
-            fig = charts.lines(xs, medians, t("sweep.strategy_axis"), t("sweep.accuracy_axis"), percent=True,
-                               spread=bars)  # fmt: skip
+            fig = charts.lines(
+                xs, medians, t("sweep.strategy_axis"), t("sweep.accuracy_axis"), percent=True, spread=bars
+            )
             widgets.chart(fig, key="sw_strategy_accuracy")
             st.caption(t("sweep.spread_help"))
             show(table)
     with aug_tab:
         a, b, c = st.columns([1, 2, 1.4])
-        objective = a.segmented_control(t("sweep.objective"), ["mlm", "ar"], default=base.objective, required=True,
-                                        format_func=str.upper, key="sw_aug_objective")  # fmt: skip
-        kind = b.segmented_control(t("sweep.augmentation"), experiments.AUGMENTATIONS, default="noise", required=True,
-                                   format_func=i18n.labels("aug."), key="sw_aug")  # fmt: skip
-        strength = c.select_slider(t("sweep.strength"), (0.05, 0.1, 0.2, 0.3, 0.5), value=0.2,
-                                   format_func="{:.0%}".format, key="sw_aug_strength")  # fmt: skip
+        objective = a.segmented_control(
+            t("sweep.objective"),
+            ["mlm", "ar"],
+            default=base.objective,
+            required=True,
+            format_func=str.upper,
+            key="sw_aug_objective",
+        )
+        kind = b.segmented_control(
+            t("sweep.augmentation"),
+            experiments.AUGMENTATIONS,
+            default="noise",
+            required=True,
+            format_func=i18n.labels("aug."),
+            key="sw_aug",
+        )
+        strength = c.select_slider(
+            t("sweep.strength"),
+            (0.05, 0.1, 0.2, 0.3, 0.5),
+            value=0.2,
+            format_func="{:.0%}".format,
+            key="sw_aug_strength",
+        )
         st.caption(t(f"aug.explain.{kind}"))
         pair = experiments.ablation(timed.replace(objective=objective), kind, strength)
         launch("ablation", experiments.with_seeds(list(pair), seeds))
@@ -164,10 +195,15 @@ def sweeps(base, timed, seeds: int) -> None:
                 found = measures.robustness(r.id, r.summary.get("finished"), used[0], STRENGTHS)
                 curves.setdefault(trained_with(r.config), []).append([x["val_accuracy"] for x in found])
             spreads = {k: [experiments.seed_spread(list(at)) for at in zip(*v, strict=True)] for k, v in curves.items()}
-            fig = charts.lines(STRENGTHS, {k: [s.median for s in v] for k, v in spreads.items()},
-                               t("sweep.applied", kind=t(f"aug.{used[0]}")), t("sweep.heldout_accuracy"),
-                               percent=True, x_percent=True,
-                               spread={k: ([s.low for s in v], [s.high for s in v]) for k, v in spreads.items()})  # fmt: skip
+            fig = charts.lines(
+                STRENGTHS,
+                {k: [s.median for s in v] for k, v in spreads.items()},
+                t("sweep.applied", kind=t(f"aug.{used[0]}")),
+                t("sweep.heldout_accuracy"),
+                percent=True,
+                x_percent=True,
+                spread={k: ([s.low for s in v], [s.high for s in v]) for k, v in spreads.items()},
+            )
             widgets.chart(fig, key="sw_robustness")
             st.caption(t("sweep.spread_help"))
 
@@ -176,12 +212,14 @@ st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = url_state.config()
 a, b, c, d = st.columns([1.4, 1, 1, 1])
-size = a.segmented_control(t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True,
-                           key="sw_size")  # fmt: skip
+size = a.segmented_control(
+    t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True, key="sw_size"
+)
 seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
 steps = c.number_input(t("sweep.steps"), 1, 20_000, 20_000, 50, key="sw_steps", help=t("sweep.steps_help"))
-seeds = int(d.number_input(t("sweep.seeds"), 1, MAX_SEEDS, SWEEP_BUDGET.seeds, key="sw_seeds",
-                           help=t("sweep.seeds_help")))  # fmt: skip
+seeds = int(
+    d.number_input(t("sweep.seeds"), 1, MAX_SEEDS, SWEEP_BUDGET.seeds, key="sw_seeds", help=t("sweep.seeds_help"))
+)
 try:
     timed = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps), checkpoints=0)
 except ValueError as e:

@@ -27,22 +27,24 @@ def results_table(runs: Sequence) -> list[dict[str, Any]]:
     rows = []
     for r in runs:
         c, s = r.config, r.summary
-        rows.append({
-            "method": c.get("method"),
-            "pretrained": "none" if c.get("method") == "scratch" else c.get("pretrained"),
-            "task": Path(str(c.get("task"))).name,
-            "labels_used": s.get("train_examples", c.get("label_budget")),
-            "test_accuracy": s.get("test_accuracy"),
-            "macro_f1": s.get("macro_f1"),
-            "trainable_fraction": s.get("trainable_fraction"),
-            "trainable_parameters": s.get("trainable_parameters"),
-            "train_s": s.get("train_s"),
-            "peak_memory_mb": s.get("peak_memory_mb"),
-            "state_memory_mb": s.get("state_memory_mb"),
-            "status": r.status,
-            "run": r.id,
-            "error": s.get("error") if r.status == "failed" else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "method": c.get("method"),
+                "pretrained": "none" if c.get("method") == "scratch" else c.get("pretrained"),
+                "task": Path(str(c.get("task"))).name,
+                "labels_used": s.get("train_examples", c.get("label_budget")),
+                "test_accuracy": s.get("test_accuracy"),
+                "macro_f1": s.get("macro_f1"),
+                "trainable_fraction": s.get("trainable_fraction"),
+                "trainable_parameters": s.get("trainable_parameters"),
+                "train_s": s.get("train_s"),
+                "peak_memory_mb": s.get("peak_memory_mb"),
+                "state_memory_mb": s.get("state_memory_mb"),
+                "status": r.status,
+                "run": r.id,
+                "error": s.get("error") if r.status == "failed" else None,
+            }
+        )
     return rows
 
 
