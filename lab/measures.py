@@ -101,3 +101,22 @@ def run_results(run_id: str) -> dict:
     stamp = finished_stamp(run_id)
     facts = facts_known(run_id, stamp)
     return {**comparable_metrics(run_id, stamp), "facts_share": facts["share"] if facts else None, "facts": facts}
+
+
+@spinner("train.timing")
+@st.cache_data(show_spinner=False, max_entries=64, ttl="5m")  # timing drifts with load
+def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer: str, vocab: int | None) -> dict:
+    """`models.estimate` of a config's shape: parameters and seconds per step, measured on this server."""
+    from selfsup_core import models
+
+    shape = dict(objective=objective, size=size, seq_len=seq_len, batch_size=batch_size, tokenizer=tokenizer)
+    return models.estimate(TrainConfig(**shape, vocab_size=vocab, steps=1))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def timeline(run_id: str, finished: float | None, text: str, answer: str | None) -> list[dict]:
+    """`probe.timeline` of a run's checkpoints on `text` (cached until the run finishes again)."""
+    from selfsup_core import probe
+
+    run = load_run(run_id)
+    return probe.timeline(run.checkpoints(), run.model_path, text, answer=answer)

@@ -13,7 +13,7 @@ from lab.resources import corpus, saved_uploads
 from lab.widgets import error
 from selfsup_core import config as config_mod
 from selfsup_core import corpus as corpus_mod
-from selfsup_core import uploads
+from selfsup_core import finetune, tasks, uploads
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import RunNotFoundError, load_run
 
@@ -175,3 +175,61 @@ def set_run_ids_param(key: str, ids: list[str]) -> None:
         st.query_params[key] = ",".join(ids)
     else:
         st.query_params.pop(key, None)
+
+
+# -- the Fine-tune page's link ---------------------------------------------------------------------
+FINETUNE_BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
+FINETUNE_ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
+# The Fine-tune page's settings in the URL: a FinetuneConfig's, those that differ from this one; FINETUNE_LIMITS: what the widgets accept
+FINETUNE_LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
+FINETUNE_LINKED = (
+    "pretrained",
+    "task",
+    "method",
+    "label_budget",
+    "steps",
+    "lr",
+    "seed",
+    "lora_rank",
+    "scratch_objective",
+)
+FINETUNE_LIMITS = {
+    "label_budget": list(FINETUNE_BUDGETS.values()),
+    "steps": (1, 5000),
+    "lr": (1e-5, 1.0),
+    "seed": (0, 2**31 - 1),
+    "lora_rank": (1, 64),
+    "scratch_objective": list(FINETUNE_ARCHS),
+}
+
+
+def finetune_link(choices: list):
+    """The Fine-tune page's settings of a link the page was opened with (None: none), put into its widgets
+    (keys ft_*); `choices`: the pretraining runs it offers."""
+    link = settings_from_url(
+        FINETUNE_LINK_BASE,
+        FINETUNE_LINKED,
+        {
+            **FINETUNE_LIMITS,
+            "pretrained": choices,
+            "task": [*tasks.builtin_task_names(), *saved_uploads(tasks=True)],
+        },
+    )
+    if link is not None:  # opened from a link: its settings go into the widgets
+        builtin = link.task in tasks.builtin_task_names()
+        st.session_state.pop("ft_pretrained", None)  # set through its index: a selectbox's None means "nothing picked"
+        st.session_state.update(
+            {
+                "ft_source": "built-in" if builtin else "upload",
+                "ft_linked_task": None if builtin else link.task,
+                f"ft_method_{link.pretrained is not None}": link.method,
+                "ft_budget": next(k for k, v in FINETUNE_BUDGETS.items() if v == link.label_budget),
+                "ft_steps": link.steps,
+                f"ft_lr_{link.method}": link.lr,
+                "ft_seed": link.seed,
+                "ft_rank": link.lora_rank,
+                "ft_arch": link.scratch_objective,
+                **({"ft_task": link.task} if builtin else {}),
+            }
+        )
+    return link
