@@ -123,3 +123,39 @@ def comparison(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
     blanks = next(iter(metrics.values()))["blanks"]
     table.index = [t(f"compare.row.{row}", n=blanks) for row in table.index]
     return table
+
+
+def pair_figures(found: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """`measures.run_results` of the compared models (name -> results) as one row each: same-blanks accuracy, the
+    guessing baseline, the facts known, steps and seconds; and the table's column_config."""
+    label = {
+        "model": t("compare.col.model"),
+        "blank_accuracy": t("compare.col.blank_accuracy"),
+        "baseline_accuracy": t("compare.col.baseline"),
+        "facts": t("compare.col.facts"),
+        "steps": t("compare.row.steps"),
+        "seconds": t("compare.col.time"),
+    }
+
+    def facts(m: dict[str, Any]) -> str:
+        f = m["facts"]
+        return t("compare.facts", known=f["known"], asked=f["asked"], share=f["share"]) if f else "—"
+
+    rows = [
+        {
+            "model": n,
+            "blank_accuracy": m["blank_accuracy"],
+            "baseline_accuracy": m["baseline_accuracy"],
+            "facts": facts(m),
+            "steps": m["steps"],
+            "seconds": m["elapsed_s"],
+        }
+        for n, m in found.items()
+    ]
+    percent = st.column_config.NumberColumn
+    columns = {
+        label["blank_accuracy"]: percent(format="percent"),
+        label["baseline_accuracy"]: percent(format="percent", help=t("compare.col.baseline_help")),
+        label["seconds"]: percent(format="%.0f s"),
+    }
+    return pd.DataFrame(rows).rename(columns=label), columns

@@ -209,3 +209,8 @@ def verdict(v: Any, all_of: str) -> None:
         st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
     if v.seeds < 2:
         st.caption(t("verdict.one_seed"))
+
+
+def numbered(label: str, n: int, key: str, where: Any = st) -> int:
+    """A row of buttons 1..n (a layer, a head); the chosen index, from 0."""
+    return where.segmented_control(label, range(n), default=0, required=True, format_func=lambda i: f"{i + 1}", key=key)

@@ -16,11 +16,6 @@ def prompt_of(text: str) -> str:
     return text.split("[MASK]")[0].strip()
 
 
-def numbered(label: str, n: int, key: str, where=st):
-    """A row of buttons 1..n (layer, head); the chosen index from 0."""
-    return where.segmented_control(label, range(n), default=0, required=True, format_func=lambda i: f"{i + 1}", key=key)
-
-
 def pick_example(examples: list, objective: str, where):
     """One of the corpus's questions; an AR model is shown each as the prompt left of its blank."""
     if not examples:
@@ -86,8 +81,8 @@ def attention(model, tok, text: str) -> None:
     maps = probe.attention(model, tok, text)
     layers, heads = maps.weights.shape[:2]
     a, b = st.columns(2)
-    layer = numbered(t("probe.layer"), layers, f"probe_layer_{layers}", a)
-    head = numbered(t("probe.head"), heads, f"probe_head_{heads}", b)
+    layer = widgets.numbered(t("probe.layer"), layers, f"probe_layer_{layers}", a)
+    head = widgets.numbered(t("probe.head"), heads, f"probe_head_{heads}", b)
     st.caption(t("probe.attention_help"))
     labels = [widgets.token_label(tk) for tk in maps.tokens]
     widgets.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
