@@ -120,3 +120,26 @@ def timeline(run_id: str, finished: float | None, text: str, answer: str | None)
 
     run = load_run(run_id)
     return probe.timeline(run.checkpoints(), run.model_path, text, answer=answer)
+
+
+def lesson_outcome(step, ids: list[str], labels: list[str]) -> tuple[list, str | None, object | None]:
+    """What a lesson step's finished runs say: (each run's value of the judge's metric, the answer they support
+    (None: no verdict), and an `experiments.Verdict` when runs compared while still guessing (too early))."""
+    from selfsup_core import experiments, lessons
+
+    def value(run_id: str) -> float | None:  # the same-blanks accuracy is measured on demand, cached
+        run = load_run(run_id)
+        if run.status != "completed":
+            return None
+        if step.judge.metric == "blank_accuracy":
+            return comparable_metrics(run_id, finished_stamp(run_id))["blank_accuracy"]
+        return run.summary.get(step.judge.metric)
+
+    results = [value(i) for i in ids]
+    answer, early = lessons.outcome(step, results), None
+    # runs compared while still guessing: no verdict (a single run or fine-tuning is not judged so)
+    if len(ids) > 1 and all(load_run(i).kind == "train" and load_run(i).status == "completed" for i in ids):
+        early = experiments.judge_runs({label: [run_results(i)] for label, i in zip(labels, ids, strict=True)})
+        early = early if early.kind == experiments.TOO_EARLY else None
+        answer = None if early else answer
+    return results, answer, early
