@@ -22,13 +22,14 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import secrets
 import string
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import experiments
+from . import experiments, uploads
 from .config import TrainConfig
 from .corpus import ASSETS_DIR
 from .runs import runs_root
@@ -411,17 +412,17 @@ def _load_step(c: _Checker, i: int, data: Any) -> Step:
 
 
 def load_lesson_file(data: bytes, filename: str) -> Lesson:
-    """A lesson uploaded by a teacher (.toml, at most LESSON_MAX_BYTES, UTF-8); raises LessonFileError."""
+    """A lesson uploaded by a teacher (.toml, at most LESSON_MAX_BYTES, UTF-8 or UTF-16 with a BOM, decoded as
+    every upload is: `uploads.decode_text`); raises LessonFileError."""
     if not filename.lower().endswith(".toml"):
         raise LessonFileError(f"{filename}: a lesson file ends in .toml (copy one of assets/lessons/).")
-    if len(data) > LESSON_MAX_BYTES:
-        raise LessonFileError(
-            f"{filename}: {len(data)} bytes is too big for a lesson file (at most {LESSON_MAX_BYTES})."
-        )
+    if len(data) > LESSON_MAX_BYTES:  # before decoding anything
+        size, limit = uploads.human_size(len(data)), uploads.human_size(LESSON_MAX_BYTES)
+        raise LessonFileError(f"{filename}: {size} is too big for a lesson file (at most {limit}).")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise LessonFileError(f"{filename}: not UTF-8 text; save it as UTF-8 and load it again.") from None
+        text = uploads.decode_text(data)
+    except uploads.CorpusError as e:  # not text, or empty: the upload's own words
+        raise LessonFileError(f"{filename}: {e}") from None
     return load_lesson(text, filename)
 
 
@@ -431,7 +432,7 @@ def save_lesson_file(data: bytes, filename: str, root: str | os.PathLike | None 
     lesson = load_lesson_file(data, filename)
     folder = runs_root(root) / LESSON_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{lesson.id}.toml.tmp"
+    tmp = folder / f".{lesson.id}.toml.{os.getpid()}.{secrets.token_hex(4)}.tmp"  # two teachers never share one
     tmp.write_bytes(data)
     os.replace(tmp, folder / f"{lesson.id}.toml")  # atomic: a student never reads half a file
     return lesson
