@@ -5,7 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from lab import resources
-from selfsup_core import classroom, runs
+from selfsup_core import classroom, lessons, runs
 from selfsup_core.lessons import LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -104,3 +104,19 @@ def test_a_comparison_step_whose_runs_are_still_guessing_says_too_early_instead_
     happened = next(m.value for m in at.markdown if "What happened" in m.value)
     assert happened.endswith("—")  # no answer read from guessing models
     assert not at.success and not [i for i in at.info if "Not this time" in i.value]
+
+
+def test_a_lesson_file_in_the_runs_folder_is_offered_and_a_broken_one_is_reported_to_the_teacher(runs_dir):
+    """A teacher's edited copy (loaded in teacher mode, or put in <runs>/lessons/) is a lesson like the others."""
+    text = (lessons.LESSONS_DIR / "02-why-15.toml").read_text(encoding="utf-8")
+    body = text.index("\nid = ")
+    mine = text[:body] + text[body:].replace('id = "why-15"', 'id = "why-20"', 1).replace('"Why 15%?"', '"Why 20%?"', 1)
+    lessons.save_lesson_file(mine.encode(), "why-20.toml", runs_dir)
+    (runs_dir / "lessons" / "broken.toml").write_text('id = "broken"\n', encoding="utf-8")
+    student = open_lessons(lesson="why-20")
+    assert student.selectbox(key="lesson_pick").value == "why-20"
+    assert "Why 20%?" in student.selectbox(key="lesson_pick").options
+    assert not student.warning and not student.get("file_uploader")  # students see neither problems nor the box
+    teacher = open_lessons(teacher=True)
+    assert any("broken.toml" in w.value and "missing" in w.value for w in teacher.warning)
+    assert teacher.get("file_uploader")  # the teacher's box to load a lesson file
