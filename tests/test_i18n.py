@@ -346,3 +346,18 @@ def test_the_probe_page_on_an_ar_run_is_all_chinese(monkeypatch, ar_play_run):
     assert "▍" in at.code[0].value and any(c.value.startswith("▍ 标出你的开头文本") for c in at.caption)
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
     assert "下一个词元" in titles
+
+
+def test_a_broken_catalogue_file_is_reported_with_its_file_and_key(tmp_path):
+    """The words are data (assets/i18n/<lang>.toml); the loader says which file and entry is wrong."""
+    for lang, body in {"en": '[nav]\nhome = "Start {n}"\nonly = "x"\n', "zh": '[nav]\nhome = "开始 {m}"\n'}.items():
+        (tmp_path / f"{lang}.toml").write_text(body, encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"zh\.toml: not in every language: nav\.only"):
+        i18n.load_catalogue(tmp_path)
+    (tmp_path / "zh.toml").write_text('[nav]\nhome = "开始 {m}"\nonly = "x"\n', encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"placeholders of nav\.home differ"):
+        i18n.load_catalogue(tmp_path)
+    (tmp_path / "zh.toml").write_text('[nav]\nhome = "开始 {n}\n', encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"zh\.toml: .*line 2"):
+        i18n.load_catalogue(tmp_path)
+    assert set(i18n.load_catalogue()) == set(i18n.TEXT)  # the shipped files load
