@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab import charts, i18n, live, measures, resources, tables, widgets
+from lab import charts, live, measures, resources, tables, widgets
 from lab.i18n import t
 from selfsup_core import experiments, probe, runs
 from selfsup_core.corpus import builtin_probes
@@ -14,7 +14,12 @@ OBJECTIVES = ("mlm", "ar")
 # how experiments.answer_blank answers, in the order of its answers: MLM fills; AR tries the candidates,
 # then (blank at the end) predicts the next word
 ANSWERS = {"mlm": ("fill",), "ar": ("candidates", "next")}
-name = i18n.labels("compare.name.")
+
+
+def name(objective: str) -> str:
+    """A model's name in the session's language ("MLM (BERT-style)"); looked up on each call, as this module
+    is imported once for every session."""
+    return t(f"compare.name.{objective}")
 
 
 def scoreboard(pair: dict, stamp: dict, probes: list, words: list[str]) -> None:

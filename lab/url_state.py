@@ -180,7 +180,8 @@ def set_run_ids_param(key: str, ids: list[str]) -> None:
 # -- the Fine-tune page's link ---------------------------------------------------------------------
 FINETUNE_BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
 FINETUNE_ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
-# The Fine-tune page's settings in the URL: a FinetuneConfig's, those that differ from this one; FINETUNE_LIMITS: what the widgets accept
+# The Fine-tune page's settings in the URL: a FinetuneConfig's, those that differ from FINETUNE_LINK_BASE;
+# FINETUNE_LIMITS: what its widgets accept (a link's value outside them would crash a widget)
 FINETUNE_LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
 FINETUNE_LINKED = (
     "pretrained",
