@@ -9,7 +9,7 @@ directory (metrics.jsonl, summary.json), which is also what survives a page relo
 Ownership: every run records who launched it (an opaque owner id, in the run's meta.json, so it
 survives a server restart). Stopping or deleting a run takes its owner or the teacher; the check is
 here, not in the pages, so no page can forget it. How a browser proves it is an owner is the app's
-business (see `ui.session_id`).
+business (see `lab.ownership.session_id`).
 
 UI-agnostic: the app holds one `JobManager` per server process (st.cache_resource); tests use it
 directly. All public methods are thread-safe.
