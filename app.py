@@ -1,32 +1,39 @@
-"""selfsup-lab: the Streamlit entry point. Lists the pages, draws the shared sidebar, runs the page."""
+"""selfsup-lab: the Streamlit entry point (`streamlit run app.py`). Lists the pages in their sections, runs the
+page, draws the shared frame. The app itself is the package `lab/` (pages in lab/pages/)."""
 
 import logging
 
 import streamlit as st
 from transformers.utils import logging as hf_logging
 
-import ui
-from i18n import t
+from lab import ownership, sidebar
+from lab.i18n import t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 hf_logging.disable_progress_bar()
 
 st.set_page_config(page_title="selfsup-lab", page_icon="🧩", layout="wide")
-pages = [
-    st.Page("app_pages/home.py", title=t("nav.home"), icon="🏠", default=True),
-    st.Page("app_pages/corpus.py", title=t("nav.corpus"), icon="📚"),
-    st.Page("app_pages/masking.py", title=t("nav.masking"), icon="🎭"),
-    st.Page("app_pages/train.py", title=t("nav.train"), icon="🏋️"),
-    st.Page("app_pages/probe.py", title=t("nav.probe"), icon="🔍"),
-    st.Page("app_pages/compare.py", title=t("nav.compare"), icon="⚖️"),
-    st.Page("app_pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
-    st.Page("app_pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
-    st.Page("app_pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
-    st.Page("app_pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
-]
-page = st.navigation(pages)
-ui.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included
+sections = {
+    t("nav.section.learn"): [
+        st.Page("lab/pages/home.py", title=t("nav.home"), icon="🏠", default=True),
+        st.Page("lab/pages/corpus.py", title=t("nav.corpus"), icon="📚"),
+        st.Page("lab/pages/masking.py", title=t("nav.masking"), icon="🎭"),
+        st.Page("lab/pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
+    ],
+    t("nav.section.experiment"): [
+        st.Page("lab/pages/train.py", title=t("nav.train"), icon="🏋️"),
+        st.Page("lab/pages/probe.py", title=t("nav.probe"), icon="🔍"),
+        st.Page("lab/pages/compare.py", title=t("nav.compare"), icon="⚖️"),
+        st.Page("lab/pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
+        st.Page("lab/pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
+    ],
+    t("nav.section.class"): [
+        st.Page("lab/pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
+    ],
+}
+page = st.navigation(sections)
+ownership.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included
 try:
     page.run()
 finally:
-    ui.sidebar()  # after the page, so it shows the settings the page has just changed
+    sidebar.sidebar()  # after the page, so it shows the settings the page has just changed

@@ -39,8 +39,10 @@ def main() -> None:
         probes = load_builtin(name).probes
         right = sum(probe.fill_mask(model, tok, p.text, 1)[0].candidates[0].token == p.answer for p in probes)
         s = result.summary
-        print(f"{name}: {s['steps']} steps, {s['tokens_per_s']:,.0f} tok/s, held-out masked-token accuracy "
-              f"{s['val_accuracy']:.1%} (val loss {s['val_loss']:.2f}), probes right {right}/{len(probes)}")  # fmt: skip
+        print(
+            f"{name}: {s['steps']} steps, {s['tokens_per_s']:,.0f} tok/s, held-out masked-token accuracy "
+            f"{s['val_accuracy']:.1%} (val loss {s['val_loss']:.2f}), probes right {right}/{len(probes)}"
+        )
 
 
 if __name__ == "__main__":

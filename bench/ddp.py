@@ -46,8 +46,15 @@ def train_run(train_args: list[str], runs_dir: Path, processes: int = 1, threads
     """Run the CLI (under torchrun when processes > 1) and return the run's summary.json."""
     cli = ["-m", "selfsup_core", "train", *train_args, "--runs-dir", str(runs_dir), "--quiet"]
     if processes > 1:
-        cmd = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={processes}",
-               "--master_addr=127.0.0.1", f"--master_port={free_port()}", *cli]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            f"--nproc_per_node={processes}",
+            "--master_addr=127.0.0.1",
+            f"--master_port={free_port()}",
+            *cli,
+        ]
     else:
         cmd = [sys.executable, *cli]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -69,29 +76,56 @@ def cpu(args: argparse.Namespace, runs_dir: Path) -> None:
         for n in (1, 2):
             summary = train_run(common, runs_dir, processes=n, threads=max(1, args.threads // n))
             rates[n].append(summary["tokens_per_s"])
-            print(f"  repeat {r + 1}: {n} process{'es' if n > 1 else ''} x {max(1, args.threads // n)} threads, "
-                  f"batch {args.batch_size // n} each: {summary['tokens_per_s']:8,.0f} tok/s "
-                  f"({summary['tokens_per_s_per_device']:,.0f} per process)", flush=True)  # fmt: skip
+            print(
+                f"  repeat {r + 1}: {n} process{'es' if n > 1 else ''} x {max(1, args.threads // n)} threads, "
+                f"batch {args.batch_size // n} each: {summary['tokens_per_s']:8,.0f} tok/s "
+                f"({summary['tokens_per_s_per_device']:,.0f} per process)",
+                flush=True,
+            )
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
-    print(f"CPU {args.size}, global batch {args.batch_size} x seq {TrainConfig().seq_len}, {args.steps} steps, {args.threads} threads in "
-          f"total (median of {args.repeats}): 1 process {one:,.0f} tok/s | 2 processes (gloo) {two:,.0f} tok/s | "
-          f"2p/1p {two / one:.2f}x")  # fmt: skip
+    print(
+        f"CPU {args.size}, global batch {args.batch_size} x seq {TrainConfig().seq_len}, {args.steps} steps, {args.threads} threads in "
+        f"total (median of {args.repeats}): 1 process {one:,.0f} tok/s | 2 processes (gloo) {two:,.0f} tok/s | "
+        f"2p/1p {two / one:.2f}x"
+    )
 
 
 def gpu(args: argparse.Namespace, runs_dir: Path) -> None:
     n_gpus = torch.cuda.device_count()
-    print(f"GPU: {n_gpus} x {torch.cuda.get_device_name(0)}; batch {args.gpu_batch_size}, seq {args.gpu_seq_len}, "
-          f"{args.gpu_steps} steps, bf16 autocast")  # fmt: skip
+    print(
+        f"GPU: {n_gpus} x {torch.cuda.get_device_name(0)}; batch {args.gpu_batch_size}, seq {args.gpu_seq_len}, "
+        f"{args.gpu_steps} steps, bf16 autocast"
+    )
     arms = [(size, 1) for size in PRESETS] + ([("large", n_gpus)] if n_gpus > 1 else [])
     for size, n in arms:
-        summary = train_run(["--size", size, "--steps", str(args.gpu_steps), "--batch-size", str(args.gpu_batch_size),
-                             "--seq-len", str(args.gpu_seq_len), "--eval-every", str(args.gpu_steps),
-                             "--checkpoints", "0", "--device", "cuda"], runs_dir, processes=n)  # fmt: skip
+        summary = train_run(
+            [
+                "--size",
+                size,
+                "--steps",
+                str(args.gpu_steps),
+                "--batch-size",
+                str(args.gpu_batch_size),
+                "--seq-len",
+                str(args.gpu_seq_len),
+                "--eval-every",
+                str(args.gpu_steps),
+                "--checkpoints",
+                "0",
+                "--device",
+                "cuda",
+            ],
+            runs_dir,
+            processes=n,
+        )
         mfu = summary.get("mfu")
-        print(f"  {size:>5} on {n} GPU{'s' if n > 1 else ''}: {summary['tokens_per_s']:12,.0f} tok/s | "
-              f"{summary['tokens_per_s_per_device']:12,.0f} tok/s per device | "
-              f"{summary['model_tflops_per_device']:6.1f} model TFLOP/s per device | "
-              f"MFU {'n/a (peak unknown)' if mfu is None else f'{mfu:.1%}'}", flush=True)  # fmt: skip
+        print(
+            f"  {size:>5} on {n} GPU{'s' if n > 1 else ''}: {summary['tokens_per_s']:12,.0f} tok/s | "
+            f"{summary['tokens_per_s_per_device']:12,.0f} tok/s per device | "
+            f"{summary['model_tflops_per_device']:6.1f} model TFLOP/s per device | "
+            f"MFU {'n/a (peak unknown)' if mfu is None else f'{mfu:.1%}'}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -105,8 +139,11 @@ def main() -> None:
     parser.add_argument("--gpu-batch-size", type=int, default=64)
     parser.add_argument("--gpu-seq-len", type=int, default=128)
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.2f}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)  # fmt: skip
+    print(
+        f"torch {torch.__version__}, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.2f}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         cpu(args, Path(tmp))
         if torch.cuda.is_available():

@@ -72,8 +72,16 @@ def corpus_spec(name: str, folder: Path) -> tuple[str, list[corpus.Question], st
 def one_run(objective: str, spec: str, seconds: float, seed: int, runs_dir: str) -> dict:
     os.environ["SELFSUP_RUNS_DIR"] = runs_dir
     # the renamed world is a file, but the same world: it gets the worlds' tokenizer, not an upload's
-    cfg = TrainConfig(objective=objective, corpus=spec, tokenizer=default_tokenizer("world-en"), steps=1_000_000,
-                      time_budget_s=seconds, seed=seed, checkpoints=0, device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective=objective,
+        corpus=spec,
+        tokenizer=default_tokenizer("world-en"),
+        steps=1_000_000,
+        time_budget_s=seconds,
+        seed=seed,
+        checkpoints=0,
+        device="cpu",
+    )
     result = train(cfg)
     return {"model": result.model.eval(), "tokenizer": result.tokenizer, "summary": result.summary}
 
@@ -96,15 +104,18 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write every cell here")
     args = parser.parse_args()
     hf_logging.disable_progress_bar()
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}, load {os.getloadavg()[0]:.2f}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads{', a second run beside' if args.beside else ''}")  # fmt: skip
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}, load {os.getloadavg()[0]:.2f}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads{', a second run beside' if args.beside else ''}"
+    )
     cells = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         stop = multiprocessing.get_context("spawn").Event() if args.beside else None
         if args.beside:
-            multiprocessing.get_context("spawn").Process(target=_beside, args=(stop, str(folder / "beside")),
-                                                         daemon=True).start()  # fmt: skip
+            multiprocessing.get_context("spawn").Process(
+                target=_beside, args=(stop, str(folder / "beside")), daemon=True
+            ).start()
             time.sleep(5)
         for name in args.corpus:
             spec, facts, showcase = corpus_spec(name, folder)
@@ -119,13 +130,26 @@ def main() -> None:
                             capital = next(f.answer for f in facts if f.text == showcase)
                             right = answer.token == capital
                         s = run["summary"]
-                        cells.append({"corpus": name, "objective": objective, "seconds": seconds, "seed": seed,
-                                      "steps": s["steps"], "val_accuracy": s["val_accuracy"], "asked": known["asked"],
-                                      "known": known["known"], "share": known["share"], "showcase_right": right})  # fmt: skip
-                        print(f"{name:18} {objective} {seconds:4.0f} s seed {seed}: {s['steps']:5} steps, held-out "
-                              f"{s['val_accuracy']:.1%}, facts {known['known']}/{known['asked']} = {known['share']:.1%}"
-                              f"{'' if right is None else ', showcase ' + ('right' if right else 'WRONG')}",
-                              flush=True)  # fmt: skip
+                        cells.append(
+                            {
+                                "corpus": name,
+                                "objective": objective,
+                                "seconds": seconds,
+                                "seed": seed,
+                                "steps": s["steps"],
+                                "val_accuracy": s["val_accuracy"],
+                                "asked": known["asked"],
+                                "known": known["known"],
+                                "share": known["share"],
+                                "showcase_right": right,
+                            }
+                        )
+                        print(
+                            f"{name:18} {objective} {seconds:4.0f} s seed {seed}: {s['steps']:5} steps, held-out "
+                            f"{s['val_accuracy']:.1%}, facts {known['known']}/{known['asked']} = {known['share']:.1%}"
+                            f"{'' if right is None else ', showcase ' + ('right' if right else 'WRONG')}",
+                            flush=True,
+                        )
         if stop is not None:
             stop.set()
     print("\n| corpus | objective | seconds | steps (median) | held-out accuracy | facts known: median (min-max) |")
@@ -135,9 +159,11 @@ def main() -> None:
             for seconds in args.seconds:
                 group = [c for c in cells if (c["corpus"], c["objective"], c["seconds"]) == (name, objective, seconds)]
                 shares = [c["share"] for c in group]
-                print(f"| {name} | {objective} | {seconds:.0f} | {statistics.median(c['steps'] for c in group):.0f} | "
-                      f"{statistics.median(c['val_accuracy'] for c in group):.1%} | {statistics.median(shares):.1%} "
-                      f"({min(shares):.0%}-{max(shares):.0%}) |")  # fmt: skip
+                print(
+                    f"| {name} | {objective} | {seconds:.0f} | {statistics.median(c['steps'] for c in group):.0f} | "
+                    f"{statistics.median(c['val_accuracy'] for c in group):.1%} | {statistics.median(shares):.1%} "
+                    f"({min(shares):.0%}-{max(shares):.0%}) |"
+                )
     if args.json:
         args.json.write_text(json.dumps(cells, indent=1))
 

@@ -34,19 +34,31 @@ def pretrain(objective: str, corpus: str, seconds: float, steps: int | None, siz
     cfg = TrainConfig(objective=objective, corpus=corpus, size=size, checkpoints=0, eval_every=200, **budget)
     path = runs.create_run(cfg.to_dict())
     s = train(cfg, path).summary
-    print(f"pretrained {objective.upper()} {size} on {corpus}: {s['steps']} steps in {s['elapsed_s']:.0f} s, "
-          f"held-out accuracy {s['val_accuracy']:.1%}", flush=True)  # fmt: skip
+    print(
+        f"pretrained {objective.upper()} {size} on {corpus}: {s['steps']} steps in {s['elapsed_s']:.0f} s, "
+        f"held-out accuracy {s['val_accuracy']:.1%}",
+        flush=True,
+    )
     return path.name
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--task", nargs="+", default=["sentiment-en"], choices=list(BUILTIN_TASKS),
-                    help="one or more tasks of the same world (the pretrained runs are shared)")  # fmt: skip
+    ap.add_argument(
+        "--task",
+        nargs="+",
+        default=["sentiment-en"],
+        choices=list(BUILTIN_TASKS),
+        help="one or more tasks of the same world (the pretrained runs are shared)",
+    )
     ap.add_argument("--pretrain-s", type=float, default=60.0, help="seconds of pretraining per objective")
-    ap.add_argument("--pretrain-steps", type=int, default=None,
-                    help="pretrain for this many steps instead of --pretrain-s seconds: the same work whatever "
-                         "else loads the machine (600 is about 60 s of an idle 2-core reference machine)")  # fmt: skip
+    ap.add_argument(
+        "--pretrain-steps",
+        type=int,
+        default=None,
+        help="pretrain for this many steps instead of --pretrain-s seconds: the same work whatever "
+        "else loads the machine (600 is about 60 s of an idle 2-core reference machine)",
+    )
     ap.add_argument("--size", default="mini")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--budgets", nargs="+", default=["8", "32", "128", "all"])
@@ -70,13 +82,25 @@ def main() -> None:
     settings = {"steps": args.steps} if args.steps else {}
     tables = {}
     for task in args.task:
-        rows = label_budget_curve(task, sources, budgets, args.seeds, args.methods, scratch=True,
-                                  on_row=lambda r: print(f"  {r['method']:<12} {r['source']:<24} budget "
-                                                         f"{r['budget']!s:>4} seed {r['seed']}: {r['test_accuracy']:.1%}",
-                                                         flush=True), **settings)  # fmt: skip
+        rows = label_budget_curve(
+            task,
+            sources,
+            budgets,
+            args.seeds,
+            args.methods,
+            scratch=True,
+            on_row=lambda r: print(
+                f"  {r['method']:<12} {r['source']:<24} budget "
+                f"{r['budget']!s:>4} seed {r['seed']}: {r['test_accuracy']:.1%}",
+                flush=True,
+            ),
+            **settings,
+        )
         tables[task] = curve_table(rows)
-    print(f"\ntotal {time.perf_counter() - t0:.0f} s; test accuracy and macro-F1, mean ± standard deviation over "
-          f"seeds {args.seeds}")  # fmt: skip
+    print(
+        f"\ntotal {time.perf_counter() - t0:.0f} s; test accuracy and macro-F1, mean ± standard deviation over "
+        f"seeds {args.seeds}"
+    )
     for task, table in tables.items():
         print(f"\n### {task}\n")
         labels = [str(b) for b in dict.fromkeys(r["budget"] for r in table)]

@@ -72,9 +72,13 @@ class Page:
         """Connect (a new session) and run the page; also returns the seconds until it was complete."""
         t = time.perf_counter()
         ws = await connect(
-            url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], origin=url,
-            additional_headers={"Cookie": cookie}, max_size=None, ping_interval=None,
-        )  # fmt: skip
+            url.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=url,
+            additional_headers={"Cookie": cookie},
+            max_size=None,
+            ping_interval=None,
+        )
         page = cls(ws, page_name, query)
         await page.rerun()
         return page, time.perf_counter() - t
@@ -218,8 +222,9 @@ def nearest_rank(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-async def drive(url: str, runs_dir: Path, server_pid: int, sessions: int, steps: int, timeout_s: float,
-                stagger_s: float = 0.1) -> dict:  # fmt: skip
+async def drive(
+    url: str, runs_dir: Path, server_pid: int, sessions: int, steps: int, timeout_s: float, stagger_s: float = 0.1
+) -> dict:
     """Run `sessions` students against the server at `url`; returns the report (see the module docstring)."""
     peak = 0
     sampling = True
@@ -289,8 +294,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="training steps per run (nano model)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before unfinished runs count as lost")
     args = parser.parse_args()
-    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPU cores, "
-          f"load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPU cores, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
     for n in args.sessions:
         print(json.dumps(measure(n, args.steps, args.timeout)), flush=True)
 

@@ -34,10 +34,19 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     hf_logging.disable_progress_bar()
-    base = TrainConfig(corpus=args.corpus, size=args.size, steps=20_000, time_budget_s=args.seconds, seed=args.seed,
-                       checkpoints=0, device="cpu")  # fmt: skip
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {args.size} on {args.corpus}, "
-          f"{args.seconds:.0f} s each, seed {args.seed}")  # fmt: skip
+    base = TrainConfig(
+        corpus=args.corpus,
+        size=args.size,
+        steps=20_000,
+        time_budget_s=args.seconds,
+        seed=args.seed,
+        checkpoints=0,
+        device="cpu",
+    )
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; {args.size} on {args.corpus}, "
+        f"{args.seconds:.0f} s each, seed {args.seed}"
+    )
     probes, words = builtin_probes(args.corpus), ex.candidate_words(args.corpus)
     root = Path(tempfile.mkdtemp(prefix="mlm-vs-ar-"))
     for cfg in ex.matched_pair(base):
@@ -46,16 +55,22 @@ def main() -> None:
         run = runs.load_run(path.name, root)
         model, tok, objective = load_model(run.model_path)
         m = ex.comparable_metrics(run, model, tok)
-        print(f"\n{objective.upper()}: {m['steps']} steps, {m['tokens_seen']:,} tokens seen "
-              f"(loss computed on ≈{m['targets_trained']:,}), {m['elapsed_s']:.0f} s, "
-              f"{run.summary['tokens_per_s']:,.0f} tok/s")  # fmt: skip
-        print(f"  same {m['blanks']} held-out blanks, one at a time: accuracy {m['blank_accuracy']:.1%}, "
-              f"loss {m['blank_loss']:.2f} nats (own held-out loss {m['train_val_loss']:.2f}, over {m['loss_is_over']})")  # fmt: skip
+        print(
+            f"\n{objective.upper()}: {m['steps']} steps, {m['tokens_seen']:,} tokens seen "
+            f"(loss computed on ≈{m['targets_trained']:,}), {m['elapsed_s']:.0f} s, "
+            f"{run.summary['tokens_per_s']:,.0f} tok/s"
+        )
+        print(
+            f"  same {m['blanks']} held-out blanks, one at a time: accuracy {m['blank_accuracy']:.1%}, "
+            f"loss {m['blank_loss']:.2f} nats (own held-out loss {m['train_val_loss']:.2f}, over {m['loss_is_over']})"
+        )
         variants = [("", False), (" [MLM also from the candidates]", True)] if objective == "mlm" else [("", False)]
         for label, from_candidates in variants:
             rows = ex.scoreboard(model, tok, objective, probes, words, from_candidates)
-            print(f"  probes{label}: " + ", ".join(f"{s['probes']} {s['right']}/{s['total']}"
-                                                  for s in ex.scoreboard_summary(rows)))  # fmt: skip
+            print(
+                f"  probes{label}: "
+                + ", ".join(f"{s['probes']} {s['right']}/{s['total']}" for s in ex.scoreboard_summary(rows))
+            )
     print(f"\n(candidate set for AR: {len(words)} words = every probe's answer + words of the same kind)")
 
 

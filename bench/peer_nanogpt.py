@@ -75,10 +75,25 @@ from selfsup_core.tokenization import PAD_ID, SEP_ID
 from selfsup_core.train import train
 
 SEQ_LEN, BATCH, LAYERS, HEADS, HIDDEN = 64, 12, 4, 4, 128
-SHAPE = ["--device=cpu", "--compile=False", f"--block_size={SEQ_LEN}", f"--batch_size={BATCH}",
-         f"--n_layer={LAYERS}", f"--n_head={HEADS}", f"--n_embd={HIDDEN}", "--dropout=0.0"]  # fmt: skip
-RECIPE = ["train.py", "config/train_shakespeare_char.py", *SHAPE, "--eval_iters=20", "--log_interval=1",
-          "--max_iters=2000", "--lr_decay_iters=2000"]  # fmt: skip
+SHAPE = [
+    "--device=cpu",
+    "--compile=False",
+    f"--block_size={SEQ_LEN}",
+    f"--batch_size={BATCH}",
+    f"--n_layer={LAYERS}",
+    f"--n_head={HEADS}",
+    f"--n_embd={HIDDEN}",
+    "--dropout=0.0",
+]
+RECIPE = [
+    "train.py",
+    "config/train_shakespeare_char.py",
+    *SHAPE,
+    "--eval_iters=20",
+    "--log_interval=1",
+    "--max_iters=2000",
+    "--lr_decay_iters=2000",
+]
 STEP_LINE = re.compile(r"^step (\d+): train loss ([\d.]+), val loss ([\d.]+)", re.M)
 ITER_LINE = re.compile(r"^iter (\d+): loss [\d.]+, time ([\d.]+)ms", re.M)
 
@@ -125,9 +140,18 @@ def nanogpt_run(tree: Path) -> dict:
     if not evals or not saved or not iters:
         raise SystemExit(f"Could not read nanoGPT's output:\n{out[-3000:]}")
     ckpt_iter = int(saved[-1])
-    eval_cmd = [sys.executable, "-u", "train.py", "config/train_shakespeare_char.py", *SHAPE,
-                "--init_from=resume", "--eval_only=True", "--eval_iters=200",
-                f"--max_iters={ckpt_iter}", "--lr_decay_iters=2000"]  # fmt: skip
+    eval_cmd = [
+        sys.executable,
+        "-u",
+        "train.py",
+        "config/train_shakespeare_char.py",
+        *SHAPE,
+        "--init_from=resume",
+        "--eval_only=True",
+        "--eval_iters=200",
+        f"--max_iters={ckpt_iter}",
+        "--lr_decay_iters=2000",
+    ]
     eval_out, eval_wall, _ = run_timed(eval_cmd, tree)
     scored = STEP_LINE.findall(eval_out)
     if not scored or int(scored[0][0]) != ckpt_iter:
@@ -189,19 +213,39 @@ def ours_run(train_txt: Path, val_text: str, budget_s: float, work: Path, seed: 
     run_dir.mkdir(parents=True)
     os.environ["SELFSUP_RUNS_DIR"] = str(work / "runs")  # a fresh tokenizer cache: ours trains its tokenizer
     shutil.rmtree(work / "runs", ignore_errors=True)
-    cfg = TrainConfig(objective="ar", corpus=str(train_txt), tokenizer="char", hidden=HIDDEN, layers=LAYERS,
-                      heads=HEADS, seq_len=SEQ_LEN, batch_size=BATCH, lr=lr, time_budget_s=budget_s,
-                      steps=10**9, eval_every=10**9, log_every=100, checkpoints=0, device="cpu",
-                      val_fraction=0.01, seed=seed)  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar",
+        corpus=str(train_txt),
+        tokenizer="char",
+        hidden=HIDDEN,
+        layers=LAYERS,
+        heads=HEADS,
+        seq_len=SEQ_LEN,
+        batch_size=BATCH,
+        lr=lr,
+        time_budget_s=budget_s,
+        steps=10**9,
+        eval_every=10**9,
+        log_every=100,
+        checkpoints=0,
+        device="cpu",
+        val_fraction=0.01,
+        seed=seed,
+    )
     t0 = time.perf_counter()
     result = train(cfg, run_dir)
     wall = time.perf_counter() - t0
     s = result.summary
     marks = [s["first_step_s"], *(r["elapsed_s"] for r in result.history)]  # every 100 steps (log_every)
-    return {**score_ours(run_dir / "model", val_text), "wall_s": wall, "steps": s["steps"],
-            "median_step_ms": BATCH * SEQ_LEN / s["tokens_per_s"] * 1e3 if s["tokens_per_s"] else float("nan"),
-            "slowest_100_s": max(b - a for a, b in zip(marks, marks[1:], strict=False)),
-            "first_step_s": s["first_step_s"], "vocab": s["vocab_size"]}  # fmt: skip
+    return {
+        **score_ours(run_dir / "model", val_text),
+        "wall_s": wall,
+        "steps": s["steps"],
+        "median_step_ms": BATCH * SEQ_LEN / s["tokens_per_s"] * 1e3 if s["tokens_per_s"] else float("nan"),
+        "slowest_100_s": max(b - a for a, b in zip(marks, marks[1:], strict=False)),
+        "first_step_s": s["first_step_s"],
+        "vocab": s["vocab_size"],
+    }
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -215,8 +259,12 @@ def main() -> None:
     parser.add_argument("--text", type=Path, required=True, help="the text, e.g. Tiny Shakespeare's input.txt")
     parser.add_argument("--repeats", type=int, default=1, help="nanoGPT and ours take turns this many times")
     parser.add_argument("--seconds", type=float, default=None, help="our budget in seconds (default: nanoGPT's)")
-    parser.add_argument("--budget", choices=("first-line", "wall"), default="first-line",
-                        help="nanoGPT's time that ours gets: from its first printed line (default) or the whole process")  # fmt: skip
+    parser.add_argument(
+        "--budget",
+        choices=("first-line", "wall"),
+        default="first-line",
+        help="nanoGPT's time that ours gets: from its first printed line (default) or the whole process",
+    )
     parser.add_argument("--seed", type=int, default=0, help="our seed (nanoGPT's is fixed: 1337)")
     parser.add_argument("--lr", type=float, default=1e-3, help="our peak learning rate (nanoGPT's recipe: 1e-3)")
     args = parser.parse_args()
@@ -226,9 +274,12 @@ def main() -> None:
     text = args.text.read_text(encoding="utf-8")
     cut = int(len(text) * 0.9)  # nanoGPT's prepare.py: data[:int(n*0.9)] / data[int(n*0.9):]
     print(f"$ python {shlex.join(sys.argv)}")
-    print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {os.cpu_count()} cores, load average {load()}; ours at lr {args.lr:g}; text "
-          f"{len(text):,} characters, training on the first {cut:,}, scoring the last {len(text) - cut:,}", flush=True)  # fmt: skip
+    print(
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {os.cpu_count()} cores, load average {load()}; ours at lr {args.lr:g}; text "
+        f"{len(text):,} characters, training on the first {cut:,}, scoring the last {len(text) - cut:,}",
+        flush=True,
+    )
     rows: list[tuple[dict, dict]] = []
     with tempfile.TemporaryDirectory(prefix="peer-nanogpt-") as tmp:
         work = Path(tmp)
@@ -244,14 +295,16 @@ def main() -> None:
             ours = ours_run(train_txt, text[cut:], budget, work, args.seed, args.lr)
             ours["load"], ours["budget_s"] = f"{before}->{load()}", budget
             rows.append((ng, ours))
-            print(f"repeat {r + 1}: nanoGPT {ng['nats_per_char']:.4f} nats/char (iter-2000 line "
-                  f"{ng['val_loss_at_2000']:.4f}, checkpoint of iter {ng['checkpoint_iter']}), {ng['steps']:,} iters in "
-                  f"{ng['wall_s']:.1f} s ({ng['after_first_line_s']:.1f} s after its first line, "
-                  f"{ng['evals_in_training_s']:.1f} s of them evaluating), load {ng['load']} | "
-                  f"ours {ours['nats_per_char']:.4f} nats/char, {ours['steps']:,} steps in {ours['wall_s']:.1f} s "
-                  f"(budget {budget:.1f} s, first step after {ours['first_step_s']:.1f} s), load {ours['load']}; "
-                  f"slowest 100 steps: nanoGPT {ng['slowest_100_s']:.1f} s, ours {ours['slowest_100_s']:.1f} s",
-                  flush=True)  # fmt: skip
+            print(
+                f"repeat {r + 1}: nanoGPT {ng['nats_per_char']:.4f} nats/char (iter-2000 line "
+                f"{ng['val_loss_at_2000']:.4f}, checkpoint of iter {ng['checkpoint_iter']}), {ng['steps']:,} iters in "
+                f"{ng['wall_s']:.1f} s ({ng['after_first_line_s']:.1f} s after its first line, "
+                f"{ng['evals_in_training_s']:.1f} s of them evaluating), load {ng['load']} | "
+                f"ours {ours['nats_per_char']:.4f} nats/char, {ours['steps']:,} steps in {ours['wall_s']:.1f} s "
+                f"(budget {budget:.1f} s, first step after {ours['first_step_s']:.1f} s), load {ours['load']}; "
+                f"slowest 100 steps: nanoGPT {ng['slowest_100_s']:.1f} s, ours {ours['slowest_100_s']:.1f} s",
+                flush=True,
+            )
     ngs, ourss = [r[0] for r in rows], [r[1] for r in rows]
 
     def col(side: list[dict], key: str) -> list[float]:
@@ -271,12 +324,16 @@ def main() -> None:
         print(f"| {label} | {spread(a, fmt)} | {spread(b, fmt)} | {spread(ratio, '.3f')} |")
     a = [x["steps"] / x["wall_s"] for x in ngs]
     b = [x["steps"] / x["wall_s"] for x in ourss]
-    print(f"| steps/s over the wall time | {spread(a, '.1f')} | {spread(b, '.1f')} | "
-          f"{spread([y / x for x, y in zip(a, b, strict=True)], '.3f')} |")  # fmt: skip
-    print(f"\nnanoGPT's own iter-2000 val line (20 batches): {spread(col(ngs, 'val_loss_at_2000'), '.4f')}; "
-          f"ours per token: {spread(col(ourss, 'nats_per_token'), '.4f')} over {ourss[0]['tokens']:,} tokens "
-          f"(vocabulary {ourss[0]['vocab']}); load average per side: nanoGPT {', '.join(col(ngs, 'load'))}; "
-          f"ours {', '.join(col(ourss, 'load'))}; now {load()}")  # fmt: skip
+    print(
+        f"| steps/s over the wall time | {spread(a, '.1f')} | {spread(b, '.1f')} | "
+        f"{spread([y / x for x, y in zip(a, b, strict=True)], '.3f')} |"
+    )
+    print(
+        f"\nnanoGPT's own iter-2000 val line (20 batches): {spread(col(ngs, 'val_loss_at_2000'), '.4f')}; "
+        f"ours per token: {spread(col(ourss, 'nats_per_token'), '.4f')} over {ourss[0]['tokens']:,} tokens "
+        f"(vocabulary {ourss[0]['vocab']}); load average per side: nanoGPT {', '.join(col(ngs, 'load'))}; "
+        f"ours {', '.join(col(ourss, 'load'))}; now {load()}"
+    )
 
 
 if __name__ == "__main__":

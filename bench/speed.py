@@ -76,7 +76,7 @@ def hf_recipe_model(objective: str, cfg: TrainConfig, vocab_size: int):
         eos_token_id=3,
         pad_token_id=0,
     )
-    return GPT2LMHeadModel(config)  # fmt: skip
+    return GPT2LMHeadModel(config)
 
 
 def hf_tokens_per_s(cfg: TrainConfig, steps: int, recipe: bool) -> float:
@@ -90,10 +90,18 @@ def hf_tokens_per_s(cfg: TrainConfig, steps: int, recipe: bool) -> float:
     clock = StepClock()
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
-            output_dir=out, per_device_train_batch_size=cfg.batch_size, max_steps=steps, learning_rate=cfg.lr,
-            logging_steps=10_000, save_strategy="no", report_to=[], use_cpu=True, dataloader_num_workers=0,
-            disable_tqdm=True, seed=cfg.seed,
-        )  # fmt: skip
+            output_dir=out,
+            per_device_train_batch_size=cfg.batch_size,
+            max_steps=steps,
+            learning_rate=cfg.lr,
+            logging_steps=10_000,
+            save_strategy="no",
+            report_to=[],
+            use_cpu=True,
+            dataloader_num_workers=0,
+            disable_tqdm=True,
+            seed=cfg.seed,
+        )
         Trainer(model=model, args=args, train_dataset=dataset, data_collator=collator, callbacks=[clock]).train()
     gaps = [b - a for a, b in zip(clock.times[5:], clock.times[6:], strict=False)]
     return cfg.batch_size * cfg.seq_len / statistics.median(gaps)
@@ -112,23 +120,40 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    print(f"torch {torch.__version__}, {args.threads} threads, mini shape, seq 64, batch 32, {args.steps} steps, "
-          f"{args.repeats} repeats, load average before {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    print(
+        f"torch {torch.__version__}, {args.threads} threads, mini shape, seq 64, batch 32, {args.steps} steps, "
+        f"{args.repeats} repeats, load average before {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     for objective in args.objective:
-        cfg = TrainConfig(objective=objective, size="mini", steps=args.steps, eval_every=10_000, checkpoints=0,
-                          device="cpu", vocab_size=args.vocab_size)  # fmt: skip
+        cfg = TrainConfig(
+            objective=objective,
+            size="mini",
+            steps=args.steps,
+            eval_every=10_000,
+            checkpoints=0,
+            device="cpu",
+            vocab_size=args.vocab_size,
+        )
         rates: dict[str, list[float]] = {"hf-recipe": [], "hf-ourmodel": [], "selfsup": []}
         for r in range(args.repeats):  # the arms take turns, so a slow spell of a shared machine hits them all
             rates["hf-recipe"].append(hf_tokens_per_s(cfg, args.steps, recipe=True))
             rates["hf-ourmodel"].append(hf_tokens_per_s(cfg, args.steps, recipe=False))
             result = train(cfg)
             rates["selfsup"].append(result.summary["tokens_per_s"])
-            print(f"  {objective.upper()} repeat {r + 1}: " + " | ".join(f"{k} {v[-1]:7,.0f}" for k, v in rates.items())
-                  + f" tok/s | first step after {result.summary['first_step_s']:.2f} s", flush=True)  # fmt: skip
+            print(
+                f"  {objective.upper()} repeat {r + 1}: "
+                + " | ".join(f"{k} {v[-1]:7,.0f}" for k, v in rates.items())
+                + f" tok/s | first step after {result.summary['first_step_s']:.2f} s",
+                flush=True,
+            )
         recipe, same, ours = (statistics.median(v) for v in rates.values())
-        print(f"{objective.upper():>3} (vocab {len(result.tokenizer)}), median of {args.repeats}: "
-              f"hf-recipe {recipe:7,.0f} tok/s | hf-ourmodel {same:7,.0f} tok/s | selfsup {ours:7,.0f} tok/s | "
-              f"selfsup/hf-recipe {ours / recipe:4.2f}x | selfsup/hf-ourmodel {ours / same:4.2f}x", flush=True)  # fmt: skip
+        print(
+            f"{objective.upper():>3} (vocab {len(result.tokenizer)}), median of {args.repeats}: "
+            f"hf-recipe {recipe:7,.0f} tok/s | hf-ourmodel {same:7,.0f} tok/s | selfsup {ours:7,.0f} tok/s | "
+            f"selfsup/hf-recipe {ours / recipe:4.2f}x | selfsup/hf-ourmodel {ours / same:4.2f}x",
+            flush=True,
+        )
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 

@@ -78,10 +78,14 @@ def main() -> None:
                 wait_idle(page)
                 probes.append(time.perf_counter() - t)
             print(f"launch click -> first curve point: {first_point:.1f} s")
-            print(f"Corpus page load while two runs train: median {statistics.median(response):.2f} s, "
-                  f"max {max(response):.2f} s (n={len(response)})")  # fmt: skip
-            print(f"fill-mask probe round trip in the browser: median {statistics.median(probes):.2f} s, "
-                  f"max {max(probes):.2f} s (n={len(probes)})")  # fmt: skip
+            print(
+                f"Corpus page load while two runs train: median {statistics.median(response):.2f} s, "
+                f"max {max(response):.2f} s (n={len(response)})"
+            )
+            print(
+                f"fill-mask probe round trip in the browser: median {statistics.median(probes):.2f} s, "
+                f"max {max(probes):.2f} s (n={len(probes)})"
+            )
             browser.close()
         finally:
             stop_server(proc)

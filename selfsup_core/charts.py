@@ -16,6 +16,24 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = dict(size=18, color="#2a3f5f")
 AXIS = dict(gridcolor="#EBF0F8", linecolor="#EBF0F8", zerolinecolor="#EBF0F8", zerolinewidth=2, automargin=True)
+# The words a chart draws itself (axis titles, legend names and suffixes), by identifier. English here, for the
+# exports and benchmarks; the app passes its own (`words=`, in the session's language): the core draws data and
+# never translates.
+WORDS = {
+    "step": "step",
+    "seconds": "seconds",
+    "cross_entropy": "cross-entropy (nats)",
+    "accuracy": "accuracy",
+    "training_step": "training step",
+    "probability": "probability",
+    "share": "share of tokens",
+    "setting": "setting",
+    "realised": "realised on a batch",
+    "true_class": "true class",
+    "predicted_class": "predicted class",
+    "suffix.train": " · train",
+    "suffix.heldout": " · held-out",
+}
 
 
 def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
@@ -41,7 +59,12 @@ def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fi
     return fig
 
 
-def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step", metric: str = "loss") -> go.Figure:
+def loss_curves(
+    runs: Sequence[tuple[str, list[dict[str, Any]]]],
+    x: str = "step",
+    metric: str = "loss",
+    words: dict[str, str] = WORDS,
+) -> go.Figure:
     """Train (thin) and held-out (thick, markers) curves of several runs on one chart.
 
     runs: (label, metrics lines) pairs; metric: "loss" or "accuracy" (held-out only for accuracy).
@@ -51,24 +74,47 @@ def loss_curves(runs: Sequence[tuple[str, list[dict[str, Any]]]], x: str = "step
         colour = PALETTE[i % len(PALETTE)]
         if metric == "loss":
             train = [r for r in lines if "train_loss" in r]
-            fig.add_scatter(x=[r[x] for r in train], y=[r["train_loss"] for r in train], mode="lines",
-                            name=f"{label} · train", line=dict(color=colour, width=2, dash=DASHES[i % len(DASHES)]),
-                            opacity=0.6)  # fmt: skip
+            fig.add_scatter(
+                x=[r[x] for r in train],
+                y=[r["train_loss"] for r in train],
+                mode="lines",
+                name=label + words["suffix.train"],
+                line=dict(color=colour, width=2, dash=DASHES[i % len(DASHES)]),
+                opacity=0.6,
+            )
         val = [r for r in lines if f"val_{metric}" in r]
-        fig.add_scatter(x=[r[x] for r in val], y=[r[f"val_{metric}"] for r in val], mode="lines+markers",
-                        name=f"{label} · held-out", line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
-                        marker=dict(size=9, symbol=i % 20))  # fmt: skip
-    fig.update_xaxes(title="step" if x == "step" else "seconds" if x == "elapsed_s" else x)
-    fig.update_yaxes(title="cross-entropy (nats)" if metric == "loss" else "accuracy", rangemode="tozero")
+        fig.add_scatter(
+            x=[r[x] for r in val],
+            y=[r[f"val_{metric}"] for r in val],
+            mode="lines+markers",
+            name=label + words["suffix.heldout"],
+            line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=9, symbol=i % 20),
+        )
+    fig.update_xaxes(title=words["step"] if x == "step" else words["seconds"] if x == "elapsed_s" else x)
+    fig.update_yaxes(title=words["cross_entropy"] if metric == "loss" else words["accuracy"], rangemode="tozero")
     return styled(fig)
 
 
-def bars(labels: Sequence[str], values: Sequence[float], title: str | None = None, highlight: str | None = None,
-         height: int = 320) -> go.Figure:  # fmt: skip
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str | None = None,
+    highlight: str | None = None,
+    height: int = 320,
+) -> go.Figure:
     """Horizontal probability bars, best on top (top-k predictions)."""
     colours = [PALETTE[1] if lab == highlight else PALETTE[0] for lab in labels]
-    fig = go.Figure(go.Bar(x=list(values)[::-1], y=list(labels)[::-1], orientation="h", marker_color=colours[::-1],
-                           text=[f"{v:.1%}" for v in list(values)[::-1]], textposition="auto"))  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=list(values)[::-1],
+            y=list(labels)[::-1],
+            orientation="h",
+            marker_color=colours[::-1],
+            text=[f"{v:.1%}" for v in list(values)[::-1]],
+            textposition="auto",
+        )
+    )
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig.update_yaxes(type="category")
     return styled(fig, title, height)
@@ -78,54 +124,103 @@ def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height
     """Attention heatmap: row = the token attending, column = the token attended to."""
     n = len(labels)
     ticks = dict(tickmode="array", tickvals=list(range(n)), ticktext=[f"{t}" for t in labels])
-    fig = go.Figure(go.Heatmap(z=matrix, colorscale="Cividis", zmin=0, zmax=1, customdata=[[(labels[r], labels[c])
-                               for c in range(n)] for r in range(n)],
-                               hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.2f}<extra></extra>"))  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            colorscale="Cividis",
+            zmin=0,
+            zmax=1,
+            customdata=[[(labels[r], labels[c]) for c in range(n)] for r in range(n)],
+            hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.2f}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", **ticks)  # repeated tokens stay distinct: positions, not categories
     fig.update_xaxes(tickangle=-45, **ticks)
     return styled(fig, title, height)
 
 
-def setting_vs_realised(expected: dict[str, float], realised: dict[str, float], title: str | None = None,
-                        height: int = 360) -> go.Figure:  # fmt: skip
+def setting_vs_realised(
+    expected: dict[str, float],
+    realised: dict[str, float],
+    title: str | None = None,
+    height: int = 360,
+    words: dict[str, str] = WORDS,
+) -> go.Figure:
     """Grouped bars: the share of tokens each setting asks for next to the share that happened on a batch."""
     keys = list(expected)
     fig = go.Figure()
-    for name, values, colour in (("setting", expected, PALETTE[0]), ("realised on a batch", realised, PALETTE[1])):
+    for name, values, colour, hatch in (("setting", expected, PALETTE[0], ""), ("realised", realised, PALETTE[1], "/")):
         ys = [values.get(k, 0.0) for k in keys]
-        fig.add_bar(x=keys, y=ys, name=name, marker_color=colour, text=[f"{y:.0%}" for y in ys],
-                    textposition="outside", marker_pattern_shape="" if name == "setting" else "/")  # fmt: skip
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title="share of tokens")
+        fig.add_bar(
+            x=keys,
+            y=ys,
+            name=words[name],
+            marker_color=colour,
+            text=[f"{y:.0%}" for y in ys],
+            textposition="outside",
+            marker_pattern_shape=hatch,
+        )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=words["share"])
     fig.update_layout(barmode="group")
     return styled(fig, title, height)
 
 
-def probability_lines(steps: Sequence[int], series: dict[str, Sequence[float]], title: str | None = None,
-                      height: int = 380) -> go.Figure:  # fmt: skip
+def probability_lines(
+    steps: Sequence[int],
+    series: dict[str, Sequence[float]],
+    title: str | None = None,
+    height: int = 380,
+    words: dict[str, str] = WORDS,
+) -> go.Figure:
     """One line per token: its probability (0-1) at each step, e.g. a probe asked of every checkpoint."""
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
-        fig.add_scatter(x=list(steps), y=list(ys), mode="lines+markers", name=name,
-                        line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
-                        marker=dict(size=10, symbol=i % 20))  # fmt: skip
-    fig.update_xaxes(title="training step")
-    fig.update_yaxes(title="probability", rangemode="tozero", tickformat=".0%")
+        fig.add_scatter(
+            x=list(steps),
+            y=list(ys),
+            mode="lines+markers",
+            name=name,
+            line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=10, symbol=i % 20),
+        )
+    fig.update_xaxes(title=words["training_step"])
+    fig.update_yaxes(title=words["probability"], rangemode="tozero", tickformat=".0%")
     return styled(fig, title, height)
 
 
-def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str | None = None,
-              height: int = 420) -> go.Figure:  # fmt: skip
+def confusion(
+    matrix: Sequence[Sequence[int]],
+    labels: Sequence[str],
+    title: str | None = None,
+    height: int = 420,
+    words: dict[str, str] = WORDS,
+) -> go.Figure:
     """Confusion matrix as a heatmap with the counts written in: row = true class, column = predicted class."""
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues", showscale=False,
-                               text=[[str(v) for v in row] for row in matrix], texttemplate="%{text}",
-                               hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>"))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", title="true class", type="category")
-    fig.update_xaxes(title="predicted class", type="category", side="top")
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=list(labels),
+            y=list(labels),
+            colorscale="Blues",
+            showscale=False,
+            text=[[str(v) for v in row] for row in matrix],
+            texttemplate="%{text}",
+            hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=words["true_class"], type="category")
+    fig.update_xaxes(title=words["predicted_class"], type="category", side="top")
     return styled(fig, title, height)
 
 
-def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str | None = None,
-                 y_title: str = "accuracy", percent: bool = True, height: int = 380) -> go.Figure:  # fmt: skip
+def grouped_bars(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    title: str | None = None,
+    y_title: str = WORDS["accuracy"],
+    percent: bool = True,
+    height: int = 380,
+) -> go.Figure:
     """Bars grouped by category, one colour (and hatch) per series, values written on the bars.
 
     E.g. the probe scoreboard: categories "needs right context" / "left context suffices", one series per model.
@@ -134,9 +229,15 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | N
     shapes = ["", "/", ".", "x", "-", "+"]
     for i, (name, ys) in enumerate(series.items()):
         ys = list(ys)
-        fig.add_bar(x=list(categories), y=ys, name=name, marker_color=PALETTE[i % len(PALETTE)],
-                    marker_pattern_shape=shapes[i % len(shapes)], textposition="outside",
-                    text=["—" if y is None else f"{y:.0%}" if percent else f"{y:.2f}" for y in ys])  # fmt: skip
+        fig.add_bar(
+            x=list(categories),
+            y=ys,
+            name=name,
+            marker_color=PALETTE[i % len(PALETTE)],
+            marker_pattern_shape=shapes[i % len(shapes)],
+            textposition="outside",
+            text=["—" if y is None else f"{y:.0%}" if percent else f"{y:.2f}" for y in ys],
+        )
     fig.update_yaxes(title=y_title, rangemode="tozero")
     if percent:
         fig.update_yaxes(tickformat=".0%", range=[0, 1.15])  # room above a 100% bar for its label
@@ -145,9 +246,17 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float | N
     return styled(fig, title, height)
 
 
-def lines(xs: Sequence[Any], series: dict[str, Sequence[float | None]], x_title: str, y_title: str,
-          title: str | None = None, percent: bool = False, x_percent: bool = False, height: int = 380,
-          spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> go.Figure:  # fmt: skip
+def lines(
+    xs: Sequence[Any],
+    series: dict[str, Sequence[float | None]],
+    x_title: str,
+    y_title: str,
+    title: str | None = None,
+    percent: bool = False,
+    x_percent: bool = False,
+    height: int = 380,
+    spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+) -> go.Figure:
     """One line (with markers) per series against a setting, e.g. held-out accuracy vs mask rate.
 
     percent / x_percent: show the y / x values (fractions 0-1) as percentages (on the axis and in the hover).
@@ -160,13 +269,29 @@ def lines(xs: Sequence[Any], series: dict[str, Sequence[float | None]], x_title:
         bars = None
         if spread and name in spread:
             low, high = spread[name]
-            bars = dict(type="data", symmetric=False, array=[h - y for h, y in zip(high, ys, strict=True)],
-                        arrayminus=[y - lo for lo, y in zip(low, ys, strict=True)], thickness=3, width=10,
-                        color=PALETTE[i % len(PALETTE)])  # fmt: skip
-        fig.add_scatter(x=list(xs), y=ys, mode="lines+markers", name=name, error_y=bars,
-                        line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
-                        marker=dict(size=11, symbol=i % 20))  # fmt: skip
+            bars = dict(
+                type="data",
+                symmetric=False,
+                array=[h - y for h, y in zip(high, ys, strict=True)],
+                arrayminus=[y - lo for lo, y in zip(low, ys, strict=True)],
+                thickness=3,
+                width=10,
+                color=PALETTE[i % len(PALETTE)],
+            )
+        fig.add_scatter(
+            x=list(xs),
+            y=ys,
+            mode="lines+markers",
+            name=name,
+            error_y=bars,
+            line=dict(color=PALETTE[i % len(PALETTE)], width=4, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=11, symbol=i % 20),
+        )
     fig.update_xaxes(title=x_title, tickvals=list(xs), tickformat=".0%" if x_percent else None)
-    fig.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None,
-                     hoverformat=".1%" if percent else ".2f")  # fmt: skip
+    fig.update_yaxes(
+        title=y_title,
+        rangemode="tozero",
+        tickformat=".0%" if percent else None,
+        hoverformat=".1%" if percent else ".2f",
+    )
     return styled(fig, title, height)

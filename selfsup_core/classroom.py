@@ -66,8 +66,9 @@ def control_states(lesson_id: str, root: str | os.PathLike | None = None) -> dic
     return {k: v for k, v in states.items() if k in CONTROLS and v in STATES}
 
 
-def set_control_state(lesson_id: str, control: str, state: str, teacher: bool,
-                      root: str | os.PathLike | None = None) -> dict[str, str]:  # fmt: skip
+def set_control_state(
+    lesson_id: str, control: str, state: str, teacher: bool, root: str | os.PathLike | None = None
+) -> dict[str, str]:
     """Lock, hide or open one control of a lesson for every student (teacher only); the lesson's new states."""
     if lesson_id not in LESSONS or control not in CONTROLS or state not in STATES:
         raise ValueError(f"Unknown lesson, control or state: {lesson_id!r}, {control!r}, {state!r}.")
@@ -88,9 +89,14 @@ def reset_results(teacher: bool, now: float | None = None, root: str | os.PathLi
 
 
 # -- aggregation ---------------------------------------------------------------------------------------
-def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: str = "anonymous",
-                none: str = "none", strategy_name: Callable[[str], str] = str,
-                augmentation_name: Callable[[str], str] = str) -> list[dict[str, Any]]:  # fmt: skip
+def result_rows(
+    runs: Sequence[RunInfo],
+    since: float | None = None,
+    anonymous: str = "anonymous",
+    none: str = "none",
+    strategy_name: Callable[[str], str] = str,
+    augmentation_name: Callable[[str], str] = str,
+) -> list[dict[str, Any]]:
     """One row per completed training run that finished after `since`: who (the nickname, or `anonymous`),
     the settings of SETTINGS (None where one does not apply), its budget (budget_s: the time budget, or
     budget_steps for a run limited by steps only; see `budgets`) and its final held-out figures. `anonymous`,
@@ -111,22 +117,24 @@ def result_rows(runs: Sequence[RunInfo], since: float | None = None, anonymous: 
         mlm = c.get("objective") == "mlm"
         masking = c.get("masking") or {}
         augmentation = augmentation_of(c)
-        rows.append({
-            "run": r.id,
-            "nickname": nick.strip() if isinstance(nick := r.nickname, str) and nick.strip() else anonymous,
-            "objective": "MLM" if mlm else "AR",
-            "mask_rate": masking.get("rate") if mlm else None,
-            "strategy": strategy_name(masking.get("strategy", "token")) if mlm else None,
-            "augmentation": f"{augmentation_name(augmentation[0])} {augmentation[1]:.0%}" if augmentation else none,
-            "size": c.get("size"),
-            "seconds": round(s["elapsed_s"]) if s.get("elapsed_s") is not None else None,
-            "corpus": c.get("corpus"),
-            "budget_s": c.get("time_budget_s"),  # the planned duration (None: a run limited by steps only)
-            "budget_steps": None if c.get("time_budget_s") else c.get("steps"),
-            "val_accuracy": s.get("val_accuracy"),
-            "val_loss": s.get("val_loss"),
-            "finished": finished,
-        })  # fmt: skip
+        rows.append(
+            {
+                "run": r.id,
+                "nickname": nick.strip() if isinstance(nick := r.nickname, str) and nick.strip() else anonymous,
+                "objective": "MLM" if mlm else "AR",
+                "mask_rate": masking.get("rate") if mlm else None,
+                "strategy": strategy_name(masking.get("strategy", "token")) if mlm else None,
+                "augmentation": f"{augmentation_name(augmentation[0])} {augmentation[1]:.0%}" if augmentation else none,
+                "size": c.get("size"),
+                "seconds": round(s["elapsed_s"]) if s.get("elapsed_s") is not None else None,
+                "corpus": c.get("corpus"),
+                "budget_s": c.get("time_budget_s"),  # the planned duration (None: a run limited by steps only)
+                "budget_steps": None if c.get("time_budget_s") else c.get("steps"),
+                "val_accuracy": s.get("val_accuracy"),
+                "val_loss": s.get("val_loss"),
+                "finished": finished,
+            }
+        )
     return rows
 
 
@@ -146,8 +154,9 @@ def of_budget(rows: Sequence[dict[str, Any]], budget: tuple[str, float | None, i
     return [r for r in rows if budget is None or (r["size"], r["budget_s"], r["budget_steps"]) == tuple(budget)]
 
 
-def figure(rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title: str,
-           names: bool = False) -> go.Figure:  # fmt: skip
+def figure(
+    rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title: str, names: bool = False
+) -> go.Figure:
     """Scatter of setting `x` against result `y`, one colour and marker shape per objective; the nickname
     and run in the hover (and written by each point with `names`). Rows where `x` is None are skipped."""
     fig = go.Figure()
@@ -156,17 +165,27 @@ def figure(rows: Sequence[dict[str, Any]], x: str, y: str, x_title: str, y_title
         if not pts:
             continue
         fig.add_scatter(
-            x=[r[x] for r in pts], y=[r[y] for r in pts], name=objective, mode="markers+text" if names else "markers",
+            x=[r[x] for r in pts],
+            y=[r[y] for r in pts],
+            name=objective,
+            mode="markers+text" if names else "markers",
             text=[html.escape(r["nickname"]) for r in pts],  # plotly reads markup in texts: show it as typed
-            textposition="top center", textfont=dict(size=13), customdata=[r["run"] for r in pts],
+            textposition="top center",
+            textfont=dict(size=13),
+            customdata=[r["run"] for r in pts],
             marker=dict(color=charts.PALETTE[i], size=16, symbol=SYMBOLS[objective], line=dict(width=1, color="#000")),
-            hovertemplate="<b>%{text}</b><br>" + x_title + ": %{x}<br>" + y_title
-            + (": %{y:.1%}" if y == "val_accuracy" else ": %{y:.2f}") + "<br>%{customdata}"
+            hovertemplate="<b>%{text}</b><br>"
+            + x_title
+            + ": %{x}<br>"
+            + y_title
+            + (": %{y:.1%}" if y == "val_accuracy" else ": %{y:.2f}")
+            + "<br>%{customdata}"
             "<extra>" + objective + "</extra>",
-        )  # fmt: skip
+        )
     numeric = x in ("mask_rate", "seconds")
-    fig.update_xaxes(title=x_title, type="linear" if numeric else "category",
-                     tickformat=".0%" if x == "mask_rate" else None)  # fmt: skip
+    fig.update_xaxes(
+        title=x_title, type="linear" if numeric else "category", tickformat=".0%" if x == "mask_rate" else None
+    )
     fig.update_yaxes(title=y_title, tickformat=".0%" if y == "val_accuracy" else None, rangemode="tozero")
     fig.update_layout(scattermode="group", showlegend=True)  # categories: MLM and AR side by side; a legend for one
     return charts.styled(fig, height=480)

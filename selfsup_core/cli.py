@@ -42,13 +42,24 @@ def _add_dataclass_flags(parser: argparse.ArgumentParser, cls: type, prefix: str
             kind = str
         flag = "--" + (prefix + f.name).replace("_", "-")
         if isinstance(default, bool):
-            parser.add_argument(flag, dest=prefix + f.name, action=argparse.BooleanOptionalAction, default=default,
-                                help=_HELP.get(f.name, f"default: {default}"))  # fmt: skip
+            parser.add_argument(
+                flag,
+                dest=prefix + f.name,
+                action=argparse.BooleanOptionalAction,
+                default=default,
+                help=_HELP.get(f.name, f"default: {default}"),
+            )
             continue
         if f.name == "tokenizer":
             default = None  # resolved from the corpus in config_from_args (config.default_tokenizer)
-        parser.add_argument(flag, dest=prefix + f.name, type=kind, default=default,
-                            choices=choices.get(f.name), help=_HELP.get(f.name, f"default: {default}"))  # fmt: skip
+        parser.add_argument(
+            flag,
+            dest=prefix + f.name,
+            type=kind,
+            default=default,
+            choices=choices.get(f.name),
+            help=_HELP.get(f.name, f"default: {default}"),
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,8 +106,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
             if args.quiet:
                 return
             val = f"  val_loss {r['val_loss']:.3f}  val_acc {r['val_accuracy']:.3f}" if "val_loss" in r else ""
-            print(f"step {r['step']:>5}  loss {r['train_loss']:.3f}{val}  {r['tokens_per_s']:,.0f} tok/s  "
-                  f"{r['elapsed_s']:.1f}s", flush=True)  # fmt: skip
+            print(
+                f"step {r['step']:>5}  loss {r['train_loss']:.3f}{val}  {r['tokens_per_s']:,.0f} tok/s  "
+                f"{r['elapsed_s']:.1f}s",
+                flush=True,
+            )
 
     result = train(cfg, run_dir, [Printer()])
     if world.is_main:
@@ -122,8 +136,14 @@ def _cmd_probe(args: argparse.Namespace) -> int:
             "next_token": probe.next_token(model, tokenizer, args.text, args.top_k),
             "generation": probe.generate(model, tokenizer, args.text, greedy=True).text,
         }
-    print(json.dumps({"run": run_id, "objective": objective, "text": args.text, "result": out}, ensure_ascii=False,
-                     indent=2, default=lambda o: dataclasses.asdict(o)))  # fmt: skip
+    print(
+        json.dumps(
+            {"run": run_id, "objective": objective, "text": args.text, "result": out},
+            ensure_ascii=False,
+            indent=2,
+            default=lambda o: dataclasses.asdict(o),
+        )
+    )
     return 0
 
 
@@ -131,8 +151,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
     for run in list_runs(args.runs_dir):
         s = run.summary
         acc = f"{s['val_accuracy']:.3f}" if s.get("val_accuracy") is not None else "-"
-        print(f"{run.id}\t{run.status}\t{run.config.get('objective')}\t{run.config.get('corpus')}\t"
-              f"steps={s.get('steps', '-')}\tval_acc={acc}")  # fmt: skip
+        print(
+            f"{run.id}\t{run.status}\t{run.config.get('objective')}\t{run.config.get('corpus')}\t"
+            f"steps={s.get('steps', '-')}\tval_acc={acc}"
+        )
     return 0
 
 

@@ -202,8 +202,10 @@ def candidate_logprobs(
         raise probe.ProbeError("Give at least one candidate word for the blank.")
     longest = max(len(r) for r in rows)
     if longest > model.config.max_position_embeddings:
-        raise probe.ProbeError(f"With a candidate in it this text is {longest} tokens long, but the model reads "
-                               f"at most {model.config.max_position_embeddings}; shorten it.")  # fmt: skip
+        raise probe.ProbeError(
+            f"With a candidate in it this text is {longest} tokens long, but the model reads "
+            f"at most {model.config.max_position_embeddings}; shorten it."
+        )
     flat = torch.tensor([(w, *part) for w, word in enumerate(parts) for part in word])  # (P, 4): word, row, pos, token
     totals = torch.zeros(len(parts), dtype=torch.float64)
     for i in range(0, len(rows), chunk):  # right padding, masked out: earlier positions are unaffected
@@ -244,8 +246,16 @@ def scoreboard(
             prediction = words[max(range(len(words)), key=scores.__getitem__)]
             how = "likelihood of each filled-in sentence" if objective == "ar" else "probability at the blank"
             method, correct = f"best of {len(words)} candidates by {how}", prediction == p.answer
-        rows.append({"text": p.text, "answer": p.answer, "needs_right_context": p.needs_right_context,
-                     "prediction": prediction, "correct": bool(correct), "method": method})  # fmt: skip
+        rows.append(
+            {
+                "text": p.text,
+                "answer": p.answer,
+                "needs_right_context": p.needs_right_context,
+                "prediction": prediction,
+                "correct": bool(correct),
+                "method": method,
+            }
+        )
     return rows
 
 
@@ -276,13 +286,20 @@ def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[co
 def scoreboard_summary(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Right / total / accuracy for the probes that need right context, those where the left context
     suffices, and all of them (the first two add up to the third)."""
-    groups = [(NEEDS_RIGHT, [r for r in rows if r["needs_right_context"]]),
-              (LEFT_SUFFICES, [r for r in rows if not r["needs_right_context"]]), ("all", list(rows))]  # fmt: skip
+    groups = [
+        (NEEDS_RIGHT, [r for r in rows if r["needs_right_context"]]),
+        (LEFT_SUFFICES, [r for r in rows if not r["needs_right_context"]]),
+        ("all", list(rows)),
+    ]
     return [
-        {"probes": name, "right": sum(r["correct"] for r in g), "total": len(g),
-         "accuracy": sum(r["correct"] for r in g) / len(g) if g else None}
+        {
+            "probes": name,
+            "right": sum(r["correct"] for r in g),
+            "total": len(g),
+            "accuracy": sum(r["correct"] for r in g) / len(g) if g else None,
+        }
         for name, g in groups
-    ]  # fmt: skip
+    ]
 
 
 @dataclass
@@ -309,14 +326,22 @@ def answer_blank(
     """
     if probe.objective_of(model) == "mlm":
         top = probe.fill_mask(model, tokenizer, text, top_k)[0].candidates
-        return [BlankAnswer("fill-mask: reads the words on both sides of the blank (whole vocabulary)",
-                            [(c.token, c.prob) for c in top])]  # fmt: skip
+        return [
+            BlankAnswer(
+                "fill-mask: reads the words on both sides of the blank (whole vocabulary)",
+                [(c.token, c.prob) for c in top],
+            )
+        ]
     words = list(dict.fromkeys(candidates))
     probs = torch.tensor(candidate_logprobs(model, tokenizer, text, words)).softmax(0)  # share among the candidates
     best = probs.topk(min(top_k, len(words)))
-    out = [BlankAnswer(f"tries each of {len(words)} candidates in the blank and scores the whole sentence "
-                       "(share of probability among the candidates)",
-                       [(words[i], float(p)) for p, i in zip(best.values, best.indices.tolist(), strict=True)])]  # fmt: skip
+    out = [
+        BlankAnswer(
+            f"tries each of {len(words)} candidates in the blank and scores the whole sentence "
+            "(share of probability among the candidates)",
+            [(words[i], float(p)) for p, i in zip(best.values, best.indices.tolist(), strict=True)],
+        )
+    ]
     if blank_at_end(text):
         left = probe.MASK_PATTERN.split(text)[0]
         nxt = probe.next_token(model, tokenizer, left, top_k)
@@ -533,8 +558,9 @@ def verdict(scores: Mapping[str, Sequence[float]], guessing: Collection[str] = (
         kind = WITHIN_SPREAD
     else:
         kind = WINS
-    return Verdict(kind, best if kind == WINS else None, runner_up, gap, noise, spreads, still,
-                   min(s.n for s in spreads.values()))  # fmt: skip
+    return Verdict(
+        kind, best if kind == WINS else None, runner_up, gap, noise, spreads, still, min(s.n for s in spreads.values())
+    )
 
 
 def judge_runs(results: Mapping[str, Sequence[Mapping[str, Any]]]) -> Verdict:
@@ -543,8 +569,11 @@ def judge_runs(results: Mapping[str, Sequence[Mapping[str, Any]]]) -> Verdict:
     uploaded text). A setting is still guessing if any of its runs is (`still_guessing`); a gap must exceed the
     seeds' spread and the blanks' `sampling_noise` to be a difference."""
     scores = {name: [r["blank_accuracy"] or 0.0 for r in rs] for name, rs in results.items()}
-    guessing = {name for name, rs in results.items()
-                if any(still_guessing(r["blank_accuracy"], r["baseline_accuracy"], r.get("facts_share")) for r in rs)}  # fmt: skip
+    guessing = {
+        name
+        for name, rs in results.items()
+        if any(still_guessing(r["blank_accuracy"], r["baseline_accuracy"], r.get("facts_share")) for r in rs)
+    }
     medians = sorted((statistics.median(v) for v in scores.values() if v), reverse=True)
     blanks = min((r["blanks"] for rs in results.values() for r in rs), default=0)
     return verdict(scores, guessing, sampling_noise(medians[:2], blanks))
@@ -624,8 +653,10 @@ def iterative_fill(model: PreTrainedModel, tokenizer: Tokenizer, prompt: str, n_
     content = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     ids = [tokenizer.cls_token_id, *content, *[tokenizer.mask_token_id] * n_tokens, tokenizer.sep_token_id]
     if len(ids) > model.config.max_position_embeddings:
-        raise probe.ProbeError(f"Prompt plus {n_tokens} blanks is {len(ids)} tokens; the model reads at most "
-                               f"{model.config.max_position_embeddings}. Shorten the prompt or ask for fewer.")  # fmt: skip
+        raise probe.ProbeError(
+            f"Prompt plus {n_tokens} blanks is {len(ids)} tokens; the model reads at most "
+            f"{model.config.max_position_embeddings}. Shorten the prompt or ask for fewer."
+        )
     banned = torch.tensor(tokenizer.all_special_ids)
     start, steps = 1 + len(content), []
     for pos in range(start, start + n_tokens):
@@ -634,42 +665,41 @@ def iterative_fill(model: PreTrainedModel, tokenizer: Tokenizer, prompt: str, n_
         ids[pos] = int(logits.argmax())
         steps.append(tokenizer.decode(ids[1:-1], skip_special_tokens=False))
     filled = ids[start : start + n_tokens]
-    return IterativeFill(token_texts(tokenizer, filled), tokenizer.decode(ids[1:-1], skip_special_tokens=True),
-                         steps)  # fmt: skip
+    return IterativeFill(token_texts(tokenizer, filled), tokenizer.decode(ids[1:-1], skip_special_tokens=True), steps)
 
 
-# ---------------------------------------------------------------- tables for the pages
+# ---------------------------------------------------------------- tables
 
 
 def scoreboard_table(rows: dict[str, Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Scoreboards of several models (name -> `scoreboard` rows, same probes) side by side: one row per
-    question with its answer, whether it needs right context, and each model's answer marked ✓ or ✗."""
+    question with its answer, whether it needs right context, and under `answers` each model's prediction and
+    whether it is correct ({name: {"prediction": str, "correct": bool}})."""
     names = list(rows)
     return [
-        {"question": first["text"], "answer": first["answer"], "needs right context": first["needs_right_context"],
-         **{f"{name} says": ("✓ " if rows[name][i]["correct"] else "✗ ") + rows[name][i]["prediction"]
-            for name in names}}
-        for i, first in enumerate(rows[names[0]])
-    ]  # fmt: skip
-
-
-def comparison_table(metrics: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """`comparable_metrics` of several runs (name -> metrics) as {name: {row: text}}: the rows are the metric
-    names, comparable ones first (the page labels them in its language)."""
-
-    def column(m: dict[str, Any]) -> dict[str, str]:
-        return {
-            "blank_accuracy": f"{m['blank_accuracy']:.1%}",
-            "baseline_accuracy": f"{m['baseline_accuracy']:.1%}",
-            "blank_loss": f"{m['blank_loss']:.2f}",
-            "elapsed_s": f"{m['elapsed_s']:.0f} s",
-            "steps": f"{m['steps']:,}",
-            "tokens_seen": f"{m['tokens_seen']:,}",
-            "targets_trained": f"{m['targets_trained']:,}",
-            "train_val_loss": f"{m['train_val_loss']:.2f}",
+        {
+            "question": first["text"],
+            "answer": first["answer"],
+            "needs_right_context": first["needs_right_context"],
+            "answers": {
+                name: {"prediction": rows[name][i]["prediction"], "correct": rows[name][i]["correct"]} for name in names
+            },
         }
+        for i, first in enumerate(rows[names[0]])
+    ]
 
-    return {name: column(m) for name, m in metrics.items()}
+
+# The rows of the MLM-vs-AR comparison of `comparable_metrics`: the comparable ones first.
+COMPARISON_ROWS = (
+    "blank_accuracy",
+    "baseline_accuracy",
+    "blank_loss",
+    "elapsed_s",
+    "steps",
+    "tokens_seen",
+    "targets_trained",
+    "train_val_loss",
+)
 
 
 def augmentation_of(config: dict[str, Any]) -> tuple[str, float] | None:

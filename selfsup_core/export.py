@@ -81,10 +81,13 @@ def chart_pngs(run: RunInfo, width: int = 1100, scale: float = 1.0) -> dict[str,
     }
     with tempfile.TemporaryDirectory() as tmp:
         specs = [
-            {"fig": fig, "path": Path(tmp) / f"{name}.png",
-             "opts": {"format": "png", "width": width, "height": fig.layout.height, "scale": scale}}
+            {
+                "fig": fig,
+                "path": Path(tmp) / f"{name}.png",
+                "opts": {"format": "png", "width": width, "height": fig.layout.height, "scale": scale},
+            }
             for name, fig in figures.items()
-        ]  # fmt: skip
+        ]
         try:  # mathjax=False: kaleido would load MathJax from a CDN; plotly.js comes from the plotly package
             kaleido.write_fig_from_object_sync(specs, kopts={"mathjax": False}, cancel_on_error=True)
         except Exception as e:  # a browser that fails to start or to draw: the other exports still work

@@ -9,7 +9,7 @@ directory (metrics.jsonl, summary.json), which is also what survives a page relo
 Ownership: every run records who launched it (an opaque owner id, in the run's meta.json, so it
 survives a server restart). Stopping or deleting a run takes its owner or the teacher; the check is
 here, not in the pages, so no page can forget it. How a browser proves it is an owner is the app's
-business (see `ui.session_id`).
+business (see `lab.ownership.session_id`).
 
 UI-agnostic: the app holds one `JobManager` per server process (st.cache_resource); tests use it
 directly. All public methods are thread-safe.
@@ -140,8 +140,10 @@ class JobManager:
                 raise CapacityError(f"The queue is full ({len(self._queue)} runs waiting). Try again in a minute.")
             mine = sum(1 for s in self.active() if owner is not None and s.owner == owner)
             if mine >= self.settings.max_runs_per_session:
-                raise CapacityError(f"You already have {mine} runs queued or running (the limit is "
-                                    f"{self.settings.max_runs_per_session}); wait for one to finish or stop one.")  # fmt: skip
+                raise CapacityError(
+                    f"You already have {mine} runs queued or running (the limit is "
+                    f"{self.settings.max_runs_per_session}); wait for one to finish or stop one."
+                )
             meta = {"owner": owner, "nickname": clean_nickname(nickname)}
             path = create_run(cfg.to_dict(), self.root, kind=kind, meta=meta)
             self._queue.append((path.name, kind, cfg.to_dict()))
@@ -193,8 +195,9 @@ class JobManager:
     def active(self) -> list[JobStatus]:
         """Running runs first, then the queue in order."""
         with self._lock:
-            running = [JobStatus(w.run_id, "running", None, self._owners.get(w.run_id))
-                       for w in self._workers if w.run_id]  # fmt: skip
+            running = [
+                JobStatus(w.run_id, "running", None, self._owners.get(w.run_id)) for w in self._workers if w.run_id
+            ]
             queued = [JobStatus(rid, "queued", i + 1, self._owners.get(rid)) for i, (rid, *_) in enumerate(self._queue)]
         return running + queued
 
@@ -278,8 +281,11 @@ class JobManager:
         reason = "killed (out of memory?)" if code in (-9, 137) else f"exited with code {code}"
         log.error("worker for run %s %s", w.run_id, reason)
         try:
-            update_summary(run_path(w.run_id, self.root), status="failed",
-                           error=f"The training process was {reason}. Try a smaller model or batch.")  # fmt: skip
+            update_summary(
+                run_path(w.run_id, self.root),
+                status="failed",
+                error=f"The training process was {reason}. Try a smaller model or batch.",
+            )
         except OSError:
             log.exception("could not record the failure of run %s", w.run_id)
         self._owners.pop(w.run_id, None)

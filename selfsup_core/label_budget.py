@@ -40,13 +40,20 @@ def label_budget_curve(
         for method in (*methods, *(("scratch",) if scratch else ())):
             for budget in budgets:
                 for seed in seeds:
-                    cfg = FinetuneConfig(pretrained=run_id, task=task, method=method, label_budget=budget, seed=seed,
-                                         **settings)  # fmt: skip
+                    cfg = FinetuneConfig(
+                        pretrained=run_id, task=task, method=method, label_budget=budget, seed=seed, **settings
+                    )
                     s = finetune(cfg).summary
-                    row = {"method": method, "source": f"{name} shape, random init" if method == "scratch" else name,
-                           "budget": "all" if budget is None else budget, "seed": seed,
-                           "test_accuracy": s["test_accuracy"], "macro_f1": s["macro_f1"],
-                           "trainable_parameters": s["trainable_parameters"], "elapsed_s": s["elapsed_s"]}  # fmt: skip
+                    row = {
+                        "method": method,
+                        "source": f"{name} shape, random init" if method == "scratch" else name,
+                        "budget": "all" if budget is None else budget,
+                        "seed": seed,
+                        "test_accuracy": s["test_accuracy"],
+                        "macro_f1": s["macro_f1"],
+                        "trainable_parameters": s["trainable_parameters"],
+                        "elapsed_s": s["elapsed_s"],
+                    }
                     rows.append(row)
                     if on_row is not None:
                         on_row(row)
@@ -61,7 +68,16 @@ def curve_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for (method, source, budget), rs in groups.items():
         acc, f1 = [r["test_accuracy"] for r in rs], [r["macro_f1"] for r in rs]
-        out.append({"method": method, "source": source, "budget": budget, "seeds": len(rs),
-                    "accuracy_mean": statistics.fmean(acc), "accuracy_std": statistics.stdev(acc) if len(rs) > 1 else 0.0,
-                    "macro_f1_mean": statistics.fmean(f1), "macro_f1_std": statistics.stdev(f1) if len(rs) > 1 else 0.0})  # fmt: skip
+        out.append(
+            {
+                "method": method,
+                "source": source,
+                "budget": budget,
+                "seeds": len(rs),
+                "accuracy_mean": statistics.fmean(acc),
+                "accuracy_std": statistics.stdev(acc) if len(rs) > 1 else 0.0,
+                "macro_f1_mean": statistics.fmean(f1),
+                "macro_f1_std": statistics.stdev(f1) if len(rs) > 1 else 0.0,
+            }
+        )
     return out

@@ -144,8 +144,9 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
     }
 
 
-def throughput(model: torch.nn.Module, cfg: TrainConfig, device: torch.device, tokens_per_s: float | None,
-               processes: int = 1) -> dict[str, float]:  # fmt: skip
+def throughput(
+    model: torch.nn.Module, cfg: TrainConfig, device: torch.device, tokens_per_s: float | None, processes: int = 1
+) -> dict[str, float]:
     """Tokens/s per device and model FLOPs utilisation where the device's peak is known.
 
     FLOPs per token ~ 6 x (non-embedding parameters) + 12 x layers x hidden x seq_len (attention),

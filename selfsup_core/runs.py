@@ -248,10 +248,13 @@ def fingerprint(root: str | os.PathLike | None = None) -> tuple:
         return (st.st_ino, st.st_mtime_ns)
 
     with os.scandir(runs_root(root)) as entries:
-        return tuple(sorted(
-            (e.name, version(f"{e.path}/summary.json"), version(f"{e.path}/meta.json"))
-            for e in entries if e.is_dir() and not e.name.startswith(".")
-        ))  # fmt: skip
+        return tuple(
+            sorted(
+                (e.name, version(f"{e.path}/summary.json"), version(f"{e.path}/meta.json"))
+                for e in entries
+                if e.is_dir() and not e.name.startswith(".")
+            )
+        )
 
 
 def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
@@ -329,7 +332,8 @@ def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
     """One row per run for the past-runs table: key settings, then final figures (None where unknown).
 
     `steps` is the steps done (from the summary) or, before the end, the steps asked for; `yours` says
-    whether the owner id `me` launched it; `by` is the nickname it was launched under.
+    whether the owner id `me` launched it; `by` is the nickname it was launched under. Keys are identifiers
+    and values as recorded: the app labels and rounds them.
     """
     rows = []
     for r in runs:
@@ -346,13 +350,13 @@ def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
                 "size": c.get("size"),
                 "corpus": c.get("corpus"),
                 "tokenizer": c.get("tokenizer"),
-                "mask rate": masking.get("rate") if mlm else None,
+                "mask_rate": masking.get("rate") if mlm else None,
                 "masking": masking.get("strategy") if mlm else None,
                 "steps": s.get("steps", c.get("steps")),
                 "seed": c.get("seed"),
                 "val_loss": s.get("val_loss"),
                 "val_accuracy": s.get("val_accuracy"),
-                "tokens/s": s.get("tokens_per_s"),
+                "tokens_per_s": s.get("tokens_per_s"),
                 "error": s.get("error") if r.status == "failed" else None,
             }
         )
@@ -394,9 +398,14 @@ def progress(
         "val_accuracy": evals[-1]["val_accuracy"] if evals else None,
     }
     if summary and summary.get("status") in FINISHED:
-        final = {"step": summary.get("steps"), "elapsed_s": summary.get("elapsed_s"), "eta_s": 0.0,
-                 "tokens_per_s": summary.get("tokens_per_s"), "val_loss": summary.get("val_loss"),
-                 "val_accuracy": summary.get("val_accuracy")}  # fmt: skip
+        final = {
+            "step": summary.get("steps"),
+            "elapsed_s": summary.get("elapsed_s"),
+            "eta_s": 0.0,
+            "tokens_per_s": summary.get("tokens_per_s"),
+            "val_loss": summary.get("val_loss"),
+            "val_accuracy": summary.get("val_accuracy"),
+        }
         out.update({k: v for k, v in final.items() if v is not None})
         if summary["status"] == "completed":
             out["fraction"] = 1.0
@@ -421,8 +430,9 @@ def mark_interrupted(root: str | os.PathLike | None = None) -> list[str]:
     found = []
     for run in iter_runs(root):
         if run.status == "queued" or (run.status == "running" and not _alive(run.summary.get("pid"))):
-            update_summary(run.path, status="interrupted",
-                           error="The server stopped while this run was queued or training.")  # fmt: skip
+            update_summary(
+                run.path, status="interrupted", error="The server stopped while this run was queued or training."
+            )
             found.append(run.id)
     return found
 

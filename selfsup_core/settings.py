@@ -76,14 +76,19 @@ class Settings:
         cap = PRESETS.get(self.max_size, PRESETS["small"])
         for name in ("hidden", "layers", "heads", "ffn"):
             if getattr(shape, name) > cap[name]:
-                raise ValueError(f"This server allows {name} up to {cap[name]} (the '{self.max_size}' model); "
-                                 f"this run asks for {getattr(shape, name)}.")  # fmt: skip
+                raise ValueError(
+                    f"This server allows {name} up to {cap[name]} (the '{self.max_size}' model); "
+                    f"this run asks for {getattr(shape, name)}."
+                )
         if cfg.batch_size * cfg.seq_len > MAX_TOKENS_PER_STEP:
-            raise ValueError(f"This server allows at most {MAX_TOKENS_PER_STEP} tokens per step (batch x sequence "
-                             f"length); this run asks for {cfg.batch_size * cfg.seq_len}.")  # fmt: skip
+            raise ValueError(
+                f"This server allows at most {MAX_TOKENS_PER_STEP} tokens per step (batch x sequence "
+                f"length); this run asks for {cfg.batch_size * cfg.seq_len}."
+            )
         if (cfg.vocab_size or 0) > MAX_VOCAB or cfg.checkpoints > MAX_CHECKPOINTS:
-            raise ValueError(f"This server allows a vocabulary up to {MAX_VOCAB} and up to {MAX_CHECKPOINTS} "
-                             "checkpoints per run.")  # fmt: skip
+            raise ValueError(
+                f"This server allows a vocabulary up to {MAX_VOCAB} and up to {MAX_CHECKPOINTS} checkpoints per run."
+            )
         if cfg.time_budget_s is None and cfg.steps > self.max_steps:  # with a budget, the budget bounds the run
             raise ValueError(f"This server allows at most {self.max_steps} steps per run; lower the steps.")
         if cfg.time_budget_s is not None and cfg.time_budget_s > self.max_time_budget_s:

@@ -1,7 +1,8 @@
 """Labelled downstream tasks: the built-in sentiment and topic sets, and the student's own labelled files.
 
 Built-in tasks (`sentiment-en`, `topic-en`, `sentiment-zh`, `topic-zh`) are generated here from the
-same made-up worlds as the built-in corpora (assets/world_<lang>.json), and use **only words (en) or
+same made-up worlds as the built-in corpora: their words and sentence frames are the "tasks" key of each
+world file (assets/world_<lang>.json), and they use **only words (en) or
 characters (zh) that occur in those corpora**. So any tokenizer trained on the matching world covers
 every task sentence (no [UNK]), and what pretraining learned about those words can carry over.
 
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import detect_language
+from .corpus import _world, builtin_names, detect_language
 from .uploads import DEFAULT_MAX_BYTES, CorpusError, decode_text, parse_records, read_upload, save_content, text_columns
 
 SPLITS = ("train", "validation", "test")
@@ -46,8 +47,16 @@ MIN_PER_SPLIT = 8  # an upload needs at least this many rows in each split ...
 MIN_TOTAL = 3 * MIN_PER_SPLIT  # ... and so at least this many rows in all
 TEXT_COLUMNS = ("text", "sentence", "review", "content")  # tried in order when no column is named
 LABEL_COLUMNS = ("label", "labels", "class", "category", "sentiment", "topic")
-SPLIT_ALIASES = {"train": "train", "training": "train", "validation": "validation", "valid": "validation",
-                 "val": "validation", "dev": "validation", "test": "test", "testing": "test"}  # fmt: skip
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+}
 
 
 class TaskError(CorpusError):
@@ -98,197 +107,47 @@ class Task:
 
 
 # ----- built-in tasks ------------------------------------------------------------------------------
-# Each class lists templates; {slot}s are filled from the value lists in SLOTS (a tuple of names fills
-# several slots from one row, so "a" / "fruit" / "colour" stay consistent).
-
-_EN_FRUITS = [("an", "apple", "red"), ("a", "cherry", "red"), ("a", "banana", "yellow"), ("a", "lemon", "yellow"),
-              ("a", "pear", "green"), ("a", "lime", "green"), ("a", "grape", "purple"), ("a", "plum", "purple")]  # fmt: skip
-_EN = {
-    "eater": ["the girl", "the boy", "my sister", "the old man"],
-    ("a", "fruit", "colour"): _EN_FRUITS,
-    "fruit": [f for _, f, _ in _EN_FRUITS],
-    "name": "tom ana ben mia sam eva leo zoe max ida kai nora".split(),
-    "friend": "jack emma oscar ruby felix clara".split(),
-    "place": "river market forest library beach garden school bakery farm park".split(),
-    "season": "spring summer autumn winter".split(),
-    "day": "monday tuesday wednesday thursday friday saturday sunday".split(),
-    "good_weather": ["warm", "cool"],  # pleasant
-    "bad_weather": ["cold", "hot"],  # unpleasant
-    ("country", "capital"): [
-        ("norland", "velmar"),
-        ("ostria", "kelbo"),
-        ("sundar", "miravel"),
-        ("pellow", "dorn"),
-        ("quessa", "tamber"),
-        ("rivonia", "lusk"),
-        ("zallor", "fennick"),
-        ("bekka", "solin"),
-    ],
-    "animal": "dog cat cow duck goat lion owl frog horse bee robin sparrow eagle salmon trout carp".split(),
-    ("animals", "sound"): [
-        ("dogs", "bark"),
-        ("cats", "meow"),
-        ("cows", "moo"),
-        ("ducks", "quack"),
-        ("goats", "bleat"),
-        ("lions", "roar"),
-        ("owls", "hoot"),
-        ("frogs", "croak"),
-        ("horses", "neigh"),
-        ("bees", "buzz"),
-    ],
-    "food": "apple cherry banana lemon pear lime grape plum cake bread".split(),
-    "job": "painter builder farmer writer fisher cook teacher woodcutter".split(),
-    "tool": "brush hammer tractor pen net pot map axe".split(),
-}
-_EN_SHARED = ["{name} can see the {x} .", "on {day} , {name} and {friend} see the {x} .",
-              "the {x} is what {name} needs most .", "one morning {name} walks to the {x} .",
-              "in {season} , {name} can see the {x} ."]  # fmt: skip
-
-_ZH_FRUITS = [("个", "苹果", "红"), ("颗", "樱桃", "红"), ("根", "香蕉", "黄"), ("个", "柠檬", "黄"),
-              ("个", "西瓜", "绿"), ("个", "猕猴桃", "绿"), ("串", "葡萄", "紫"), ("个", "李子", "紫")]  # fmt: skip
-_ZH = {
-    "eater": ["小女孩", "小男孩", "我的姐姐", "那位老人"],
-    ("cl", "fruit", "colour"): _ZH_FRUITS,
-    "fruit": [f for _, f, _ in _ZH_FRUITS],
-    "name": "小明 小红 小刚 小丽 阿强 阿美 大伟 小芳 小军 小雪 小龙 小燕".split(),
-    "friend": "小华 小波 丽丽 东东 佳佳 乐乐".split(),
-    "place": "河边 市场 森林 图书馆 海边 花园 学校 面包店 农场 公园".split(),
-    "season": "春天 夏天 秋天 冬天".split(),
-    "day": "一 二 三 四 五 六 日".split(),
-    "good_weather": ["温暖", "凉爽"],
-    "bad_weather": ["寒冷", "炎热"],
-    ("country", "capital"): [
-        ("诺兰", "维马"),
-        ("奥斯", "凯波"),
-        ("松达", "米拉"),
-        ("佩罗", "多恩"),
-        ("奎沙", "坦博"),
-        ("里沃", "卢克"),
-        ("泽洛", "欧皮"),
-        ("贝卡", "索林"),
-    ],
-    "animal": "狗 猫 牛 鸭子 羊 青蛙 公鸡 蜜蜂 猫头鹰 小鸟 麻雀 燕子 老鹰 鲤鱼 鲨鱼 金鱼 马 猪".split(),
-    "food": "苹果 樱桃 香蕉 柠檬 西瓜 猕猴桃 葡萄 李子 面包 蛋糕 蘑菇".split(),
-    "job": "画家 木匠 农民 作家 渔夫 厨师 老师 樵夫 医生 园丁".split(),
-    "tool": "画笔 锤子 拖拉机 钢笔 渔网 菜刀 粉笔 斧头 听诊器 剪刀".split(),
-}
-_ZH_SHARED = ["{name}看见了{x}。", "星期{day}，{name}和{friend}看见了{x}。", "{name}想看看{x}。",
-              "一天早上，{name}看见了{x}。", "{season}，{name}看见了{x}。"]  # fmt: skip
+# The words and sentence frames are data: the "tasks" key of each world file (assets/world_<lang>.json). Each
+# class lists templates; {slot}s are filled from the value lists of its "slots" (a key of several names, such
+# as "a fruit colour", fills those slots from one row, so article, fruit and colour stay consistent). A topic
+# task stores its own frames per class and the word slots its class puts into the world's shared frames.
+_SECTION_KEYS = ("about", "slots", "shared_frames")  # the rest of a world's "tasks" are task kinds
 
 
 def _topic(shared: list[str], specific: dict[str, list[str]], word: dict[str, list[str]]) -> dict[str, list[str]]:
     """Topic templates: the shared frames with the class's word slot(s), then the class's own frames."""
-    return {label: [t.replace("{x}", "{" + w + "}") for w in word[label] for t in shared] + specific[label]
-            for label in specific}  # fmt: skip
+    return {
+        label: [t.replace("{x}", "{" + w + "}") for w in word[label] for t in shared] + specific[label]
+        for label in specific
+    }
 
 
-BUILTIN_TASKS: dict[str, dict] = {
-    "sentiment-en": dict(
-        language="en",
-        world="world-en",
-        slots=_EN,
-        description="Is the speaker pleased? positive / negative / neutral opinions about fruit, weather and "
-        'outings in the world-en world, with negation ("it is not sweet").',
-        classes={
-            "positive": [
-                "{eater} ate {a} {fruit} and it is sweet .",
-                "the {fruit} {name} ate is sweet .",
-                "{eater} ate {a} {fruit} and it is not sour .",
-                "on {day} it is {good_weather} at the {place} .",
-                "in {season} the {place} is {good_weather} .",
-                "{name} wants to go to the {place} .",
-                "it is not {bad_weather} at the {place} on {day} .",
-            ],
-            "negative": [
-                "{eater} ate {a} {fruit} and it is sour .",
-                "the {fruit} {name} ate is sour .",
-                "{eater} ate {a} {fruit} and it is not sweet .",
-                "on {day} it is {bad_weather} at the {place} .",
-                "in {season} the {place} is {bad_weather} .",
-                "{name} wants to go home , not to the {place} .",
-                "it is not {good_weather} at the {place} on {day} .",
-            ],
-            "neutral": [
-                "{eater} ate {a} {fruit} after lunch .",
-                "the {fruit} {name} ate is {colour} .",
-                "{eater} ate {a} {fruit} and it is {colour} .",
-                "on {day} {name} goes to the {place} .",
-                "in {season} {name} goes to the {place} .",
-                "{name} goes to the {place} .",
-                "the capital of {country} is {capital} .",
-            ],
-        },
-    ),
-    "topic-en": dict(
-        language="en",
-        world="world-en",
-        slots=_EN,
-        description="What is the sentence about? animals / food / places / work, words from the world-en world "
-        'in shared frames ("tom can see the owl .").',
-        classes=_topic(
-            _EN_SHARED,
-            {
-                "animals": ["at night , the {animals} {sound} loudly .", "the {animals} {sound} all day long ."],
-                "food": ["{name} ate the {food} after lunch .", "{eater} wants the {food} ."],
-                "places": ["{name} goes to the {place} .", "on {day} , {name} goes to the {place} ."],
-                "work": ["{name} uses the {tool} every day .", "the {job} works all day ."],
-            },
-            {"animals": ["animal"], "food": ["food"], "places": ["place"], "work": ["job", "tool"]},
-        ),
-    ),
-    "sentiment-zh": dict(
-        language="zh",
-        world="world-zh",
-        slots=_ZH,
-        description='说话的人满意吗？正面 / 负面 / 中性：world-zh 世界里关于水果、天气和出行的小评价，带否定（"不甜"）。',
-        classes={
-            "positive": [
-                "{eater}吃了一{cl}{fruit}，很甜。",
-                "{name}吃的{fruit}很甜。",
-                "{eater}吃了一{cl}{fruit}，不酸。",
-                "星期{day}，{place}很{good_weather}。",
-                "{season}的{place}很{good_weather}。",
-                "{name}想去{place}。",
-                "星期{day}，{place}不{bad_weather}。",
-            ],
-            "negative": [
-                "{eater}吃了一{cl}{fruit}，很酸。",
-                "{name}吃的{fruit}很酸。",
-                "{eater}吃了一{cl}{fruit}，不甜。",
-                "星期{day}，{place}很{bad_weather}。",
-                "{season}的{place}很{bad_weather}。",
-                "{name}不想去{place}。",
-                "星期{day}，{place}不{good_weather}。",
-            ],
-            "neutral": [
-                "{eater}午饭后吃了一{cl}{fruit}。",
-                "{name}吃的{fruit}是{colour}色的。",
-                "{eater}吃了一{cl}{fruit}，是{colour}色的。",
-                "星期{day}，{name}去{place}。",
-                "{season}，{name}去{place}。",
-                "{name}去{place}。",
-                "{country}的首都是{capital}。",
-            ],
-        },
-    ),
-    "topic-zh": dict(
-        language="zh",
-        world="world-zh",
-        slots=_ZH,
-        description='这句话在说什么？动物 / 食物 / 地方 / 工作，world-zh 世界里的词放在相同的句式里（"小明看见了猫头鹰。"）。',
-        classes=_topic(
-            _ZH_SHARED,
-            {
-                "animals": ["晚上，{animal}一直叫个不停。", "一只{animal}在院子里叫。"],
-                "food": ["{name}午饭后吃了{food}。", "{eater}想要{food}。"],
-                "places": ["{name}去{place}。", "星期{day}，{name}去{place}。"],
-                "work": ["{name}每天都用{tool}工作。", "{job}每天都工作。"],
-            },
-            {"animals": ["animal"], "food": ["food"], "places": ["place"], "work": ["job", "tool"]},
-        ),
-    ),
-}
+def _slots(table: dict[str, list]) -> dict:
+    """A world's slot tables as `_fills` takes them: a key of several names is a tuple key, its rows tuples."""
+    return {
+        (tuple(k.split()) if " " in k else k): [tuple(r) if isinstance(r, list) else r for r in rows]
+        for k, rows in table.items()
+    }
+
+
+def _builtin_tasks() -> dict[str, dict]:
+    """name ("<kind>-<language>") -> the task's language, world, slots, description and class templates."""
+    found = {}
+    for world_name in builtin_names():
+        world = _world(world_name)  # the parsed world file, read once
+        spec, language = world.get("tasks") or {}, world["language"]
+        slots = _slots(spec.get("slots", {}))
+        for kind, entry in spec.items():
+            if kind in _SECTION_KEYS:
+                continue
+            classes = entry.get("classes") or _topic(spec["shared_frames"], entry["frames"], entry["words"])
+            found[f"{kind}-{language}"] = dict(
+                language=language, world=world_name, slots=slots, description=entry["description"], classes=classes
+            )
+    return found
+
+
+BUILTIN_TASKS: dict[str, dict] = _builtin_tasks()
 _FIXED_SEED = 20261128  # the built-in splits never change
 
 
@@ -337,8 +196,9 @@ def load_builtin_task(name: str) -> Task:
         raise TaskError(f"There is no built-in task {name!r}. Built-in tasks: {', '.join(BUILTIN_TASKS)}.")
     spec = BUILTIN_TASKS[name]
     labels, parts = _generate_task(name)
-    return Task(name, spec["language"], list(labels), *(list(parts[s]) for s in SPLITS), spec["description"],
-                spec["world"])  # fmt: skip
+    return Task(
+        name, spec["language"], list(labels), *(list(parts[s]) for s in SPLITS), spec["description"], spec["world"]
+    )
 
 
 @functools.cache
@@ -492,9 +352,15 @@ def load_task_file(
     else:
         parts = split_examples(examples)
     labels = check_task(parts)
-    return Task(name, detect_language([e.text for e in examples]), labels, parts["train"], parts["validation"],
-                parts["test"], f"Your file {name}: {len(examples):,} labelled rows ({text_col!r} → {label_col!r}), "
-                f"{len(labels)} classes.")  # fmt: skip
+    return Task(
+        name,
+        detect_language([e.text for e in examples]),
+        labels,
+        parts["train"],
+        parts["validation"],
+        parts["test"],
+        f"Your file {name}: {len(examples):,} labelled rows ({text_col!r} → {label_col!r}), {len(labels)} classes.",
+    )
 
 
 def load_task(spec: str, text_column: str | None = None, label_column: str | None = None) -> Task:
@@ -512,8 +378,11 @@ def save_task(task: Task, root: str | os.PathLike | None = None) -> Path:
     Fine-tuning runs in a worker process that reads the task by path. The name comes from the content
     only, so it stays inside the runs root and saving the same set twice writes nothing new.
     """
-    lines = [json.dumps({"text": e.text, "label": e.label, "split": s}, ensure_ascii=False)
-             for s in SPLITS for e in task.split(s)]  # fmt: skip
+    lines = [
+        json.dumps({"text": e.text, "label": e.label, "split": s}, ensure_ascii=False)
+        for s in SPLITS
+        for e in task.split(s)
+    ]
     return save_content(("\n".join(lines) + "\n").encode(), "task-", root)
 
 

@@ -37,29 +37,53 @@ BAD_UPLOADS = {
     "empty": (b"", "a.txt", C.EmptyCorpusError, "The file is empty"),
     "whitespace only": (b" \n\t\r\n ", "a.txt", C.EmptyCorpusError, "only whitespace"),
     "binary (a PNG)": (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)), "a.txt", C.NotTextError, "binary"),
-    "non-UTF-8 (Latin-1)": (("café au lait\n" * 30).encode("latin-1"), "a.txt", C.NotTextError,
-                            "not UTF-8 text; save it as UTF-8"),
+    "non-UTF-8 (Latin-1)": (
+        ("café au lait\n" * 30).encode("latin-1"),
+        "a.txt",
+        C.NotTextError,
+        "not UTF-8 text; save it as UTF-8",
+    ),
     "UTF-16 without a BOM": (LINES.encode("utf-16-le"), "a.txt", C.NotTextError, "UTF-16 text; save it as UTF-8"),
     "UTF-16 BOM, odd length": (codecs.BOM_UTF16_LE + b"a\0b", "a.txt", C.NotTextError, "not UTF-8 text"),
     "zip bomb renamed .txt": (_zip_bomb(), "novel.txt", C.NotTextError, "binary"),
     "gzip renamed .txt": (gzip.compress(b"a" * 2**20), "novel.txt", C.NotTextError, "binary|not UTF-8"),
     "unsupported type": (LINES.encode(), "novel.pdf", C.CorpusError, r"supported file types are \.txt, \.csv"),
-    "csv with no text column": ("a,b\n" + "".join(f"{i},{i / 3:.2f}\n" for i in range(100)), "t.csv",
-                                C.ColumnNotFoundError, "No column holds text"),
+    "csv with no text column": (
+        "a,b\n" + "".join(f"{i},{i / 3:.2f}\n" for i in range(100)),
+        "t.csv",
+        C.ColumnNotFoundError,
+        "No column holds text",
+    ),
     "csv with a header only": (b"text,label\n", "t.csv", C.EmptyCorpusError, "no rows"),
     "csv with a broken quote": (b'text\n"an unclosed "quote" here\n' * 20, "t.csv", C.CorpusFormatError, "quotes"),
-    "jsonl with a broken line": ('{"text": "fine line of text here"}\n' * 10 + '{"text": "broken\n', "t.jsonl",
-                                 C.CorpusFormatError, "Line 11 of the JSONL file is not valid JSON"),
+    "jsonl with a broken line": (
+        '{"text": "fine line of text here"}\n' * 10 + '{"text": "broken\n',
+        "t.jsonl",
+        C.CorpusFormatError,
+        "Line 11 of the JSONL file is not valid JSON",
+    ),
     "jsonl nested too deep": ("[" * 100_000 + "\n", "t.jsonl", C.CorpusFormatError, "Line 1 .* nested too deeply"),
     "jsonl with a 5000-digit number": ('{"n": ' + "1" * 5000 + "}\n", "t.jsonl", C.CorpusFormatError, "Line 1 "),
     "jsonl line that is a list": (b'{"text": "x"}\n["a"]\n', "t.jsonl", C.CorpusFormatError, "not a JSON object"),
-    "jsonl with a lone surrogate": ('{"text": "a fine line of text"}\n' * 10 + '{"text": "half \\ud83d emoji"}\n',
-                                    "t.jsonl", C.CorpusFormatError, r"Line 11 .*escape \(\\ud800 to \\udfff\)"),
-    "shorter than one sequence": (b"the cat sat.\nthe dog ran.\n", "a.txt", C.CorpusTooShortError,
-                                  "too short to form one training sequence"),
-    "one word a million times, one line": (b"word " * 1_000_000, "a.txt", C.CorpusTooShortError,
-                                           "single piece .* lines or paragraphs"),
-}  # fmt: skip
+    "jsonl with a lone surrogate": (
+        '{"text": "a fine line of text"}\n' * 10 + '{"text": "half \\ud83d emoji"}\n',
+        "t.jsonl",
+        C.CorpusFormatError,
+        r"Line 11 .*escape \(\\ud800 to \\udfff\)",
+    ),
+    "shorter than one sequence": (
+        b"the cat sat.\nthe dog ran.\n",
+        "a.txt",
+        C.CorpusTooShortError,
+        "too short to form one training sequence",
+    ),
+    "one word a million times, one line": (
+        b"word " * 1_000_000,
+        "a.txt",
+        C.CorpusTooShortError,
+        "single piece .* lines or paragraphs",
+    ),
+}
 
 
 @pytest.mark.parametrize("name", BAD_UPLOADS)
@@ -67,7 +91,7 @@ def test_a_bad_upload_is_refused_with_its_message_and_nothing_is_saved(name, run
     data, filename, error, message = BAD_UPLOADS[name]
     data = data.encode() if isinstance(data, str) else data
     with pytest.raises(error, match=message) as caught:
-        uploads.save_upload(C.load_user(data, filename))  # as ui.use_upload does
+        uploads.save_upload(C.load_user(data, filename))  # as lab.resources.use_upload does
     assert len(str(caught.value)) < 300  # a sentence or two a student reads, not a traceback
     assert list(runs_dir.iterdir()) == []
 
@@ -116,11 +140,24 @@ def test_a_tiny_corpus_of_one_row_still_trains_and_evaluates(tmp_path):
     """Two short documents (just above the minimum) fill less than one 64-token row: training still
     runs, on that one padded row, and the held-out line is evaluated."""
     path = tmp_path / "tiny.txt"
-    path.write_text("the cat sat on the mat and looked at the birds in the old tree today.\n"
-                    "the dog ran to the park and played with a red ball near the small pond.\n" * 2
-                    + "a bird sang a song at dawn while the sun rose over the quiet hills.\n")  # fmt: skip
-    result = train(TrainConfig(corpus=str(path), size="nano", steps=3, batch_size=4, eval_every=3,
-                               checkpoints=0, tokenizer="char", device="cpu"))  # fmt: skip
+    path.write_text(
+        "the cat sat on the mat and looked at the birds in the old tree today.\n"
+        "the dog ran to the park and played with a red ball near the small pond.\n"
+        * 2
+        + "a bird sang a song at dawn while the sun rose over the quiet hills.\n"
+    )
+    result = train(
+        TrainConfig(
+            corpus=str(path),
+            size="nano",
+            steps=3,
+            batch_size=4,
+            eval_every=3,
+            checkpoints=0,
+            tokenizer="char",
+            device="cpu",
+        )
+    )
     assert result.summary["status"] == "completed" and result.summary["steps"] == 3
     assert result.summary["val_loss"] is not None
 
@@ -152,7 +189,7 @@ def test_a_bad_setting_is_refused_with_its_message_and_the_settings_stay_as_they
     current = TrainConfig(size="nano")
     before = json.dumps(current.to_dict())
     with pytest.raises(ValueError, match=message):
-        current.replace(**change)  # as ui.update_config does before storing anything
+        current.replace(**change)  # as lab.url_state.update_config does before storing anything
     assert json.dumps(current.to_dict()) == before
 
 

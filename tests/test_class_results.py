@@ -13,16 +13,33 @@ from selfsup_core.config import TrainConfig
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def fake_run(root, objective="mlm", rate=0.15, status="completed", finished=None, nickname=None, kind="train",
-             val=(2.5, 0.3), augment=None, size="nano", seconds=None) -> str:  # fmt: skip
+def fake_run(
+    root,
+    objective="mlm",
+    rate=0.15,
+    status="completed",
+    finished=None,
+    nickname=None,
+    kind="train",
+    val=(2.5, 0.3),
+    augment=None,
+    size="nano",
+    seconds=None,
+) -> str:
     """A run folder as training leaves it, without training: config, meta, summary."""
     cfg = TrainConfig(objective=objective, size=size, time_budget_s=seconds).to_dict()
     cfg["masking"]["rate"] = rate
     cfg["augment"].update(augment or {})
     meta = {"owner": "o1", "nickname": nickname} if nickname is not None else None
     path = runs.create_run(cfg, root, kind=kind, meta=meta)
-    runs.update_summary(path, status=status, val_loss=val[0], val_accuracy=val[1], elapsed_s=19.6,
-                        finished=time.time() if finished is None else finished)  # fmt: skip
+    runs.update_summary(
+        path,
+        status=status,
+        val_loss=val[0],
+        val_accuracy=val[1],
+        elapsed_s=19.6,
+        finished=time.time() if finished is None else finished,
+    )
     return path.name
 
 
@@ -103,7 +120,7 @@ def open_page(teacher: bool = False, lang: str = "en") -> AppTest:
     at.run()
     at.session_state["teacher"] = teacher
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/class_results.py").run()
+    at.switch_page("lab/pages/class_results.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -13,8 +13,24 @@ from selfsup_core import probe
 from selfsup_core.runs import list_runs
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["train", "--size", "nano", "--steps", "8", "--batch-size", "16", "--eval-every", "4", "--log-every", "1",
-        "--checkpoints", "0", "--device", "cpu", "--quiet"]  # fmt: skip
+ARGS = [
+    "train",
+    "--size",
+    "nano",
+    "--steps",
+    "8",
+    "--batch-size",
+    "16",
+    "--eval-every",
+    "4",
+    "--log-every",
+    "1",
+    "--checkpoints",
+    "0",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 
 
 def free_port() -> int:
@@ -32,8 +48,22 @@ def run(cmd: list[str], runs: Path) -> subprocess.CompletedProcess:
 def runs(tmp_path_factory):
     single, double = tmp_path_factory.mktemp("single"), tmp_path_factory.mktemp("ddp")
     one = run([sys.executable, "-m", "selfsup_core", *ARGS, "--runs-dir", str(single)], single)
-    two = run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
-               f"--master_port={free_port()}", "-m", "selfsup_core", *ARGS, "--runs-dir", str(double)], double)  # fmt: skip
+    two = run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            "--master_addr=127.0.0.1",
+            f"--master_port={free_port()}",
+            "-m",
+            "selfsup_core",
+            *ARGS,
+            "--runs-dir",
+            str(double),
+        ],
+        double,
+    )
     assert one.returncode == 0, one.stderr[-3000:]
     assert two.returncode == 0, two.stderr[-3000:]
     return list_runs(single), list_runs(double), two

@@ -65,8 +65,9 @@ def test_report_bundle_holds_report_metrics_config_and_png_charts(run):
     assert missing is None
     bundle = zipfile.ZipFile(io.BytesIO(data))
     folder = f"{run.id}-report/"
-    assert set(bundle.namelist()) == {folder + n for n in ("report.html", "metrics.csv", "config.json", "summary.json",
-                                                          "loss.png", "accuracy.png")}  # fmt: skip
+    assert set(bundle.namelist()) == {
+        folder + n for n in ("report.html", "metrics.csv", "config.json", "summary.json", "loss.png", "accuracy.png")
+    }
     for name in ("loss.png", "accuracy.png"):
         png = bundle.read(folder + name)
         assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000  # a drawn chart, not an empty canvas

@@ -134,8 +134,9 @@ def test_a_full_disk_while_saving_a_checkpoint_fails_the_run_and_leaves_no_half_
 def test_a_full_disk_while_saving_a_classifier_fails_the_run_and_leaves_no_classifier(
     runs_dir, disk_fills_up_while_saving_weights
 ):
-    cfg = FinetuneConfig(pretrained=None, method="scratch", scratch_size="nano", tokenizer="char", steps=3,
-                         eval_every=3, device="cpu")  # fmt: skip
+    cfg = FinetuneConfig(
+        pretrained=None, method="scratch", scratch_size="nano", tokenizer="char", steps=3, eval_every=3, device="cpu"
+    )
     path = create_run(cfg.to_dict(), kind="finetune")
     with pytest.raises(DiskFullError):
         finetune(cfg, path)
@@ -185,8 +186,9 @@ def test_a_worker_killed_mid_run_fails_its_run_while_the_other_run_trains_on(run
         worker = next(w for w in manager._workers if w.run_id == doomed)
         os.kill(worker.process.pid, signal.SIGKILL)
         _wait_until(lambda: load_run(doomed).status == "failed")
-        assert load_run(doomed).summary["error"] == ("The training process was killed (out of memory?). "
-                                                     "Try a smaller model or batch.")  # fmt: skip
+        assert load_run(doomed).summary["error"] == (
+            "The training process was killed (out of memory?). Try a smaller model or batch."
+        )
         logged = len(load_run(survivor).metrics())
         _wait_until(lambda: len(load_run(survivor).metrics()) > logged)  # the other run trains on ...
         assert manager.stop(survivor, by="bob") and manager.wait(survivor) == "stopped"  # ... and ends normally

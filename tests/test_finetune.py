@@ -34,8 +34,9 @@ def root(tmp_path_factory):
     animal sentences vs fruit sentences (every word in world-en), 2 classes, 40 test examples."""
     root = tmp_path_factory.mktemp("ft-runs")
     for objective in ("mlm", "ar"):
-        cfg = TrainConfig(objective=objective, size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0,
-                          tokenizer="word")  # fmt: skip
+        cfg = TrainConfig(
+            objective=objective, size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=0, tokenizer="word"
+        )
         train(cfg, runs.create_run(cfg.to_dict(), root, run_id=f"pre-{objective}"))
     rows = []
     for i in range(120):
@@ -126,8 +127,17 @@ def test_saved_classifier_loads_back_with_the_same_predictions(root, method, sou
 
 
 def test_scratch_without_a_pretrained_run_trains_its_own_tokenizer(root):
-    result = finetune(easy(root, pretrained=None, method="scratch", scratch_objective="ar", scratch_size="nano",
-                           tokenizer="word", lr=3e-3))  # fmt: skip
+    result = finetune(
+        easy(
+            root,
+            pretrained=None,
+            method="scratch",
+            scratch_objective="ar",
+            scratch_size="nano",
+            tokenizer="word",
+            lr=3e-3,
+        )
+    )
     assert result.summary["architecture"] == "gpt2" and result.summary["pretrained"] is None
     assert "owl" in result.tokenizer.get_vocab()
     assert beats_chance(result.summary["test_accuracy"])
@@ -174,8 +184,9 @@ def test_classification_report_matches_a_hand_count():
 
 
 def test_label_budget_curve_gives_one_row_per_run_and_a_summary_per_setting(root):
-    rows = label_budget_curve(str(root / "easy.jsonl"), {"MLM": "pre-mlm"}, budgets=(4, None), seeds=(0, 1),
-                              steps=3, eval_every=3)  # fmt: skip
+    rows = label_budget_curve(
+        str(root / "easy.jsonl"), {"MLM": "pre-mlm"}, budgets=(4, None), seeds=(0, 1), steps=3, eval_every=3
+    )
     assert len(rows) == 2 * 2 * 2  # (full, scratch) x budgets x seeds
     assert {r["source"] for r in rows} == {"MLM", "MLM shape, random init"}
     assert {r["budget"] for r in rows} == {4, "all"}

@@ -16,10 +16,21 @@ from selfsup_core.masking import IGNORE_INDEX, MASK_ID, Fate, effective_word_sta
 from selfsup_core.tokenization import NUM_SPECIAL, SPECIAL_TOKENS
 
 # Fixed examples in CI (a landing must not hinge on a new random draw); fresh ones on developers' machines.
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                derandomize=bool(os.environ.get("CI")))  # fmt: skip
-DOCUMENTED = {C.CorpusError, C.EmptyCorpusError, C.NotTextError, C.CorpusTooLargeError, C.ColumnNotFoundError,
-              C.CorpusFormatError, C.CorpusTooShortError}  # fmt: skip
+FAST = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+DOCUMENTED = {
+    C.CorpusError,
+    C.EmptyCorpusError,
+    C.NotTextError,
+    C.CorpusTooLargeError,
+    C.ColumnNotFoundError,
+    C.CorpusFormatError,
+    C.CorpusTooShortError,
+}
 PAD, CLS, SEP = (SPECIAL_TOKENS.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))
 VOCAB = 40
 
@@ -38,11 +49,14 @@ json_values = st.recursive(
     max_leaves=8,
 )
 jsonl_text = st.lists(
-    st.one_of(json_values.map(json.dumps), st.dictionaries(st.sampled_from(["text", "label", "id"]), json_values,
-                                                         max_size=3).map(json.dumps), words,  # garbage lines too
-              st.sampled_from(['{"text": "\\ud800"}', '{"\\udfff": "a"}', '{"text": "\\ud83d\\ude00 ok"}'])),
+    st.one_of(
+        json_values.map(json.dumps),
+        st.dictionaries(st.sampled_from(["text", "label", "id"]), json_values, max_size=3).map(json.dumps),
+        words,  # garbage lines too
+        st.sampled_from(['{"text": "\\ud800"}', '{"\\udfff": "a"}', '{"text": "\\ud83d\\ude00 ok"}']),
+    ),
     max_size=30,
-).map("\n".join)  # fmt: skip
+).map("\n".join)
 texts = st.one_of(lines, csv_text, jsonl_text)
 encoded = st.one_of(
     st.binary(max_size=3000),
@@ -61,8 +75,12 @@ def _check_corpus(c: C.Corpus) -> None:
 
 
 @FAST
-@given(data=encoded, name=names, column=st.none() | st.sampled_from(["text", "label", "nope"]),
-       max_bytes=st.sampled_from([C.DEFAULT_MAX_BYTES, 100]))  # fmt: skip
+@given(
+    data=encoded,
+    name=names,
+    column=st.none() | st.sampled_from(["text", "label", "nope"]),
+    max_bytes=st.sampled_from([C.DEFAULT_MAX_BYTES, 100]),
+)
 def test_the_loader_returns_a_corpus_or_a_documented_error(data, name, column, max_bytes):
     try:
         c = C.load_user(data, name, column, max_bytes=max_bytes)
@@ -164,10 +182,18 @@ strength = st.floats(0.0, 1.0)
 
 
 @FAST
-@given(batch=packed_rows(), noise=strength, delete=st.floats(0.0, 0.9), shuffle=strength, permute=strength,
-       window=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))  # fmt: skip
-def test_augmentation_invariants_hold_for_any_rows_strengths_and_seeds(batch, noise, delete, shuffle, permute,
-                                                                       window, seed):  # fmt: skip
+@given(
+    batch=packed_rows(),
+    noise=strength,
+    delete=st.floats(0.0, 0.9),
+    shuffle=strength,
+    permute=strength,
+    window=st.integers(2, 6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_augmentation_invariants_hold_for_any_rows_strengths_and_seeds(
+    batch, noise, delete, shuffle, permute, window, seed
+):
     ids, special, starts = batch
     cfg = AugmentConfig(noise=noise, delete=delete, shuffle=shuffle, shuffle_window=window, permute=permute)
     copies = ids.clone(), special.clone(), starts.clone()

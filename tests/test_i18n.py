@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import i18n
+from lab import i18n
 from selfsup_core import experiments, finetune, lessons, runs
 from selfsup_core.augment import EXPLANATIONS
 from selfsup_core.config import TrainConfig
@@ -22,16 +22,16 @@ APP = str(ROOT / "app.py")
 # Pages converted to the catalogue: each is opened in Chinese and checked for English left over.
 # Phase 2: add one line per converted page.
 PAGES = [
-    "app_pages/home.py",
-    "app_pages/corpus.py",
-    "app_pages/probe.py",
-    "app_pages/sweep.py",
-    "app_pages/masking.py",
-    "app_pages/train.py",
-    "app_pages/compare.py",
-    "app_pages/finetune.py",
-    "app_pages/lessons.py",
-    "app_pages/class_results.py",
+    "lab/pages/home.py",
+    "lab/pages/corpus.py",
+    "lab/pages/probe.py",
+    "lab/pages/sweep.py",
+    "lab/pages/masking.py",
+    "lab/pages/train.py",
+    "lab/pages/compare.py",
+    "lab/pages/finetune.py",
+    "lab/pages/lessons.py",
+    "lab/pages/class_results.py",
 ]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -58,33 +58,59 @@ def test_every_lesson_text_has_english_and_chinese_with_the_same_placeholders():
 
 def test_every_key_the_app_asks_for_exists():
     """A literal t("…") key in the app that is missing from the catalogue would crash only when drawn."""
-    sources = [ROOT / "app.py", ROOT / "ui.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    sources = [ROOT / "app.py", *sorted((ROOT / "lab").rglob("*.py"))]
     used = {k for p in sources for k in re.findall(r"\bt\(\s*\"([a-z_.\-]+)\"", p.read_text())}
     assert used and not used - set(i18n.TEXT)
 
 
 def test_every_column_of_a_table_built_in_the_core_has_its_label_in_both_languages(monkeypatch):
-    """The core names its table columns in English; the pages show them through `i18n.headers`, which fails
-    (KeyError) on a column the catalogue lacks."""
-    run = SimpleNamespace(id="r1", status="failed", config={"method": "lora", "task": "sentiment-en"}, summary={})
+    """The core's tables are keyed by identifiers and hold raw values; `lab.tables` labels, scales and rounds
+    them (a column without a catalogue label fails with KeyError)."""
+    from lab import charts as lab_charts
+    from lab import tables
+    from selfsup_core import charts
+
+    run = SimpleNamespace(
+        id="r1",
+        status="completed",
+        config={"method": "lora", "task": "sentiment-en"},
+        summary={"test_accuracy": 0.81234, "macro_f1": 0.77777, "train_s": 3.14159},
+    )
     row = {"text": "a [MASK] .", "answer": "b", "needs_right_context": True, "correct": False, "prediction": "c"}
-    tables = {
-        "finetune.col": finetune.results_table([run])[0],
-        "compare.col": experiments.scoreboard_table({"MLM": [row], "AR": [row]})[0],
-    }
+    results = finetune.results_table([run])[0]
+    assert results["test_accuracy"] == 0.81234 and "test accuracy %" not in results  # data, not presentation
+    board = experiments.scoreboard_table({"MLM": [row], "AR": [row]})
+    assert board[0]["answers"]["AR"] == {"prediction": "c", "correct": False}
+    metrics = dict(
+        blanks=7,
+        blank_accuracy=0.5,
+        baseline_accuracy=0.1,
+        blank_loss=1.0,
+        elapsed_s=3,
+        steps=10,
+        tokens_seen=99,
+        targets_trained=9,
+        train_val_loss=2.0,
+    )
     for language in i18n.LANGS:
         monkeypatch.setattr(i18n, "lang", lambda language=language: language)
-        for prefix, columns in tables.items():
-            shown = i18n.headers(prefix, columns)
-            assert set(shown) == set(columns) and all(label.strip() for label in shown.values())
-            if language == "zh":
-                assert not set(shown.values()) & set(columns), shown  # translated, not passed through
-    metrics = dict(blanks=7, blank_accuracy=0.5, baseline_accuracy=0.1, blank_loss=1.0, elapsed_s=3, steps=10, tokens_seen=99,
-                   targets_trained=9, train_val_loss=2.0)  # fmt: skip
-    rows = experiments.comparison_table({"MLM": metrics})["MLM"]  # the compare page labels its rows
-    for language in i18n.LANGS:
-        assert all("7" in i18n.text(f"compare.row.{row}", language, n=7) for row in list(rows)[:1])
-        assert all(i18n.text(f"compare.row.{row}", language, n=7).strip() for row in rows)
+        shown = tables.finetune_results([results])
+        assert len(shown.columns) == len(results) and all(c.strip() for c in shown.columns)
+        assert shown.iloc[0][i18n.text("finetune.col.test_accuracy", language)] == 81.2  # percent, rounded
+        scoreboard = tables.scoreboard(board)
+        assert scoreboard.iloc[0][i18n.text("compare.col.AR_says", language)] == "✗ c"
+        comparison = tables.comparison({"MLM": metrics})
+        assert comparison.index[0] == i18n.text("compare.row.blank_accuracy", language, n=7)
+        assert list(comparison["MLM"])[:1] == ["50.0%"]
+        assert set(tables.run_columns()) == set(tables.RUN_COLUMNS) == set(runs.table([])[:1] or tables.RUN_COLUMNS)
+        words = lab_charts.words()
+        assert set(words) == set(charts.WORDS) and all(w.strip() for w in words.values())
+        if language == "zh":
+            assert not set(shown.columns) & set(results), shown.columns  # translated, not passed through
+            assert (
+                lab_charts.loss_curves([("x", [{"step": 1, "train_loss": 2.0}])]).layout.xaxis.title.text
+                == words["step"]
+            )
 
 
 def test_catalogue_copies_of_core_texts_match_the_core():
@@ -194,7 +220,7 @@ def with_zh_run(monkeypatch, zh_run):
 
 def test_the_detector_finds_english_left_on_a_page_in_chinese(with_zh_run):
     """The check below must be able to fail: the same page in English is all 'untranslated'."""
-    at = open_page("app_pages/corpus.py", lang=None)
+    at = open_page("lab/pages/corpus.py", lang=None)
     left = untranslated(at)
     assert "Corpus & tokens" in left and "Where does the text come from?" in left
 
@@ -221,12 +247,12 @@ def test_a_link_with_lang_zh_opens_in_chinese_and_the_url_keeps_it(runs_dir):
     assert at.title[0].value == i18n.TEXT["home.title"]["zh"]
     assert at.session_state["lang"] == "zh"
     assert at.query_params["lang"] in ("zh", ["zh"]) and not untranslated(at), untranslated(at)  # sidebar too
-    at.switch_page("app_pages/sweep.py").run()
+    at.switch_page("lab/pages/sweep.py").run()
     assert at.title[0].value == i18n.TEXT["sweep.title"]["zh"]
 
 
 def test_switching_language_keeps_the_corpus_pages_settings(runs_dir):
-    at = open_page("app_pages/corpus.py", lang=None)
+    at = open_page("lab/pages/corpus.py", lang=None)
     at.selectbox(key="corpus_builtin").select("world-zh").run()
     at.radio(key="corpus_tokenizer").set_value("char").run()
     at.text_area(key="corpus_sentence-world-zh").input("小猫在院子里叫").run()
@@ -244,7 +270,7 @@ def test_switching_language_keeps_the_corpus_pages_settings(runs_dir):
 
 
 def test_switching_language_keeps_the_sweep_settings(runs_dir):
-    at = open_page("app_pages/sweep.py", lang=None)
+    at = open_page("lab/pages/sweep.py", lang=None)
     at.button_group(key="sw_size").set_value("nano")
     at.number_input(key="sw_steps").set_value(10)
     at.multiselect(key="sw_rates").set_value([0.15, 0.4]).run()
@@ -256,7 +282,7 @@ def test_switching_language_keeps_the_sweep_settings(runs_dir):
 
 
 def test_a_too_short_paste_is_explained_in_chinese(runs_dir):
-    at = open_page("app_pages/corpus.py")
+    at = open_page("lab/pages/corpus.py")
     at.radio(key="corpus_source").set_value("paste").run()
     at.text_area(key="corpus_paste").input("你好").run()
     assert not at.exception, at.exception
@@ -264,7 +290,7 @@ def test_a_too_short_paste_is_explained_in_chinese(runs_dir):
 
 
 def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
-    at = open_page("app_pages/probe.py", run=with_zh_run)
+    at = open_page("lab/pages/probe.py", run=with_zh_run)
     question = load_builtin("world-zh").probes[at.selectbox(key="probe_example").value]
     assert "[MASK]" in at.code[0].value and CJK.search(at.code[0].value)
     assert at.code[0].value == question.text  # the blank starts on the question's own character
@@ -274,12 +300,14 @@ def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
     assert any("训练步数" in layout for layout in layouts)  # the timeline's axis, translated
 
 
-PLAY = "\n\n".join(f"{who}:\nBut soft, what light through yonder window breaks? It is the east.\nGood night."
-                   for who in ("ROMEO", "JULIET", "NURSE") * 8)  # fmt: skip
+PLAY = "\n\n".join(
+    f"{who}:\nBut soft, what light through yonder window breaks? It is the east.\nGood night."
+    for who in ("ROMEO", "JULIET", "NURSE") * 8
+)
 
 
 def test_the_corpus_page_on_a_pasted_play_is_all_chinese(runs_dir):
-    at = open_page("app_pages/corpus.py")
+    at = open_page("lab/pages/corpus.py")
     at.radio(key="corpus_source").set_value("paste").run()
     at.text_area(key="corpus_paste").input(PLAY).run()
     assert not at.exception, at.exception
@@ -295,8 +323,17 @@ def ar_play_run(tmp_path_factory):
     """A runs folder with one nano AR run (char tokens, a few steps) on a short play."""
     root, text = tmp_path_factory.mktemp("runs"), tmp_path_factory.mktemp("text") / "play.txt"
     text.write_text(PLAY, encoding="utf-8")
-    cfg = TrainConfig(objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=10, batch_size=8,
-                      eval_every=10, checkpoints=0, device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar",
+        corpus=str(text),
+        tokenizer="char",
+        size="nano",
+        steps=10,
+        batch_size=8,
+        eval_every=10,
+        checkpoints=0,
+        device="cpu",
+    )
     path = runs.create_run(cfg.to_dict(), root)
     train(cfg, path)
     return root, path.name
@@ -304,8 +341,23 @@ def ar_play_run(tmp_path_factory):
 
 def test_the_probe_page_on_an_ar_run_is_all_chinese(monkeypatch, ar_play_run):
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(ar_play_run[0]))
-    at = open_page("app_pages/probe.py", run=ar_play_run[1])
+    at = open_page("lab/pages/probe.py", run=ar_play_run[1])
     assert not untranslated(at), untranslated(at)
     assert "▍" in at.code[0].value and any(c.value.startswith("▍ 标出你的开头文本") for c in at.caption)
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
     assert "下一个词元" in titles
+
+
+def test_a_broken_catalogue_file_is_reported_with_its_file_and_key(tmp_path):
+    """The words are data (assets/i18n/<lang>.toml); the loader says which file and entry is wrong."""
+    for lang, body in {"en": '[nav]\nhome = "Start {n}"\nonly = "x"\n', "zh": '[nav]\nhome = "开始 {m}"\n'}.items():
+        (tmp_path / f"{lang}.toml").write_text(body, encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"zh\.toml: not in every language: nav\.only"):
+        i18n.load_catalogue(tmp_path)
+    (tmp_path / "zh.toml").write_text('[nav]\nhome = "开始 {m}"\nonly = "x"\n', encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"placeholders of nav\.home differ"):
+        i18n.load_catalogue(tmp_path)
+    (tmp_path / "zh.toml").write_text('[nav]\nhome = "开始 {n}\n', encoding="utf-8")
+    with pytest.raises(i18n.CatalogueError, match=r"zh\.toml: .*line 2"):
+        i18n.load_catalogue(tmp_path)
+    assert set(i18n.load_catalogue()) == set(i18n.TEXT)  # the shipped files load

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import ownership, resources
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import create_run, load_run, update_summary
 from tests.helpers import LONG, QUICK, wait_until
@@ -84,12 +84,12 @@ def table(at: AppTest) -> list[dict]:
 def anns_run(runs_dir):
     """Ann's browser session and a long run it launched; the teacher's rights clean up afterwards."""
     ann = open_app()
-    owner = ui.owner_id(ann.session_state["owner_token"])
-    run_id = ui.jobs().submit(TrainConfig(**LONG), owner=owner, nickname="Ann")
+    owner = ownership.owner_id(ann.session_state["owner_token"])
+    run_id = resources.jobs().submit(TrainConfig(**LONG), owner=owner, nickname="Ann")
     yield ann, run_id
-    for job in ui.jobs().active():
-        ui.jobs().stop(job.run_id, teacher=True)
-    wait_until(lambda: not ui.jobs().active(), timeout=30)
+    for job in resources.jobs().active():
+        resources.jobs().stop(job.run_id, teacher=True)
+    wait_until(lambda: not resources.jobs().active(), timeout=30)
 
 
 def test_another_session_sees_the_run_read_only_and_has_no_stop_button(anns_run):
@@ -97,34 +97,34 @@ def test_another_session_sees_the_run_read_only_and_has_no_stop_button(anns_run)
     token = ann.session_state["owner_token"]
     assert f"stop-{run_id}" in stop_buttons(open_app(owner_token=token))  # in the owner's sidebar
     assert not stop_buttons(open_app())  # not in Bob's
-    anns_view = open_app("app_pages/train.py", owner_token=token, current_run=run_id)
+    anns_view = open_app("lab/pages/train.py", owner_token=token, current_run=run_id)
     assert stop_buttons(anns_view) == {f"stop-{run_id}", f"stop-live-{run_id}"}  # sidebar and live view
     assert table(anns_view)[0]["yours"] is True
-    bob = open_app("app_pages/train.py", current_run=run_id)  # as if Bob opened a link to Ann's run
+    bob = open_app("lab/pages/train.py", current_run=run_id)  # as if Bob opened a link to Ann's run
     assert any(f"Run {run_id}" in c.value for c in bob.caption)  # he does see the run…
     assert not stop_buttons(bob)  # …but not the Stop button
     (row,) = table(bob)
     assert (row["run"], row["yours"], row["by"]) == (run_id, False, "Ann")
-    assert ui.jobs().status(run_id) is not None  # still going
+    assert resources.jobs().status(run_id) is not None  # still going
 
 
 def test_the_teacher_can_stop_anyones_run(anns_run):
     _, run_id = anns_run
     assert f"stop-{run_id}" in stop_buttons(open_app(teacher=True))  # the teacher's sidebar lists it
-    teacher = open_app("app_pages/train.py", teacher=True, current_run=run_id)
+    teacher = open_app("lab/pages/train.py", teacher=True, current_run=run_id)
     teacher.button(key=f"stop-live-{run_id}").click().run()
-    assert ui.jobs().wait(run_id, timeout=30) == "stopped"
+    assert resources.jobs().wait(run_id, timeout=30) == "stopped"
 
 
 def test_with_sharing_off_students_see_only_their_own_runs_and_the_teacher_all(anns_run, monkeypatch):
     ann, run_id = anns_run
-    monkeypatch.setattr(ui.jobs(), "settings", replace(ui.jobs().settings, share_runs=False))
-    bob = open_app("app_pages/train.py", current_run=run_id)
+    monkeypatch.setattr(resources.jobs(), "settings", replace(resources.jobs().settings, share_runs=False))
+    bob = open_app("lab/pages/train.py", current_run=run_id)
     assert table(bob) == [] and any("No runs yet" in i.value for i in bob.info)
     assert any("keeps runs private" in i.value for i in bob.info)  # a link to it shows nothing
-    anns_view = open_app("app_pages/train.py", owner_token=ann.session_state["owner_token"])
+    anns_view = open_app("lab/pages/train.py", owner_token=ann.session_state["owner_token"])
     assert [r["run"] for r in table(anns_view)] == [run_id]
-    assert [r["run"] for r in table(open_app("app_pages/train.py", teacher=True))] == [run_id]
+    assert [r["run"] for r in table(open_app("lab/pages/train.py", teacher=True))] == [run_id]
 
 
 def test_a_reloaded_page_keeps_its_runs_through_the_owner_cookie(anns_run, monkeypatch):

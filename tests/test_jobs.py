@@ -58,8 +58,11 @@ def test_caps_refuse_with_a_message_and_launch_nothing(runs_dir):
     from selfsup_core.runs import list_runs
     from selfsup_core.settings import Settings
 
-    m = JobManager(root=runs_dir, max_concurrent=1, settings=Settings(max_queued=5, max_runs_per_session=2,
-                                                                       max_steps=50, max_size="mini"))  # fmt: skip
+    m = JobManager(
+        root=runs_dir,
+        max_concurrent=1,
+        settings=Settings(max_queued=5, max_runs_per_session=2, max_steps=50, max_size="mini"),
+    )
     full = JobManager(root=runs_dir, max_concurrent=1, settings=Settings(max_queued=0))
     try:
         m.submit(TrainConfig(**{**QUICK, "steps": 10_000, "time_budget_s": 1.0}))  # the budget bounds it

@@ -117,3 +117,76 @@ def test_run_labels_name_what_differs():
     assert lessons.run_label({"objective": "ar"}, "en") == "AR (GPT-style)"
     assert "40%" in lessons.run_label({"objective": "mlm", "masking": {"rate": 0.4}}, "zh")
     assert lessons.run_label({"method": "scratch", "task": "x"}, "zh") == "从零开始（随机权重）"
+
+
+# -- lessons as files -------------------------------------------------------------------------------------
+BUILTIN = sorted(lessons.LESSONS_DIR.glob("*.toml"))
+
+
+def _broken(old: str, new: str, name: str = "02-why-15.toml") -> str:
+    text = (lessons.LESSONS_DIR / name).read_text(encoding="utf-8")
+    body = text.index("\nid = ")  # past the comment at the top, which quotes field names too
+    assert old in text[body:], old
+    return text[:body] + text[body:].replace(old, new, 1)
+
+
+def test_every_built_in_lesson_is_a_file_that_loads_into_the_lesson_types():
+    assert [p.stem.split("-", 1)[1] for p in BUILTIN] == list(LESSONS)
+    for path in BUILTIN:
+        lesson = lessons.load_lesson(path.read_text(encoding="utf-8"), path.name)
+        assert lesson == LESSONS[lesson.id]
+        assert all(isinstance(s, lessons.Step) and isinstance(s.judge, lessons.Judge) for s in lesson.steps)
+
+
+@pytest.mark.parametrize(
+    "old, new, says, at",
+    [
+        ('metric = "blank_accuracy"', 'metric = "blank_acc"', "step 1, judge: metric must be one of", "judge = "),
+        ("[steps.question]", "[steps.questoin]", "step 1, questoin: unknown field", "[steps.questoin]"),
+        (
+            "rates = [0.05, 0.15]",
+            "rates = [0.05, 1.5]",
+            "step 1, params: this step cannot be planned: Mask rate",
+            "params = ",
+        ),
+        ('experiment = "rates"', 'experiment = "rate"', "step 1, experiment: must be one of", "experiment = "),
+        ("Two {size} BERTs", "Two {sise} BERTs", "step 1, intro: unknown placeholder ['sise']", "[steps.intro]"),
+        ('preset = { size = "mini"', 'preset = { size = "huge"', "preset: size must be one of", "preset = "),
+    ],
+)
+def test_a_mistake_in_a_lesson_file_is_reported_with_its_line_and_field(old, new, says, at):
+    text = _broken(old, new)
+    with pytest.raises(lessons.LessonFileError, match="my-lesson.toml, line ") as e:
+        lessons.load_lesson(text, "my-lesson.toml")
+    assert says in str(e.value)
+    line = int(str(e.value).split("line ")[1].split(":")[0])
+    assert text.splitlines()[line - 1].startswith(at)
+
+
+def test_a_toml_syntax_error_names_its_line():
+    with pytest.raises(lessons.LessonFileError, match=r"not valid TOML: .*line 2"):
+        lessons.load_lesson('id = "x"\ntitle = 3 3\nsummary = 1', "x.toml")
+
+
+def test_a_teacher_s_lesson_file_is_kept_in_the_runs_folder_and_offered_beside_the_built_in_ones(tmp_path):
+    text = _broken('id = "why-15"', 'id = "why-20"').replace("5% and 15%", "5% and 20%")
+    lesson = lessons.save_lesson_file(text.encode(), "why-20.toml", tmp_path)
+    assert (tmp_path / "lessons" / "why-20.toml").is_file() and lesson.id == "why-20"
+    found, problems = lessons.available(tmp_path)
+    assert list(found)[: len(LESSONS)] == list(LESSONS) and found["why-20"] == lesson and not problems
+    replaced = _broken('en = "Why 15%?"', 'en = "Why fifteen?"')
+    lessons.save_lesson_file(replaced.encode(), "mine.toml", tmp_path)  # a built-in id replaces that lesson
+    assert lessons.available(tmp_path)[0]["why-15"].title["en"] == "Why fifteen?"
+    (tmp_path / "lessons" / "broken.toml").write_text('id = "b"\n', encoding="utf-8")  # dropped in by hand
+    found, problems = lessons.available(tmp_path)
+    assert "b" not in found and len(problems) == 1 and "broken.toml" in problems[0]
+
+
+def test_a_lesson_upload_is_capped_and_must_be_utf8_toml(tmp_path):
+    with pytest.raises(lessons.LessonFileError, match="too big"):
+        lessons.save_lesson_file(b"#" * (lessons.LESSON_MAX_BYTES + 1), "big.toml", tmp_path)
+    with pytest.raises(lessons.LessonFileError, match="ends in .toml"):
+        lessons.save_lesson_file(b'id = "x"', "x.json", tmp_path)
+    with pytest.raises(lessons.LessonFileError, match="UTF-8"):
+        lessons.save_lesson_file("id = 'é'".encode("latin-1"), "x.toml", tmp_path)
+    assert not (tmp_path / "lessons").exists()

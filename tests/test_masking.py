@@ -225,8 +225,14 @@ def test_chinese_whole_word_masking_masks_a_jieba_word_whole():
     docs = load_builtin("world-zh").documents[:400]
     tok = build_tokenizer("char", docs)
     rows = pack(tok, docs, 64, "mlm")
-    m = mask_tokens(rows.input_ids, rows.special_mask, rows.word_starts, MaskingConfig(rate=0.3, strategy="whole-word"),
-                    len(tok), torch.Generator().manual_seed(0))  # fmt: skip
+    m = mask_tokens(
+        rows.input_ids,
+        rows.special_mask,
+        rows.word_starts,
+        MaskingConfig(rate=0.3, strategy="whole-word"),
+        len(tok),
+        torch.Generator().manual_seed(0),
+    )
     chosen = m.labels != IGNORE_INDEX
     word = effective_word_starts(rows.special_mask, rows.word_starts).cumsum(1)  # (B, L) word index per token
     words_of_two_or_more = 0

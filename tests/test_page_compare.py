@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import runs
 from selfsup_core.config import COMPARE_BUDGET
 
@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_compare_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/compare.py").run()
+    at.switch_page("lab/pages/compare.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -45,7 +45,7 @@ def test_launching_a_nano_pair_trains_both_then_shows_scoreboard_and_same_blanks
     assert {k: v for k, v in configs[0].items() if k != "objective"} == {
         k: v for k, v in configs[1].items() if k != "objective"
     }
-    assert all(ui.jobs().wait(i, timeout=300) == "completed" for i in ids)
+    assert all(resources.jobs().wait(i, timeout=300) == "completed" for i in ids)
     at.run()
     assert not at.exception, at.exception
     board = next(d.value for d in at.dataframe if "question" in d.value.columns)

@@ -13,7 +13,7 @@ GOOD_TEXT = "\n".join(f"Line {i}: the students wrote a sentence about tokens and
 def open_corpus_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/corpus.py").run()
+    at.switch_page("lab/pages/corpus.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -29,8 +29,9 @@ def shown_tokens(at: AppTest) -> str:
 def token_boxes(at: AppTest) -> list[str]:
     """The text of each token box of the page's token rows, as a reader sees it ("|" for a line break)."""
     rows = [h.proto.body for h in at.get("html") if "border-bottom:1px solid" in h.proto.body]
-    boxes = re.findall(r'<span style="display:inline-block.*?</span>(?=<span style="display|<br>|</div>)|<br>',
-                       "".join(rows))  # fmt: skip
+    boxes = re.findall(
+        r'<span style="display:inline-block.*?</span>(?=<span style="display|<br>|</div>)|<br>', "".join(rows)
+    )
     return ["|" if b == "<br>" else html.unescape(re.sub(r"<[^>]+>", "", b)) for b in boxes]
 
 

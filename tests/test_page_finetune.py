@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import runs
 from selfsup_core.config import TrainConfig
 from selfsup_core.finetune import METHODS
@@ -31,7 +31,7 @@ def open_page(monkeypatch, root) -> AppTest:
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(root))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/finetune.py").run()
+    at.switch_page("lab/pages/finetune.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -64,7 +64,7 @@ def test_a_tiny_fine_tune_launches_completes_and_can_be_tried(monkeypatch, pretr
     ft_id = at.query_params["ft"][0] if isinstance(at.query_params["ft"], list) else at.query_params["ft"]
     cfg = runs.load_run(ft_id).config
     assert (cfg["pretrained"], cfg["method"], cfg["label_budget"], cfg["steps"]) == (run_id, "lora", 8, 5)
-    assert ui.jobs().wait(ft_id, timeout=180) == "completed"
+    assert resources.jobs().wait(ft_id, timeout=180) == "completed"
     at.run()
     assert not at.exception, at.exception
     assert any("Completed: test accuracy" in s.value for s in at.success)

@@ -32,5 +32,7 @@ def test_the_demo_gives_the_rank_and_probability_of_the_answer_when_it_is_not_th
     at.run()
     assert not at.exception, at.exception
     said = [m.value for m in at.markdown if "The right answer" in m.value]
-    assert said == [f"The right answer, **velmar**, is its guess number {expected.rank} of {expected.vocabulary} "
-                    f"tokens, with probability {expected.prob:.1%}."]  # fmt: skip
+    assert said == [
+        f"The right answer, **velmar**, is its guess number {expected.rank} of {expected.vocabulary} "
+        f"tokens, with probability {expected.prob:.1%}."
+    ]

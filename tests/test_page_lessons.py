@@ -4,8 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import ui
-from selfsup_core import classroom, runs
+from lab import resources
+from selfsup_core import classroom, lessons, runs
 from selfsup_core.lessons import LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -16,7 +16,7 @@ def open_lessons(teacher: bool = False, lang: str = "en", lesson: str | None = N
     at.run()
     at.session_state["teacher"] = teacher
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/lessons.py")
+    at.switch_page("lab/pages/lessons.py")
     if lesson:
         at.query_params["lesson"] = lesson
     at.run()
@@ -77,7 +77,7 @@ def test_a_step_runs_and_shows_the_result_next_to_the_prediction_then_the_debrie
     (run_id,) = (value[0] if isinstance(value, list) else value).split(",")
     cfg = runs.load_run(run_id).config
     assert (cfg["size"], cfg["time_budget_s"], cfg["corpus"]) == ("nano", 5.0, "world-en")
-    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert not at.exception, at.exception
     said = [m.value for m in at.markdown if "You predicted" in m.value]
@@ -97,10 +97,26 @@ def test_a_comparison_step_whose_runs_are_still_guessing_says_too_early_instead_
     value = at.query_params["ls0"]
     ids = (value[0] if isinstance(value, list) else value).split(",")
     assert [runs.load_run(i).config["masking"]["rate"] for i in ids] == [0.05, 0.15]
-    assert all(ui.jobs().wait(i, timeout=120) == "completed" for i in ids)
+    assert all(resources.jobs().wait(i, timeout=120) == "completed" for i in ids)
     at.run()
     assert not at.exception, at.exception
     assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
     happened = next(m.value for m in at.markdown if "What happened" in m.value)
     assert happened.endswith("—")  # no answer read from guessing models
     assert not at.success and not [i for i in at.info if "Not this time" in i.value]
+
+
+def test_a_lesson_file_in_the_runs_folder_is_offered_and_a_broken_one_is_reported_to_the_teacher(runs_dir):
+    """A teacher's edited copy (loaded in teacher mode, or put in <runs>/lessons/) is a lesson like the others."""
+    text = (lessons.LESSONS_DIR / "02-why-15.toml").read_text(encoding="utf-8")
+    body = text.index("\nid = ")
+    mine = text[:body] + text[body:].replace('id = "why-15"', 'id = "why-20"', 1).replace('"Why 15%?"', '"Why 20%?"', 1)
+    lessons.save_lesson_file(mine.encode(), "why-20.toml", runs_dir)
+    (runs_dir / "lessons" / "broken.toml").write_text('id = "broken"\n', encoding="utf-8")
+    student = open_lessons(lesson="why-20")
+    assert student.selectbox(key="lesson_pick").value == "why-20"
+    assert "Why 20%?" in student.selectbox(key="lesson_pick").options
+    assert not student.warning and not student.get("file_uploader")  # students see neither problems nor the box
+    teacher = open_lessons(teacher=True)
+    assert any("broken.toml" in w.value and "missing" in w.value for w in teacher.warning)
+    assert teacher.get("file_uploader")  # the teacher's box to load a lesson file

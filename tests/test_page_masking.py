@@ -10,7 +10,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_masking_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/masking.py").run()
+    at.switch_page("lab/pages/masking.py").run()
     assert not at.exception, at.exception
     return at
 

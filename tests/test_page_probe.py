@@ -33,7 +33,7 @@ def open_probe_page(monkeypatch, trained, objective: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["run"] = ids[objective]
     at.run()
-    at.switch_page("app_pages/probe.py")
+    at.switch_page("lab/pages/probe.py")
     at.query_params["run"] = ids[objective]  # switching pages clears the URL's parameters
     at.run()
     assert not at.exception, at.exception
@@ -118,8 +118,9 @@ def play_run(tmp_path_factory):
     """A runs folder with one nano AR run (char tokens) trained on a play whose lines each start a speech."""
     root, text = tmp_path_factory.mktemp("runs"), tmp_path_factory.mktemp("text") / "play.txt"
     text.write_text(PLAY, encoding="utf-8")
-    cfg = TrainConfig(objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=150, checkpoints=0,
-                      device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar", corpus=str(text), tokenizer="char", size="nano", steps=150, checkpoints=0, device="cpu"
+    )
     path = runs.create_run(cfg.to_dict(), root)
     train(cfg, path)
     return root, {"ar": path.name}

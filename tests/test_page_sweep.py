@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import measures, resources
 from selfsup_core import runs
 from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES
 
@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_sweep_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/sweep.py").run()
+    at.switch_page("lab/pages/sweep.py").run()
     assert not at.exception, at.exception
     at.button_group(key="sw_size").set_value("nano")
     at.number_input(key="sw_steps").set_value(10).run()
@@ -28,7 +28,7 @@ def launched(at: AppTest, key: str, n: int = 2) -> list[str]:
     for _ in range(n):
         value = at.query_params[key]
         ids = (value[0] if isinstance(value, list) else value).split(",")
-        assert all(ui.jobs().wait(i, timeout=300) == "completed" for i in ids)
+        assert all(resources.jobs().wait(i, timeout=300) == "completed" for i in ids)
         at.run()
         assert not at.exception, at.exception
         if len(ids) == n:
@@ -72,7 +72,7 @@ def test_mask_rate_sweep_runs_two_seeds_per_rate_and_plots_their_spread_with_ste
     def learned(run_id):
         return {"blank_accuracy": accuracy[run_id], "baseline_accuracy": 0.145, "blanks": 512, "facts_share": 0.5}
 
-    monkeypatch.setattr(ui, "run_results", learned)
+    monkeypatch.setattr(measures, "run_results", learned)
     at.run()
     assert not at.exception, at.exception
     assert not [w for w in at.warning if "Too early" in w.value]

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import live, resources
 from selfsup_core import runs
 from selfsup_core.config import TrainConfig
 
@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def open_train_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("lab/pages/train.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -46,7 +46,7 @@ def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_butt
     next(b for b in at.button if b.label == "Launch").click().run()
     run_id = at.query_params["run"][0] if isinstance(at.query_params["run"], list) else at.query_params["run"]
     assert runs.load_run(run_id).config["size"] == "nano"
-    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert not at.exception, at.exception
     assert any("Completed 20 steps" in s.value for s in at.success)
@@ -62,11 +62,11 @@ def test_a_running_run_offers_no_export_yet(runs_dir, monkeypatch):
     """The exports need the finished model: while the job manager still has the run, only config.json is offered."""
     cfg = TrainConfig(size="nano", steps=20, batch_size=8)
     run_id = runs.create_run(cfg.to_dict(), runs_dir).name
-    monkeypatch.setattr(ui.jobs(), "status", lambda rid: SimpleNamespace(state="queued", queue_position=1))
+    monkeypatch.setattr(resources.jobs(), "status", lambda rid: SimpleNamespace(state="queued", queue_position=1))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["run"] = run_id
     at.run()
-    at.switch_page("app_pages/train.py")
+    at.switch_page("lab/pages/train.py")
     at.query_params["run"] = run_id
     at.run()
     assert not at.exception, at.exception
@@ -80,10 +80,17 @@ def test_live_views_refresh_every_second_while_a_run_trains_or_is_next_and_slowe
         "next": SimpleNamespace(state="queued", queue_position=1),  # starts any moment (a fresh launch)
         "third": SimpleNamespace(state="queued", queue_position=3),
     }
-    monkeypatch.setattr(ui, "jobs", lambda: SimpleNamespace(status=jobs.get))
-    phases = {ids: ui.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]}
-    assert phases == {("training",): "running", ("next",): "running", ("third",): "queued", ("done",): None,
-                      ("third", "next"): "running"}  # fmt: skip
-    assert ui.REFRESH_S["running"] == 1.0 < ui.REFRESH_S["queued"]
-    monkeypatch.setattr(ui, "waiting", lambda key: 1)  # a sweep's run not submitted yet
-    assert ui.phase(["done"], key="sweep") == "queued"
+    monkeypatch.setattr(live, "jobs", lambda: SimpleNamespace(status=jobs.get))
+    phases = {
+        ids: live.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]
+    }
+    assert phases == {
+        ("training",): "running",
+        ("next",): "running",
+        ("third",): "queued",
+        ("done",): None,
+        ("third", "next"): "running",
+    }
+    assert live.REFRESH_S["running"] == 1.0 < live.REFRESH_S["queued"]
+    monkeypatch.setattr(live, "waiting", lambda key: 1)  # a sweep's run not submitted yet
+    assert live.phase(["done"], key="sweep") == "queued"

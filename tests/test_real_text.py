@@ -30,8 +30,17 @@ def poem_file(tmp_path_factory):
 def ar_run(poem_file, tmp_path_factory):
     """(run dir, summary) of a nano GPT trained on the poem with its default tokenizer (bpe)."""
     run_dir = create_run({}, tmp_path_factory.mktemp("runs"))
-    cfg = TrainConfig(objective="ar", corpus=str(poem_file), tokenizer=default_tokenizer(str(poem_file)),
-                      size="nano", steps=250, lr=3e-3, checkpoints=0, eval_every=250, device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="ar",
+        corpus=str(poem_file),
+        tokenizer=default_tokenizer(str(poem_file)),
+        size="nano",
+        steps=250,
+        lr=3e-3,
+        checkpoints=0,
+        eval_every=250,
+        device="cpu",
+    )
     return run_dir, train(cfg, run_dir).summary
 
 
@@ -55,8 +64,9 @@ def test_the_saved_gpt_continues_a_prompt_in_the_pipeline_called_with_its_defaul
     run_dir, _ = ar_run
     model, tok, _ = probe.load_model(run_dir / "model")
     ours = probe.generate(model, tok, "Sugar is sweet,", max_new_tokens=10, greedy=True)
-    generated = pipeline("text-generation", model=str(run_dir / "model"))("Sugar is sweet,", do_sample=False,
-                                                                          max_new_tokens=10)  # fmt: skip
+    generated = pipeline("text-generation", model=str(run_dir / "model"))(
+        "Sugar is sweet,", do_sample=False, max_new_tokens=10
+    )
     assert generated[0]["generated_text"] == "Sugar is sweet," + ours.text  # exactly the Probe page's text
 
 
@@ -69,8 +79,16 @@ def test_tokens_per_second_counts_real_tokens(ar_run):
 @pytest.mark.parametrize("kind", ["char", "bpe"])
 def test_a_bert_on_an_upload_fills_a_blank_in_the_pipeline_called_with_its_defaults(poem_file, tmp_path, kind):
     run_dir = create_run({}, tmp_path)
-    cfg = TrainConfig(objective="mlm", corpus=str(poem_file), tokenizer=kind, size="nano", steps=30,
-                      checkpoints=0, eval_every=30, device="cpu")  # fmt: skip
+    cfg = TrainConfig(
+        objective="mlm",
+        corpus=str(poem_file),
+        tokenizer=kind,
+        size="nano",
+        steps=30,
+        checkpoints=0,
+        eval_every=30,
+        device="cpu",
+    )
     train(cfg, run_dir)
     model, tok, _ = probe.load_model(run_dir / "model")
     text = "Roses are [MASK],"

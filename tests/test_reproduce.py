@@ -7,14 +7,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui
+from lab import resources
 from selfsup_core import runs
 from selfsup_core.config import TrainConfig, load_config_json
 from selfsup_core.train import train
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-CFG = TrainConfig(size="nano", steps=8, batch_size=4, seq_len=32, eval_every=4, eval_batches=2, checkpoints=0,
-                  log_every=2, tokenizer="word", seed=5, device="cpu")  # fmt: skip
+CFG = TrainConfig(
+    size="nano",
+    steps=8,
+    batch_size=4,
+    seq_len=32,
+    eval_every=4,
+    eval_batches=2,
+    checkpoints=0,
+    log_every=2,
+    tokenizer="word",
+    seed=5,
+    device="cpu",
+)
 
 
 def losses(run_dir: Path) -> list[tuple]:
@@ -34,11 +45,18 @@ def test_a_run_launched_again_from_its_config_json_gives_the_same_curve(tmp_path
     assert losses(second) == curve  # exactly: same seed, same data order, same maths
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    (b"\xff\xfe not text", "not JSON"), (b"{steps: 3}", "not JSON"), (b"[1, 2]", "one JSON object"),
-    (b'{"steps": 3, "colour": "red"}', "Unknown config keys"), (b'{"masking": {"rate": 2}}', "Mask rate"),
-    (b'{"masking": {"size": 2}}', "does not fit"), (b'{"steps": "many"}', "does not fit"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\xff\xfe not text", "not JSON"),
+        (b"{steps: 3}", "not JSON"),
+        (b"[1, 2]", "one JSON object"),
+        (b'{"steps": 3, "colour": "red"}', "Unknown config keys"),
+        (b'{"masking": {"rate": 2}}', "Mask rate"),
+        (b'{"masking": {"size": 2}}', "does not fit"),
+        (b'{"steps": "many"}', "does not fit"),
+    ],
+)
 def test_a_bad_config_file_is_refused_with_a_reason(data, says):
     with pytest.raises(ValueError, match=says):
         load_config_json(data)
@@ -46,7 +64,7 @@ def test_a_bad_config_file_is_refused_with_a_reason(data, says):
 
 def reproduce_page(data: bytes) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("lab/pages/train.py").run()
     at.file_uploader(key="train_reproduce").set_value(("config.json", data, "application/json")).run()
     assert not at.exception, at.exception
     return at
@@ -57,7 +75,7 @@ def test_an_uploaded_config_json_launches_a_run_with_exactly_that_config(runs_di
     next(b for b in at.button if b.label == "Launch this exact configuration").click().run()
     run_id = at.query_params["run"][-1] if isinstance(at.query_params["run"], list) else at.query_params["run"]
     assert runs.load_run(run_id).config == CFG.to_dict()
-    assert ui.jobs().wait(run_id, timeout=120) == "completed"
+    assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert any(b.label == "Download config.json" for b in at.get("download_button"))
 

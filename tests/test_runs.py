@@ -44,11 +44,13 @@ def test_the_fingerprint_changes_with_every_change_a_listing_shows_and_only_then
     append_jsonl(run_path(a) / "metrics.jsonl", {"step": 1})  # a listing does not show metrics
     assert fingerprint() == before
     seen = {before}
-    for change in (lambda: update_summary(run_path(a), status="running"),  # same second, same size: still seen
-                   lambda: update_summary(run_path(a), status="runnin2"),
-                   lambda: set_meta(a, nickname="Ann"),
-                   lambda: create_run({"objective": "ar"}),
-                   lambda: delete_run(a)):  # fmt: skip
+    for change in (
+        lambda: update_summary(run_path(a), status="running"),  # same second, same size: still seen
+        lambda: update_summary(run_path(a), status="runnin2"),
+        lambda: set_meta(a, nickname="Ann"),
+        lambda: create_run({"objective": "ar"}),
+        lambda: delete_run(a),
+    ):
         change()
         assert fingerprint() not in seen
         seen.add(fingerprint())

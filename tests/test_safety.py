@@ -26,10 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [p for p in ROOT.rglob("*.py") if not {".venv", "tests", "artifacts"} & set(p.relative_to(ROOT).parts)]
 
 
-@pytest.mark.parametrize("pattern", [r"torch\.load\(", r"\bimport pickle\b", r"\bpickle\.", r"trust_remote_code\s*=\s*True",
-                                     r"unsafe_allow_html\s*=\s*True", r"(?<![.\w])eval\(", r"(?<![.\w])exec\(",
-                                     r"weights_only\s*=\s*False", r"allow_pickle\s*=\s*True", r"use_safetensors\s*=\s*False",
-                                     r"\bimport (dill|joblib|shelve|marshal|cloudpickle)\b", r"yaml\.load\("])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"torch\.load\(",
+        r"\bimport pickle\b",
+        r"\bpickle\.",
+        r"trust_remote_code\s*=\s*True",
+        r"unsafe_allow_html\s*=\s*True",
+        r"(?<![.\w])eval\(",
+        r"(?<![.\w])exec\(",
+        r"weights_only\s*=\s*False",
+        r"allow_pickle\s*=\s*True",
+        r"use_safetensors\s*=\s*False",
+        r"\bimport (dill|joblib|shelve|marshal|cloudpickle)\b",
+        r"yaml\.load\(",
+    ],
+)
 def test_no_unsafe_loading_or_rendering_in_the_code(pattern):
     offenders = [str(p.relative_to(ROOT)) for p in SOURCES if re.search(pattern, p.read_text(encoding="utf-8"))]
     assert offenders == []
@@ -107,13 +120,13 @@ def test_token_boxes_escape_student_text_and_tooltips():
     from streamlit.testing.v1 import AppTest
 
     def page():
-        import ui
+        from lab import widgets
         from selfsup_core.masking import Fate
         from selfsup_core.preview import TokenView
 
         evil = "<img src=x onerror=alert(1)>"
-        ui.tokens([(evil, Fate.MASKED, '" onmouseover="alert(2)')])
-        ui.token_views([TokenView(evil, Fate.RANDOM, "</span><script>alert(3)</script>", True)])
+        widgets.tokens([(evil, Fate.MASKED, '" onmouseover="alert(2)')])
+        widgets.token_views([TokenView(evil, Fate.RANDOM, "</span><script>alert(3)</script>", True)])
 
     at = AppTest.from_function(page, default_timeout=30).run()
     assert not at.exception

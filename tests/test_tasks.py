@@ -113,8 +113,10 @@ def test_too_few_examples_overall_and_per_split(tmp_path):
 
 
 def test_labels_in_test_that_training_never_shows_are_refused(tmp_path):
-    rows = [{"text": f"t{i}", "label": "a" if i % 2 else "b", "split": ["train", "validation", "test"][i % 3]}
-            for i in range(60)] + [{"text": "odd", "label": "c", "split": "test"}]  # fmt: skip
+    rows = [
+        {"text": f"t{i}", "label": "a" if i % 2 else "b", "split": ["train", "validation", "test"][i % 3]}
+        for i in range(60)
+    ] + [{"text": "odd", "label": "c", "split": "test"}]
     with pytest.raises(UnseenLabelError, match="'c'.*never occur in the training"):
         load_task_file(write(tmp_path, "new.jsonl", "".join(json.dumps(r) + "\n" for r in rows)))
 
@@ -142,3 +144,15 @@ def test_label_budget_sample_is_class_balanced_seeded_and_all_when_none():
     odd = Counter(e.label for e in sample_budget(train, 10, seed=3)).values()
     assert sorted(odd) == [2, 2, 3, 3]
     assert sample_budget(train, None) == train
+
+
+def test_the_built_in_tasks_words_and_frames_are_the_world_files_data():
+    """The vocabulary lives in assets/world_<lang>.json ("tasks"), not in Python: each task kind there is a task."""
+    from selfsup_core.corpus import _world
+
+    for name, spec in tasks.BUILTIN_TASKS.items():
+        kind, language = name.rsplit("-", 1)
+        data = _world(spec["world"])["tasks"]
+        assert _world(spec["world"])["language"] == language and kind in data
+        assert set(spec["classes"]) == set(data[kind].get("classes") or data[kind]["frames"])
+        assert spec["slots"]["name"] == data["slots"]["name"]

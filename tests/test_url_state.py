@@ -72,8 +72,9 @@ def test_values_that_clash_keep_the_ones_that_fit_together():
 
 # -- the pages --------------------------------------------------------------------------------------
 def test_masking_lab_link_round_trip(runs_dir):
-    at = open_page("app_pages/masking.py", {"rate": "0.4", "strategy": "span", "span_max": "12", "noise": "0.2",
-                                        "seed": "7"})  # fmt: skip
+    at = open_page(
+        "lab/pages/masking.py", {"rate": "0.4", "strategy": "span", "span_max": "12", "noise": "0.2", "seed": "7"}
+    )
     assert at.slider(key="lab_rate").value == 0.4 and at.radio(key="lab_strategy").value == "span"
     assert at.slider(key="lab_span_max").value == 12 and at.slider(key="lab_noise").value == 0.2
     assert any("Seed **7**" in c.value for c in at.caption) and not at.warning
@@ -84,22 +85,42 @@ def test_masking_lab_link_round_trip(runs_dir):
 
 
 def test_train_link_round_trip_carries_the_shared_settings(runs_dir):
-    at = open_page("app_pages/train.py", {"objective": "ar", "size": "nano", "steps": "40", "seed": "7", "lr": "0.001",
-                                      "batch_size": "8", "rate": "0.3"})  # fmt: skip
+    at = open_page(
+        "lab/pages/train.py",
+        {
+            "objective": "ar",
+            "size": "nano",
+            "steps": "40",
+            "seed": "7",
+            "lr": "0.001",
+            "batch_size": "8",
+            "rate": "0.3",
+        },
+    )
     assert at.radio(key="train_objective").value == "ar" and at.button_group(key="train_size").value == "nano"
     shown = {k: at.number_input(key=k).value for k in ("train_steps", "train_seed", "train_lr", "train_batch")}
     assert shown == {"train_steps": 40, "train_seed": 7, "train_lr": 0.001, "train_batch": 8}
     assert at.session_state["config"]["masking"]["rate"] == 0.3  # set in the Masking lab, carried by the link
     at.number_input(key="train_seed").set_value(9)
     at.toggle(key="train_by_time").set_value(True).run()
-    assert url(at) == {"objective": "ar", "size": "nano", "steps": "100000", "time_budget_s": "60.0", "seed": "9",
-                       "lr": "0.001", "batch_size": "8", "rate": "0.3"}  # fmt: skip
+    assert url(at) == {
+        "objective": "ar",
+        "size": "nano",
+        "steps": "100000",
+        "time_budget_s": "60.0",
+        "seed": "9",
+        "lr": "0.001",
+        "batch_size": "8",
+        "rate": "0.3",
+    }
     assert link(at) == ("/train", url(at))
 
 
 def test_a_bad_value_in_a_link_is_named_and_the_default_used(runs_dir):
-    at = open_page("app_pages/train.py", {"batch_size": "lots", "size": "huge", "seed": "-1", "corpus": "/etc/passwd",
-                                      "steps": "50"})  # fmt: skip
+    at = open_page(
+        "lab/pages/train.py",
+        {"batch_size": "lots", "size": "huge", "seed": "-1", "corpus": "/etc/passwd", "steps": "50"},
+    )
     warnings = " ".join(w.value for w in at.warning)
     for shown in ("batch_size='lots'", "size='huge'", "seed='-1'", "corpus='/etc/passwd'"):
         assert shown in warnings
@@ -111,7 +132,7 @@ def test_a_bad_value_in_a_link_is_named_and_the_default_used(runs_dir):
 
 
 def test_compare_link_round_trip(runs_dir):
-    at = open_page("app_pages/compare.py", {"size": "nano", "time_budget_s": "12.0", "steps": "40", "rate": "0.3"})
+    at = open_page("lab/pages/compare.py", {"size": "nano", "time_budget_s": "12.0", "steps": "40", "rate": "0.3"})
     assert at.button_group(key="cmp_size").value == "nano"
     assert (at.number_input(key="cmp_seconds").value, at.number_input(key="cmp_steps").value) == (12, 40)
     config = at.session_state["config"]
@@ -132,15 +153,32 @@ def pretrained(tmp_path_factory):
 def test_finetune_link_round_trip(monkeypatch, pretrained):
     root, run_id = pretrained
     monkeypatch.setenv("SELFSUP_RUNS_DIR", str(root))
-    at = open_page("app_pages/finetune.py", {"pretrained": run_id, "method": "lora", "label_budget": "8", "steps": "20",
-                                         "lr": "0.01", "seed": "3", "lora_rank": "4"})  # fmt: skip
+    at = open_page(
+        "lab/pages/finetune.py",
+        {
+            "pretrained": run_id,
+            "method": "lora",
+            "label_budget": "8",
+            "steps": "20",
+            "lr": "0.01",
+            "seed": "3",
+            "lora_rank": "4",
+        },
+    )
     assert at.selectbox(key="ft_pretrained").value == run_id and at.radio(key="ft_method_True").value == "lora"
     assert at.button_group(key="ft_budget").value == "8" and not at.warning
     shown = {k: at.number_input(key=k).value for k in ("ft_steps", "ft_lr_lora", "ft_seed", "ft_rank")}
     assert shown == {"ft_steps": 20, "ft_lr_lora": 0.01, "ft_seed": 3, "ft_rank": 4}
     at.number_input(key="ft_steps").set_value(30).run()
-    assert url(at) == {"pretrained": run_id, "method": "lora", "label_budget": "8", "steps": "30", "lr": "0.01",
-                       "seed": "3", "lora_rank": "4"}  # fmt: skip
-    at = open_page("app_pages/finetune.py", {"pretrained": "no-such-run", "method": "lora", "steps": "20"})
+    assert url(at) == {
+        "pretrained": run_id,
+        "method": "lora",
+        "label_budget": "8",
+        "steps": "30",
+        "lr": "0.01",
+        "seed": "3",
+        "lora_rank": "4",
+    }
+    at = open_page("lab/pages/finetune.py", {"pretrained": "no-such-run", "method": "lora", "steps": "20"})
     assert any("pretrained='no-such-run'" in w.value for w in at.warning)
     assert at.selectbox(key="ft_pretrained").value is None and at.number_input(key="ft_steps").value == 20

@@ -31,8 +31,8 @@ def test_table_has_settings_and_final_figures_of_each_run(runs_dir):
         40,
         3,
     )
-    assert (mlm["mask rate"], mlm["masking"], mlm["val_accuracy"], mlm["error"]) == (0.15, "token", 0.4, None)
-    assert ar["objective"] == "AR" and ar["mask rate"] is None and ar["masking"] is None
+    assert (mlm["mask_rate"], mlm["masking"], mlm["val_accuracy"], mlm["error"]) == (0.15, "token", 0.4, None)
+    assert ar["objective"] == "AR" and ar["mask_rate"] is None and ar["masking"] is None
     assert ar["error"] == "The loss became nan" and ar["val_loss"] is None
     assert ar["steps"] == 10  # not finished: the steps asked for
 
@@ -106,12 +106,30 @@ def saved(tmp_path_factory):
         for step in (5, 10, 20):
             torch.manual_seed(step)
             if objective == "mlm":
-                model = BertForMaskedLM(BertConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=1,
-                                                   num_attention_heads=2, intermediate_size=32,
-                                                   max_position_embeddings=32, pad_token_id=0))  # fmt: skip
+                model = BertForMaskedLM(
+                    BertConfig(
+                        vocab_size=len(tok),
+                        hidden_size=16,
+                        num_hidden_layers=1,
+                        num_attention_heads=2,
+                        intermediate_size=32,
+                        max_position_embeddings=32,
+                        pad_token_id=0,
+                    )
+                )
             else:
-                model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_embd=16, n_layer=1, n_head=2,
-                                                   n_positions=32, pad_token_id=0, bos_token_id=2, eos_token_id=3))  # fmt: skip
+                model = GPT2LMHeadModel(
+                    GPT2Config(
+                        vocab_size=len(tok),
+                        n_embd=16,
+                        n_layer=1,
+                        n_head=2,
+                        n_positions=32,
+                        pad_token_id=0,
+                        bos_token_id=2,
+                        eos_token_id=3,
+                    )
+                )
             folder = root / ("model" if step == 20 else f"step-{step:06d}")
             model.save_pretrained(folder)
             points.append((step, folder))

@@ -77,8 +77,11 @@ def build_classifier(
     root: the runs directory holding the pretrained run (None: SELFSUP_RUNS_DIR). The seed (set by the
     caller) decides the new head's initial weights, and for scratch all of them.
     """
-    labels = {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),
-              "label2id": {lab: i for i, lab in enumerate(task.labels)}}  # fmt: skip
+    labels = {
+        "num_labels": len(task.labels),
+        "id2label": dict(enumerate(task.labels)),
+        "label2id": {lab: i for i, lab in enumerate(task.labels)},
+    }
     if cfg.pretrained is not None:
         base = pretrained_dir(cfg.pretrained, root)
         tokenizer = PreTrainedTokenizerFast.from_pretrained(base)
@@ -163,9 +166,15 @@ def set_trainable(model: PreTrainedModel, cfg: FinetuneConfig, arch: str) -> tor
 
     extra = EXTRA_HEAD_MODULES[arch]
     if cfg.method == "lora":
-        peft_config = LoraConfig(task_type=TaskType.SEQ_CLS, r=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                 lora_dropout=cfg.lora_dropout, target_modules=cfg.target_modules or LORA_TARGETS[arch],
-                                 modules_to_save=extra, fan_in_fan_out=arch == "gpt2")  # fmt: skip
+        peft_config = LoraConfig(
+            task_type=TaskType.SEQ_CLS,
+            r=cfg.lora_rank,
+            lora_alpha=cfg.lora_alpha,
+            lora_dropout=cfg.lora_dropout,
+            target_modules=cfg.target_modules or LORA_TARGETS[arch],
+            modules_to_save=extra,
+            fan_in_fan_out=arch == "gpt2",
+        )
     else:  # ia3: peft's per-architecture defaults (BERT key/value/output.dense, GPT-2 c_attn/mlp.c_proj)
         peft_config = IA3Config(task_type=TaskType.SEQ_CLS, modules_to_save=extra, fan_in_fan_out=arch == "gpt2")
     return get_peft_model(model, peft_config)

@@ -86,8 +86,13 @@ def _finetune(cfg: FinetuneConfig, run_dir: Path | None, callbacks: Sequence[Cal
         update_summary(run_dir, labels=task.labels, method=cfg.method, architecture=arch)
     # step 0: the validation accuracy of the untrained head, where every curve starts (about chance)
     history: list[dict[str, Any]] = []
-    log({"step": 0, **val_record(model, val_set, device), "elapsed_s": time.perf_counter() - t0}, history,
-        run_dir, callbacks, evaluated=True)  # fmt: skip
+    log(
+        {"step": 0, **val_record(model, val_set, device), "elapsed_s": time.perf_counter() - t0},
+        history,
+        run_dir,
+        callbacks,
+        evaluated=True,
+    )
     t_loop = time.perf_counter()
     interval_loss, interval_steps, step, status = 0.0, 0, 0, "completed"
 

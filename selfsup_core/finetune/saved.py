@@ -27,8 +27,14 @@ CLASSIFIER_DIR = "classifier"  # inside a fine-tuning run; not `model/`, so the 
 INFO_FILE = "finetune.json"  # labels, method and (for adapters) where the pretrained model is
 
 
-def save_classifier(model: torch.nn.Module, tokenizer: PreTrainedTokenizerFast, path: Path, labels: list[str],
-                    cfg: FinetuneConfig, arch: str) -> None:  # fmt: skip
+def save_classifier(
+    model: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerFast,
+    path: Path,
+    labels: list[str],
+    cfg: FinetuneConfig,
+    arch: str,
+) -> None:
     """Model (or peft adapter), tokenizer and `finetune.json`, all saved at once by train.save_model
     (safetensors; a failed save leaves no classifier folder)."""
     info: dict[str, Any] = {"labels": labels, "method": cfg.method, "architecture": arch}

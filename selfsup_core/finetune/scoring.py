@@ -54,8 +54,11 @@ def classification_report(true: Sequence[int], predicted: Sequence[int], n_class
         fn = sum(matrix[c]) - tp
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     n = max(len(true), 1)
-    return {"accuracy": sum(matrix[c][c] for c in range(n_classes)) / n, "macro_f1": sum(f1s) / n_classes,
-            "confusion": matrix}  # fmt: skip
+    return {
+        "accuracy": sum(matrix[c][c] for c in range(n_classes)) / n,
+        "macro_f1": sum(f1s) / n_classes,
+        "confusion": matrix,
+    }
 
 
 def trainable_parameters(model: torch.nn.Module) -> tuple[int, int]:

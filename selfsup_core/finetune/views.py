@@ -22,30 +22,29 @@ def finetune_runs(root: str | os.PathLike | None = None) -> list:
 
 
 def results_table(runs: Sequence) -> list[dict[str, Any]]:
-    """One row per fine-tuning run for the comparison table, rounded for display (None where not known yet)."""
-
-    def rounded(value: Any, digits: int, scale: float = 1.0) -> float | None:
-        return None if value is None else round(value * scale, digits)
-
+    """One row per fine-tuning run for the comparison table (None where not known yet). Keys are identifiers
+    and values as recorded (fractions, seconds, MB): the app labels, scales and rounds them."""
     rows = []
     for r in runs:
         c, s = r.config, r.summary
-        rows.append({
-            "method": c.get("method"),
-            "pretrained": "none" if c.get("method") == "scratch" else c.get("pretrained"),
-            "task": Path(str(c.get("task"))).name,
-            "labels used": s.get("train_examples", c.get("label_budget")),
-            "test accuracy %": rounded(s.get("test_accuracy"), 1, 100),
-            "macro-F1": rounded(s.get("macro_f1"), 3),
-            "trainable %": rounded(s.get("trainable_fraction"), 2, 100),
-            "trainable params": s.get("trainable_parameters"),
-            "train time (s)": rounded(s.get("train_s"), 1),
-            "peak memory (MB)": rounded(s.get("peak_memory_mb"), 1),
-            "state memory (MB)": rounded(s.get("state_memory_mb"), 2),
-            "status": r.status,
-            "run": r.id,
-            "error": s.get("error") if r.status == "failed" else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "method": c.get("method"),
+                "pretrained": "none" if c.get("method") == "scratch" else c.get("pretrained"),
+                "task": Path(str(c.get("task"))).name,
+                "labels_used": s.get("train_examples", c.get("label_budget")),
+                "test_accuracy": s.get("test_accuracy"),
+                "macro_f1": s.get("macro_f1"),
+                "trainable_fraction": s.get("trainable_fraction"),
+                "trainable_parameters": s.get("trainable_parameters"),
+                "train_s": s.get("train_s"),
+                "peak_memory_mb": s.get("peak_memory_mb"),
+                "state_memory_mb": s.get("state_memory_mb"),
+                "status": r.status,
+                "run": r.id,
+                "error": s.get("error") if r.status == "failed" else None,
+            }
+        )
     return rows
 
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from i18n import text
+from lab.i18n import text
 from selfsup_core.lessons import LESSONS, tr
 from tests.e2e.helpers import shot, wait_idle
 

@@ -45,7 +45,8 @@ def test_demo_then_train_watch_stop_and_probe(app_server, page):
     box.fill("the capital of norland is [MASK] .")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .bars .point').length >= 5",
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .bars .point').length >= 5", timeout=60_000
+    )
     assert "Traceback" not in page.content()
     shot(page, "05-probe-bars")

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
-from selfsup_core import charts
+from lab import actions, charts, i18n, live, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core.config import quick_demo
 from selfsup_core.corpus import load_builtin
 from selfsup_core.runs import load_run
@@ -30,34 +28,36 @@ demo = quick_demo("world-zh" if i18n.lang() == "zh" else "world-en")  # a Chines
 probe = load_builtin(demo.corpus).probes[0]
 st.markdown(t("home.demo_what", text=probe.text))
 run_id = st.query_params.get("demo")
-if st.button(t("home.run_demo"), type="primary", disabled=bool(run_id and ui.jobs().status(run_id))):
-    run_id = ui.submit(demo)
+if st.button(t("home.run_demo"), type="primary", disabled=bool(run_id and resources.jobs().status(run_id))):
+    run_id = actions.submit(demo)
     st.query_params["demo"] = run_id
-    ui.set_current_run(run_id)
+    url_state.set_current_run(run_id)
 
 
-phase = ui.phase([run_id]) if run_id else None
-
-
-@st.fragment(run_every=ui.REFRESH_S.get(phase))
-def demo_view(run_id: str, drawn: str | None) -> None:
-    if ui.phase([run_id]) != drawn:
-        st.rerun()  # started or finished: redraw the page with the new timer (none once finished)
+def demo_view(ids: list[str], drawn: str | None) -> None:
+    """The demo run's progress and curve while it trains (a live view), then its first fill-in."""
+    run_id = ids[0]
     run = load_run(run_id)
-    job = ui.jobs().status(run_id)
+    job = resources.jobs().status(run_id)
     lines = run.metrics()
     elapsed = lines[-1]["elapsed_s"] if lines else 0.0
     if job is not None:
         wait = t("home.queued", n=job.queue_position) if job.state == "queued" else t("home.training", seconds=elapsed)
         st.progress(min(elapsed / demo.time_budget_s, 1.0), text=wait)
     if lines:
-        ui.chart(charts.loss_curves([("demo", lines)]), key="demo-curve")
+        widgets.chart(charts.loss_curves([("demo", lines)]), key="demo-curve")
     if job is None and run.status != "running":
         if run.status == "failed":
             st.error(run.summary.get("error", t("home.failed")))
             return
-        st.success(t("home.done", steps=run.summary.get("steps"), seconds=run.summary.get("elapsed_s", 0),
-                     accuracy=run.summary.get("val_accuracy", 0)))  # fmt: skip
+        st.success(
+            t(
+                "home.done",
+                steps=run.summary.get("steps"),
+                seconds=run.summary.get("elapsed_s", 0),
+                accuracy=run.summary.get("val_accuracy", 0),
+            )
+        )
         show_fill(run)
 
 
@@ -67,30 +67,30 @@ def show_fill(run) -> None:
     # the demo that ran (the URL keeps it across a language switch), not the one this language would start
     shown = load_builtin(run.config["corpus"]).probes[0]
     try:
-        model, tokenizer, _ = ui.model(run.model_path)
+        model, tokenizer, _ = resources.model(run.model_path)
         top = fill_mask(model, tokenizer, shown.text, top_k=5)[0].candidates
         rank = answer_rank(model, tokenizer, shown.text, shown.answer)
     except (ValueError, LookupError, OSError) as e:
-        ui.error(e)
+        widgets.error(e)
         return
-    ui.token_bars(top, t("home.bars_title", text=shown.text, answer=shown.answer), shown.answer, key="demo-bars")
+    widgets.token_bars(top, t("home.bars_title", text=shown.text, answer=shown.answer), shown.answer, key="demo-bars")
     verdict = t("home.right") if top[0].token.strip() == shown.answer else t("home.not_yet")
-    st.markdown(t("home.top_guess", word=ui.token_label(top[0].token), verdict=verdict))
+    st.markdown(t("home.top_guess", word=widgets.token_label(top[0].token), verdict=verdict))
     if rank is not None and rank.rank > 1:  # not its top guess: how far off is it?
         st.markdown(t("home.answer_rank", answer=shown.answer, rank=rank.rank, prob=rank.prob, n=rank.vocabulary))
-    st.page_link("app_pages/probe.py", label=t("home.open_probe"), icon="🔍")
+    st.page_link("lab/pages/probe.py", label=t("home.open_probe"), icon="🔍")
 
 
 if run_id:
     try:
-        demo_view(run_id, phase)
+        live.view(demo_view, [run_id])
     except (ValueError, LookupError, OSError) as e:
-        ui.error(e)
+        widgets.error(e)
 
 st.divider()
 st.subheader(t("home.steps"))
-st.page_link("app_pages/corpus.py", label=t("home.step1"), icon="📚")
-st.page_link("app_pages/masking.py", label=t("home.step2"), icon="🎭")
-st.page_link("app_pages/train.py", label=t("home.step3"), icon="🏋️")
-st.page_link("app_pages/probe.py", label=t("home.step4"), icon="🔍")
-st.page_link("app_pages/lessons.py", label=t("lessons.home_link"), icon="🎓")
+st.page_link("lab/pages/corpus.py", label=t("home.step1"), icon="📚")
+st.page_link("lab/pages/masking.py", label=t("home.step2"), icon="🎭")
+st.page_link("lab/pages/train.py", label=t("home.step3"), icon="🏋️")
+st.page_link("lab/pages/probe.py", label=t("home.step4"), icon="🔍")
+st.page_link("lab/pages/lessons.py", label=t("lessons.home_link"), icon="🎓")

@@ -5,9 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
+from lab import i18n, ownership, widgets
+from lab.i18n import t
 from selfsup_core import classroom
 from selfsup_core.classroom import RESULTS, SETTINGS
 
@@ -37,25 +36,36 @@ def board(rows: list[dict]) -> None:
     """The class's runs at one budget (size and duration): a setting against a result, one point per run, and
     the same as a table."""
     found = {"/".join(map(str, k)): k for k, _ in classroom.budgets(rows)}  # option ids: "mini/60.0/None"
-    option = st.selectbox(t("class.budget_pick"), [*found, ALL], format_func=budget_label(found, rows),
-                         key="class_budget", help=t("class.budget_help"))  # fmt: skip  # the most common first
+    option = st.selectbox(
+        t("class.budget_pick"),
+        [*found, ALL],
+        format_func=budget_label(found, rows),
+        key="class_budget",
+        help=t("class.budget_help"),
+    )  # the most common first
     budget = found.get(option)
     rows = classroom.of_budget(rows, budget)
     b, c, d = st.columns([2, 2.4, 1.3], vertical_alignment="bottom")
     x = b.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
-    y = c.segmented_control(t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y",
-                            format_func=result)  # fmt: skip
+    y = c.segmented_control(
+        t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y", format_func=result
+    )
     names = d.toggle(t("class.names"), value=len(rows) <= 12, key="class_names")  # more would overlap: hover shows them
     st.markdown(t("class.count", runs=len(rows), students=len({r["nickname"] for r in rows})))
     if budget is None and len(found) > 1:
         st.warning(t("class.mixed", n=len(found)), icon="⚖️")
-    ui.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
+    widgets.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
     left_out = sum(r[x] is None for r in rows)
     if left_out:
         st.caption(t("class.left_out", n=left_out))
     st.caption(t("class.caveat"))
-    columns = {"nickname": t("class.col.nickname"), "objective": t("class.col.objective"), x: setting(x),
-               y: result(y), "run": t("class.col.run")}  # fmt: skip
+    columns = {
+        "nickname": t("class.col.nickname"),
+        "objective": t("class.col.objective"),
+        x: setting(x),
+        y: result(y),
+        "run": t("class.col.run"),
+    }
     shown = pd.DataFrame(rows)[list(dict.fromkeys(columns))].rename(columns=columns)
     percent = [label for key, label in columns.items() if key in ("val_accuracy", "mask_rate")]  # 21.6%, not 0.216
     st.dataframe(
@@ -66,17 +76,23 @@ def board(rows: list[dict]) -> None:
 st.title(t("class.title"))
 st.caption(t("class.caption"))
 since = classroom.load()["results_since"]
-if ui.is_teacher():
+if ownership.is_teacher():
     with st.popover(t("class.reset"), icon="🧹"):
         st.write(t("class.reset_help"))
         if st.button(t("class.reset"), type="primary", key="class_reset"):
-            since = classroom.reset_results(teacher=ui.is_teacher())
+            since = classroom.reset_results(teacher=ownership.is_teacher())
             st.toast(t("class.reset_done"))
 if since is not None:
     st.caption(t("class.since", time=datetime.datetime.fromtimestamp(since).strftime("%H:%M, %d %b")))
 
-rows = classroom.result_rows(ui.visible_runs(), since, anonymous=t("class.anonymous"), none=t("class.none"),
-                             strategy_name=i18n.labels("strategy."), augmentation_name=i18n.labels("aug."))  # fmt: skip
+rows = classroom.result_rows(
+    ownership.visible_runs(),
+    since,
+    anonymous=t("class.anonymous"),
+    none=t("class.none"),
+    strategy_name=i18n.labels("strategy."),
+    augmentation_name=i18n.labels("aug."),
+)
 if rows:
     board(rows)
 else:

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
-from selfsup_core import charts, corpus
+from lab import charts, i18n, measures, resources, url_state, widgets
+from lab.i18n import t
+from selfsup_core import corpus
 from selfsup_core.config import MASK_STRATEGIES
 from selfsup_core.masking import Fate
 from selfsup_core.preview import expected_rates, preview
@@ -15,7 +14,7 @@ PERCENT = dict(format="percent", step=0.05)
 
 st.title(t("masking.title"))
 st.caption(t("masking.caption"))
-cfg = ui.config_from_url(widgets=tuple(f"lab_{name}" for name in ui.SETTINGS_IN_URL))
+cfg = url_state.config_from_url(widgets=tuple(f"lab_{name}" for name in url_state.SETTINGS_IN_URL))
 masking, augment = cfg.to_dict()["masking"], cfg.to_dict()["augment"]
 # widgets start from the shared settings (Streamlit forgets a widget's state when another page is shown)
 st.session_state.setdefault("lab_objective", cfg.objective)
@@ -24,28 +23,42 @@ for key, value in {**masking, **augment}.items():
 
 settings, view = st.columns([1, 2], gap="large")
 with settings:
-    objective = st.radio(t("masking.objective"), ["mlm", "ar"], format_func=i18n.labels("masking.objective."),
-                         key="lab_objective")  # fmt: skip
+    objective = st.radio(
+        t("masking.objective"), ["mlm", "ar"], format_func=i18n.labels("masking.objective."), key="lab_objective"
+    )
     keep = 1.0
     if objective == "mlm":
-        masking["rate"] = st.slider(t("masking.rate"), 0.01, 0.9, format="percent", step=0.01, key="lab_rate",
-                                    help=t("masking.rate_help"))  # fmt: skip
+        masking["rate"] = st.slider(
+            t("masking.rate"), 0.01, 0.9, format="percent", step=0.01, key="lab_rate", help=t("masking.rate_help")
+        )
         st.caption(t("masking.sees"))
         c1, c2 = st.columns(2)
         masking["mask_replace_prob"] = c1.slider("[MASK]", 0.0, 1.0, key="lab_mask_replace_prob", **PERCENT)
-        masking["random_replace_prob"] = c2.slider(t("masking.random_token"), 0.0, 1.0, key="lab_random_replace_prob",
-                                                   **PERCENT)  # fmt: skip
+        masking["random_replace_prob"] = c2.slider(
+            t("masking.random_token"), 0.0, 1.0, key="lab_random_replace_prob", **PERCENT
+        )
         keep = 1 - masking["mask_replace_prob"] - masking["random_replace_prob"]
         st.caption(t("masking.keep", keep=max(keep, 0)))
-        masking["strategy"] = st.radio(t("masking.strategy"), MASK_STRATEGIES, horizontal=True, key="lab_strategy",
-                                       format_func=i18n.labels("strategy."))  # fmt: skip
-        st.caption(t("masking.strategy_explain", name=t(f"strategy.{masking['strategy']}"),
-                     explain=t(f"masking.strategy.{masking['strategy']}")))  # fmt: skip
+        masking["strategy"] = st.radio(
+            t("masking.strategy"),
+            MASK_STRATEGIES,
+            horizontal=True,
+            key="lab_strategy",
+            format_func=i18n.labels("strategy."),
+        )
+        st.caption(
+            t(
+                "masking.strategy_explain",
+                name=t(f"strategy.{masking['strategy']}"),
+                explain=t(f"masking.strategy.{masking['strategy']}"),
+            )
+        )
         if masking["strategy"] == "span":
             c1, c2 = st.columns(2)
-            masking["span_mean"] = c1.slider(t("masking.span_mean"), *ui.LIMITS["span_mean"], step=0.5, format="%.1f",
-                                             key="lab_span_mean")  # fmt: skip
-            masking["span_max"] = c2.slider(t("masking.span_max"), *ui.LIMITS["span_max"], key="lab_span_max")
+            masking["span_mean"] = c1.slider(
+                t("masking.span_mean"), *url_state.LIMITS["span_mean"], step=0.5, format="%.1f", key="lab_span_mean"
+            )
+            masking["span_max"] = c2.slider(t("masking.span_max"), *url_state.LIMITS["span_max"], key="lab_span_max")
     else:
         st.info(t("masking.ar_info"), icon="➡️")
     active = sum(bool(augment[name]) for name in AUGMENTS)
@@ -55,41 +68,43 @@ with settings:
             augment[name] = st.slider(t(f"aug.{name}"), 0.0, top, key=f"lab_{name}", **PERCENT)
             st.caption(t(f"aug.explain.{name}"))
             if name == "shuffle" and augment["shuffle"] > 0:
-                augment["shuffle_window"] = st.slider(t("masking.shuffle_window"), *ui.LIMITS["shuffle_window"],
-                                                      key="lab_shuffle_window")  # fmt: skip
+                augment["shuffle_window"] = st.slider(
+                    t("masking.shuffle_window"), *url_state.LIMITS["shuffle_window"], key="lab_shuffle_window"
+                )
     link = st.container()  # filled last, once the seed is known too
     if keep < -1e-9:
-        st.error(t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]),
-                 icon="⚠️")  # fmt: skip
+        st.error(
+            t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]), icon="⚠️"
+        )
     else:
         try:
-            ui.update_config(objective=objective, masking=masking, augment=augment)
+            url_state.update_config(objective=objective, masking=masking, augment=augment)
         except ValueError as e:
-            ui.error(e)
+            widgets.error(e)
 
 with view:
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
     if c1.button(t("masking.resample"), help=t("masking.resample_help"), key="lab_resample"):
-        ui.update_config(seed=ui.config().seed + 1)
-    sentences = corpus.sample_documents(ui.current_corpus(), 5)
-    cfg = ui.config()
+        url_state.update_config(seed=url_state.config().seed + 1)
+    sentences = corpus.sample_documents(url_state.current_corpus(), 5)
+    cfg = url_state.config()
     seed = cfg.seed
     source = cfg.corpus if cfg.corpus in corpus.builtin_names() else t("masking.your_text")
     c2.caption(t("masking.seen", seed=seed, source=source, tokenizer=t(f"corpus.kind.{cfg.tokenizer}")))
-    tok = ui.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
+    tok = resources.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
     rows = preview(tok, sentences, cfg.objective, cfg.masking, cfg.augment, seed, cfg.seq_len)
     for row in rows:
-        ui.token_views(row)
+        widgets.token_views(row)
     seen = {v.fate for row in rows for v in row} | {Fate.UNTOUCHED}
-    ui.legend(sorted(seen if cfg.objective == "ar" else seen | {Fate.MASKED, Fate.RANDOM, Fate.KEPT}))
+    widgets.legend(sorted(seen if cfg.objective == "ar" else seen | {Fate.MASKED, Fate.RANDOM, Fate.KEPT}))
     expected = expected_rates(cfg.objective, cfg.masking, cfg.augment)
     if expected:
-        realised = ui.realised_rates(cfg.to_dict(), seed)
+        realised = measures.realised_rates(cfg.to_dict(), seed)
         bars = i18n.labels("masking.bar.")
         expected, realised = ({bars(k): v for k, v in rates.items()} for rates in (expected, realised))
         st.markdown(f"**{t('masking.chart_title')}**")  # above the figure: a plotly title would sit on its legend
-        ui.chart(charts.setting_vs_realised(expected, realised), key="lab_rates")
+        widgets.chart(charts.setting_vs_realised(expected, realised), key="lab_rates")
     else:
         st.caption(t("masking.ar_no_chart"))
 with link:
-    ui.share_link("masking")
+    widgets.share_link("masking")

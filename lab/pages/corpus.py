@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-import i18n
-import ui
-from i18n import t
+from lab import i18n, measures, resources, url_state, widgets
+from lab.i18n import t
 from selfsup_core import config, corpus
 from selfsup_core.config import TOKENIZER_KINDS, TrainConfig
 from selfsup_core.preview import tokenized, tokens_per_word
@@ -18,24 +17,25 @@ def set_tokenizer(kind: str, auto: bool) -> TrainConfig:
     `auto`: chosen for the student (their own text's default), so a built-in world gets its own back."""
     st.session_state["corpus_tokenizer"] = kind  # the radio is drawn further down this run
     st.session_state["corpus_tokenizer_auto"] = auto
-    return ui.update_config(tokenizer=kind)
+    return url_state.update_config(tokenizer=kind)
 
 
 st.title(t("corpus.title"))
 st.caption(t("corpus.caption"))
-cfg = ui.config()
+cfg = url_state.config()
 builtin = cfg.corpus in corpus.builtin_names()
 st.session_state.setdefault("corpus_source", "builtin" if builtin else "upload")
 st.session_state.setdefault("corpus_builtin", cfg.corpus if builtin else corpus.builtin_names()[0])
 
-source = st.radio(t("corpus.source"), SOURCES, horizontal=True, key="corpus_source",
-                  format_func=i18n.labels("corpus.source."))  # fmt: skip
+source = st.radio(
+    t("corpus.source"), SOURCES, horizontal=True, key="corpus_source", format_func=i18n.labels("corpus.source.")
+)
 if source == "builtin":
     name = st.selectbox(t("corpus.builtin"), corpus.builtin_names(), key="corpus_builtin")
     if name != cfg.corpus:
         if st.session_state.get("corpus_tokenizer_auto") and cfg.tokenizer == config.default_tokenizer(cfg.corpus):
             cfg = set_tokenizer(config.default_tokenizer(name), auto=False)  # the world's own default again
-        cfg = ui.update_config(corpus=name, text_column=None)
+        cfg = url_state.update_config(corpus=name, text_column=None)
 else:
     if source == "upload":
         upload = st.file_uploader(t("corpus.upload"), type=["txt", "csv", "jsonl"], key="corpus_upload")
@@ -48,22 +48,26 @@ else:
             columns = corpus.list_columns(data, filename)
             column = None
             if columns:
-                column = st.selectbox(t("corpus.column"), [None, *columns], key="corpus_column",
-                                      format_func=lambda c: c or t("corpus.column_auto"))  # fmt: skip
-            path, unit, n = ui.use_upload(data, filename, column)
+                column = st.selectbox(
+                    t("corpus.column"),
+                    [None, *columns],
+                    key="corpus_column",
+                    format_func=lambda c: c or t("corpus.column_auto"),
+                )
+            path, unit, n = resources.use_upload(data, filename, column)
             st.session_state.setdefault("upload_names", {})[path] = filename  # the saved file is named by its content
             st.session_state.setdefault("upload_units", {})[path] = unit  # saved as a table: the split is known here
             if path != cfg.corpus:
                 if cfg.tokenizer == config.default_tokenizer(cfg.corpus):  # not chosen by the student: text's default
                     cfg = set_tokenizer(config.default_tokenizer(path), auto=True)
-                cfg = ui.update_config(corpus=path, text_column="text")
+                cfg = url_state.update_config(corpus=path, text_column="text")
             st.success(t("corpus.ready"), icon="✅")
             if st.session_state.get("corpus_tokenizer_auto") and cfg.tokenizer == "bpe":
                 st.caption(t("corpus.bpe_default"))
         except corpus.CorpusError as e:
-            ui.error(e)
+            widgets.error(e)
 
-current, cfg = ui.current_corpus(), ui.config()
+current, cfg = url_state.current_corpus(), url_state.config()
 if current.name in corpus.builtin_names():
     st.subheader(t("corpus.using", name=current.name))
     st.write(t(f"corpus.about.{current.name}"))
@@ -86,7 +90,7 @@ for col, label, value in zip(
         f"{size:.2f} MB" if size >= 0.1 else f"{stats['bytes'] / 1024:.1f} kB",
         stats["words"],
         stats["distinct_words"],
-    ],  # fmt: skip
+    ],
     strict=True,
 ):
     col.metric(t(f"corpus.{label}"), f"{value:,}" if isinstance(value, int) else value)
@@ -103,24 +107,30 @@ if current.probes:
 st.subheader(t("corpus.tokens"))
 st.session_state.setdefault("corpus_tokenizer", cfg.tokenizer)
 st.session_state.setdefault("corpus_lowercase", cfg.lowercase)
-kind = st.radio(t("corpus.tokenizer"), TOKENIZER_KINDS, horizontal=True, key="corpus_tokenizer",
-                format_func=i18n.labels("corpus.kind."))  # fmt: skip
+kind = st.radio(
+    t("corpus.tokenizer"),
+    TOKENIZER_KINDS,
+    horizontal=True,
+    key="corpus_tokenizer",
+    format_func=i18n.labels("corpus.kind."),
+)
 st.caption(t("corpus.try_unseen", explanation=t(f"corpus.explain.{kind}")))
 lowercase = st.toggle(t("corpus.lowercase"), key="corpus_lowercase", help=t("corpus.lowercase_help"))
 if kind != cfg.tokenizer:  # the student's own choice: kept when they switch texts
     st.session_state["corpus_tokenizer_auto"] = False
-    cfg = ui.update_config(tokenizer=kind)
+    cfg = url_state.update_config(tokenizer=kind)
 if lowercase != cfg.lowercase:
-    cfg = ui.update_config(lowercase=lowercase)
-tok = ui.tokenizer(cfg.corpus, kind, cfg.text_column, cfg.vocab_size, cfg.lowercase)
+    cfg = url_state.update_config(lowercase=lowercase)
+tok = resources.tokenizer(cfg.corpus, kind, cfg.text_column, cfg.vocab_size, cfg.lowercase)
 # a paragraph keeps its line breaks, so the first sample is edited in a box that can hold them
 sentence = st.text_area(t("corpus.sentence"), samples[0], key=f"corpus_sentence-{cfg.corpus}", height=130)
 views = tokenized(tok, sentence)
-padding = ui.padding_share(cfg.corpus, cfg.text_column, kind, cfg.vocab_size, cfg.lowercase, cfg.seq_len,
-                           cfg.objective)  # fmt: skip
+padding = measures.padding_share(
+    cfg.corpus, cfg.text_column, kind, cfg.vocab_size, cfg.lowercase, cfg.seq_len, cfg.objective
+)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("corpus.vocab"), f"{len(tok):,}", help=t("corpus.vocab_help"))
 c2.metric(t("corpus.tokens_for", n=sum(v.is_word_start for v in views)), len(views))
 c3.metric(t("corpus.per_word"), f"{tokens_per_word(tok, samples):.2f}")
 c4.metric(t("corpus.padding"), f"{padding:.1%}", help=t("corpus.padding_help", seq_len=cfg.seq_len))
-ui.token_views(views)
+widgets.token_views(views)

@@ -1,0 +1,50 @@
+"""The live view every page uses (`view`): where a view's runs stand (`phase`) and how often it redraws
+(`REFRESH_S`).
+
+Why a fragment: only the live part reruns on its timer, not the page. Why rerun the page on a phase change:
+a fragment's timer is fixed when it is drawn, and the rest of the page (results, buttons) depends on the phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lab.actions import launch_pending, waiting
+from lab.resources import jobs
+
+# Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
+# the queue: with forty students and one trainer at a time, most views are queued ones.
+REFRESH_S = {"queued": 3.0, "running": 1.0}
+
+
+def phase(ids: list[str], key: str | None = None) -> str | None:
+    """Where a live view's runs stand: "running" if any trains or is next in the queue (it starts any
+    moment: a just-launched run is queued until a worker takes it), else "queued" if any waits behind others
+    (or, with `key`, is still to be submitted), else None: all finished.
+
+    A live view is a fragment that redraws every `REFRESH_S[phase]` seconds and redraws the whole page when
+    the phase changes, which sets its new timer (none once finished)."""
+    found = [job for job in map(jobs().status, ids) if job]
+    if any(job.state != "queued" or job.queue_position == 1 for job in found):
+        return "running"
+    return "queued" if found or (key and waiting(key)) else None
+
+
+def view(draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None) -> str | None:
+    """The one live view: `draw(ids, phase)` inside a fragment that redraws every `REFRESH_S[phase]` seconds
+    while the runs are live, and reruns the whole page when their phase changes (which sets the new timer; none
+    once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`actions.launch`);
+    on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. Returns the
+    phase the view was drawn in (None: all finished)."""
+    drawn = phase(ids, key)
+
+    def redraw() -> None:
+        current = launch_pending(key) if key else ids
+        if phase(current, key) != drawn:
+            st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
+        draw(current, drawn)
+
+    st.fragment(redraw, run_every=REFRESH_S.get(drawn))()
+    return drawn

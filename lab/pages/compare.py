@@ -1,0 +1,104 @@
+"""MLM vs AR: a matched pair (same text, size, time and seed), then the same questions put to both."""
+
+import streamlit as st
+
+from lab import actions, charts, i18n, live, pair_view, resources, url_state, widgets
+from lab.i18n import t
+from selfsup_core import experiments, models, runs
+from selfsup_core.config import COMPARE_BUDGET, TrainConfig
+
+OBJECTIVES = ("mlm", "ar")
+# the pair's own defaults (config.COMPARE_BUDGET: where both models have learned enough to compare); the rest is shared
+PAIR = TrainConfig(size=COMPARE_BUDGET.size, time_budget_s=COMPARE_BUDGET.seconds, steps=20_000)
+OWN = ("size", "time_budget_s", "steps")  # set here for the pair only, not in the shared settings
+PAIR_LIMITS = {"time_budget_s": (5, 600), "steps": (1, 20_000)}
+name = i18n.labels("compare.name.")
+
+
+def launch_pair(own: TrainConfig) -> None:
+    """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
+    base = url_state.config()
+    a, b, c = st.columns(3)
+    size = a.segmented_control(
+        t("compare.size"), models.available_sizes(), default=own.size, required=True, key="cmp_size"
+    )
+    seconds = b.number_input(
+        t("compare.seconds"),
+        *PAIR_LIMITS["time_budget_s"],
+        int(own.time_budget_s or COMPARE_BUDGET.seconds),
+        5,
+        key="cmp_seconds",
+    )
+    steps = c.number_input(
+        t("compare.steps"), *PAIR_LIMITS["steps"], own.steps, 50, key="cmp_steps", help=t("compare.steps_help")
+    )
+    try:
+        chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
+        url_state.settings_to_url(chosen, PAIR, url_state.SETTINGS_IN_URL)
+        pair = experiments.matched_pair(chosen)
+        total = experiments.estimated_seconds(pair, resources.jobs().max_concurrent)
+        st.caption(
+            t(
+                "compare.estimate",
+                corpus=base.corpus,
+                tokenizer=base.tokenizer,
+                rate=base.masking.rate,
+                strategy=t(f"strategy.{base.masking.strategy}"),
+                total=total,
+            )
+        )
+        if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
+            actions.launch("pair", list(pair))
+    except ValueError as e:
+        widgets.error(e)
+
+
+def pick_pair() -> None:
+    """The tab that pairs two finished runs, one of each objective."""
+    done = [r for r in resources.all_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
+    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
+    if not (by["mlm"] and by["ar"]):
+        st.info(t("compare.needs_two"))
+        return
+    a, b = st.columns(2)
+    picked = [
+        a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=widgets.run_label, key="cmp_pick_mlm"),
+        b.selectbox(t("compare.ar_run"), by["ar"], format_func=widgets.run_label, key="cmp_pick_ar"),
+    ]
+    if st.button(t("compare.pick"), key="cmp_pick"):
+        url_state.set_run_ids_param("pair", picked)
+
+
+def progress(ids: list[str], drawn: str | None) -> None:
+    """The pair's status and live curves (a live view, see lab.live)."""
+    curves = [(name(runs.load_run(i).config["objective"]), runs.load_run(i).metrics()) for i in ids]
+    widgets.run_status(ids, [label for label, _ in curves])
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
+    with right:
+        widgets.chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
+    st.markdown(t("compare.honest"))
+
+
+st.title(t("compare.title"))
+st.caption(t("compare.caption"))
+# the URL holds the pair's base config: the shared settings with this page's own size, time and steps
+own = url_state.settings_from_url(PAIR, url_state.SETTINGS_IN_URL, {**url_state.settings_limits(), **PAIR_LIMITS})
+if own is not None:  # opened from a link: it sets the shared settings too, and this page's widgets
+    url_state.update_config(**{k: v for k, v in own.to_dict().items() if k not in OWN})
+    for key in ("cmp_size", "cmp_seconds", "cmp_steps"):
+        st.session_state.pop(key, None)
+new, old = st.tabs([t("compare.tab.new"), t("compare.tab.old")])
+with new:
+    launch_pair(own or PAIR)
+with old:
+    pick_pair()
+widgets.share_link("compare")
+
+ids = url_state.run_ids_param("pair")
+if ids or actions.waiting("pair"):
+    live.view(progress, ids, "pair")
+    pair_view.compared(url_state.run_ids_param("pair"))
+else:
+    st.info(t("compare.start"))

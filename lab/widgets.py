@@ -1,0 +1,216 @@
+"""Shared drawing: token chips (styled by their fate), probability bars, charts, errors, the share-link box,
+run labels and the run-status table."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from lab import i18n
+from lab.i18n import t
+from lab.resources import jobs
+from selfsup_core import charts
+from selfsup_core.masking import Fate
+from selfsup_core.runs import RunNotFoundError, load_run
+
+log = logging.getLogger("selfsup_lab")
+
+# Token states: Okabe-Ito colours, and a second cue (border style / strike-through) for colour-blind
+# readers and grey-scale projectors.
+FATE_STYLE: dict[Fate, str] = {
+    Fate.UNTOUCHED: "background:#f2f2f2;border:2px solid #d0d0d0;",
+    Fate.MASKED: "background:#0072B2;color:#fff;border:2px solid #003f63;font-weight:700;",
+    Fate.RANDOM: "background:#E69F00;color:#000;border:2px dashed #000;",
+    Fate.KEPT: "background:#009E73;color:#fff;border:2px dotted #000;",
+    Fate.NOISED: "background:#D55E00;color:#fff;border:2px dashed #fff;text-decoration:underline wavy;",
+    Fate.SHUFFLED: "background:#CC79A7;color:#000;border:2px double #000;",
+    Fate.DELETED: "background:#fff;color:#777;border:2px dashed #999;text-decoration:line-through;",
+}
+
+
+TOKEN_CSS = (
+    "display:inline-block;margin:3px 2px;padding:2px 8px;border-radius:6px;font-size:1.35rem;font-family:monospace;"
+)
+
+
+def fate_label(fate: Fate) -> str:
+    """What happened to a token, in the session's language (legend and tooltips)."""
+    return t(f"fate.{fate.name.lower()}")
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    """A figure (from `lab.charts`, in the session's language) drawn as it was styled: theme=None keeps the
+    Okabe-Ito palette and projector font sizes that Streamlit's theme would override."""
+    st.plotly_chart(fig, key=key, theme=None)
+
+
+def tokens(items: list[tuple[str, Fate, str | None]]) -> None:
+    """Show tokens as boxes styled by their fate; each item is (text, fate, tooltip). Text is escaped."""
+    spans = [
+        f'<span style="{TOKEN_CSS}{FATE_STYLE[fate]}" title="{html.escape(tip or fate_label(fate))}">'
+        f"{html.escape(text)}</span>"
+        for text, fate, tip in items
+    ]
+    st.html(f'<div style="line-height:2.4">{"".join(spans)}</div>')
+
+
+def legend(fates: list[Fate]) -> None:
+    tokens([(fate_label(f), f, None) for f in fates])
+
+
+def error(e: BaseException) -> None:
+    """Show a core error's message; anything unexpected is logged with its traceback and apologised for."""
+    if isinstance(e, ValueError | LookupError | OSError):
+        st.error(i18n.error_text(e), icon="⚠️")
+    else:
+        log.exception("unexpected error", exc_info=e)
+        st.error(t("error.sorry"), icon="🛠️")
+
+
+# A token is shown as the text it stands for, its whitespace made visible: bpe's " cat" reads "␣cat", a newline
+# token "↵". One helper for the token boxes and the charts' labels.
+SPACE_MARK, NEWLINE_MARK, TAB_MARK = "\u2423", "\u21b5", "\u21e5"  # ␣ ↵ ⇥
+
+
+_MARK_CSS = "opacity:.55;font-weight:400"  # a mark is quieter than the letters beside it
+
+
+def token_label(text: str) -> str:
+    """A token's text (`tokenization.token_texts`) with its spaces, newlines and tabs as visible marks."""
+    return text.replace(" ", SPACE_MARK).replace("\n", NEWLINE_MARK).replace("\t", TAB_MARK)
+
+
+def _token_html(text: str) -> str:
+    """`token_label` of `text`, HTML-escaped, its marks drawn faint."""
+    shown = html.escape(token_label(text))
+    for mark in (SPACE_MARK, NEWLINE_MARK, TAB_MARK):
+        shown = shown.replace(mark, f'<span style="{_MARK_CSS}">{mark}</span>')
+    return shown
+
+
+def token_bars(candidates: list, title: str, expected: str | None = None, key: str | None = None) -> None:
+    """Probability bars of `probe.Candidate`s, labelled by `token_label`; the bar of the `expected` answer is
+    highlighted (a bpe token " cat" counts as the answer "cat")."""
+    labels = [token_label(c.token) for c in candidates]
+    hits = [lab for c, lab in zip(candidates, labels, strict=True) if expected and c.token.strip() == expected.strip()]
+    hit = hits[0] if hits else None
+    chart(charts.bars(labels, [c.prob for c in candidates], title=title, highlight=hit), key=key)
+
+
+def token_views(views: list) -> None:
+    """Show `preview.TokenView`s like `tokens`, as the text they stand for (`token_label`); a word's
+    continuation pieces ("play" "ing") sit glued to its start, and a token that ends a line ends the row.
+
+    The tooltip gives the token the model is asked for when it was corrupted or is predicted.
+    """
+    spans = []
+    for i, v in enumerate(views):
+        glue_left = not v.is_word_start and i > 0
+        glue_right = i + 1 < len(views) and not views[i + 1].is_word_start
+        css = TOKEN_CSS + FATE_STYLE[v.fate]
+        css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
+        css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
+        original = token_label(v.original) if v.original else ""
+        tip = fate_label(v.fate) + (t("token.must_predict", original=original) if original else "")
+        tip += "" if v.is_word_start else t("token.continues")
+        spans.append(f'<span style="{css}" title="{html.escape(tip)}">{_token_html(v.text)}</span>')
+        if v.text.endswith("\n") and i + 1 < len(views):
+            spans.append("<br>")  # the boxes keep the text's lines
+    st.html(f'<div style="line-height:2.4;padding-bottom:6px;border-bottom:1px solid #e6e6e6">{"".join(spans)}</div>')
+
+
+def share_link(page: str) -> None:
+    """A "Share link" box holding this page's URL with its settings; the code block's copy button puts it on
+    the clipboard (Streamlit has no clipboard API). `page`: the page's URL path, e.g. "train"."""
+    url = (st.context.url or "").rstrip("/")  # the page's address in the browser, without the query
+    url = url if url.endswith(f"/{page}") else f"{url}/{page}"
+    query = urlencode(st.query_params.to_dict())
+    with st.popover(t("url.share"), icon="🔗"):
+        st.caption(t("url.share_help"))
+        st.code(url + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+
+
+def status(name: str) -> str:
+    """A run's status word (completed, stopped, …) in the session's language."""
+    return t(f"status.{name}") if f"status.{name}" in i18n.TEXT else name
+
+
+def run_label(run_id: str) -> str:
+    """A short human label for a run: objective, size, corpus, status."""
+    try:
+        r = load_run(run_id)
+    except RunNotFoundError:
+        return run_id
+    c = r.config
+    objective, size, corpus_name = c.get("objective", "?").upper(), c.get("size", ""), c.get("corpus", "")
+    return f"{run_id} · {objective} {size} · {corpus_name} · {status(r.status)}"
+
+
+def run_status(ids: list[str], labels: list[str]) -> None:
+    """One row per run: its label, where it stands (waiting / queued #n / running / final status) and figures."""
+    from selfsup_core.runs import progress
+
+    rows = []
+    for rid, label in zip(ids, labels, strict=True):
+        run, job = load_run(rid), jobs().status(rid)
+        p = progress(run.config, run.metrics())
+        queued = job and job.state == "queued"
+        state = t("status.queued_at", n=job.queue_position) if queued else status(job.state if job else run.status)
+        rows.append(
+            {
+                "run": label,
+                "status": state,
+                "progress": p["fraction"],
+                "step": p["step"],
+                "held-out accuracy": p["val_accuracy"],
+                "id": rid,
+            }
+        )
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "run": t("runs.col.run"),
+            "status": t("runs.col.status"),
+            "step": t("runs.col.step"),
+            "progress": st.column_config.ProgressColumn(
+                t("runs.col.progress"), min_value=0, max_value=1, format="percent"
+            ),
+            "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent"),
+        },
+    )
+
+
+def verdict(v: Any, all_of: str) -> None:
+    """An `experiments.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
+    all_of: what the compared settings are called together ("both models", "all 3 mask rates")."""
+    from selfsup_core import experiments
+
+    if v.kind == experiments.TOO_EARLY:
+        names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
+        st.warning(t("verdict.too_early", names=names), icon="⏳")
+        return
+    if v.kind == experiments.WITHIN_SPREAD:
+        st.info(
+            t(
+                "verdict.within",
+                best=next(iter(sorted(v.spreads, key=lambda n: -v.spreads[n].median))),
+                runner_up=v.runner_up,
+                gap=v.gap,
+                noise=v.noise,
+            ),
+            icon="〰️",
+        )
+    else:
+        st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
+    if v.seeds < 2:
+        st.caption(t("verdict.one_seed"))
+
+
+def numbered(label: str, n: int, key: str, where: Any = st) -> int:
+    """A row of buttons 1..n (a layer, a head); the chosen index, from 0."""
+    return where.segmented_control(label, range(n), default=0, required=True, format_func=lambda i: f"{i + 1}", key=key)
