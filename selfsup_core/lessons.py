@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import experiments, uploads
-from .config import TrainConfig
+from .config import MaskingConfig, TrainConfig
 from .corpus import ASSETS_DIR
 from .runs import runs_root
 
@@ -221,7 +221,7 @@ def run_label(config: dict[str, Any], lang: str) -> str:
     masking = config.get("masking") or {}
     if config.get("objective") == "ar":
         return tr(RUN_LABELS["ar"], lang)
-    rate = f"{masking.get('rate', 0.15):.0%}"
+    rate = f"{masking.get('rate', MaskingConfig.rate):.0%}"
     strategy = masking.get("strategy", "token")
     if config.get("tokenizer") == "char":
         return tr(RUN_LABELS[strategy], lang)

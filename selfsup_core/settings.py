@@ -72,12 +72,16 @@ class Settings:
         shape = shape_of(cfg)  # also refuses an unknown size, before anything is queued
         if cfg.size in sizes and self.max_size in sizes and sizes.index(cfg.size) > sizes.index(self.max_size):
             raise ValueError(f"This server allows models up to '{self.max_size}'; pick a smaller size.")
-        # An uploaded config.json can override the preset's shape: hold every dimension to the largest preset allowed.
-        cap = PRESETS.get(self.max_size, PRESETS["small"])
+        # An uploaded config.json can override the preset's shape: hold every dimension to the allowed presets' largest
+        # (a preset is not larger in every dimension: nano has more layers than mini)
+        allowed = (
+            sizes[: sizes.index(self.max_size) + 1] if self.max_size in sizes else sizes[: sizes.index("small") + 1]
+        )
+        cap = {name: max(PRESETS[s][name] for s in allowed) for name in ("hidden", "layers", "heads", "ffn")}
         for name in ("hidden", "layers", "heads", "ffn"):
             if getattr(shape, name) > cap[name]:
                 raise ValueError(
-                    f"This server allows {name} up to {cap[name]} (the '{self.max_size}' model); "
+                    f"This server allows {name} up to {cap[name]} (models up to '{self.max_size}'); "
                     f"this run asks for {getattr(shape, name)}."
                 )
         if cfg.batch_size * cfg.seq_len > MAX_TOKENS_PER_STEP:

@@ -46,8 +46,9 @@ def test_defaults_make_an_empty_link_and_changes_round_trip_by_their_flat_names(
 
 def test_bad_values_are_named_and_keep_the_base_value_while_good_ones_apply():
     params = {"seed": "four", "rate": "2", "lr": "nan", "steps": "900", "noise": "0.2", "vocab_size": "7"}
-    cfg, problems = from_params(params, TrainConfig(), ("seed", "rate", "lr", "steps", "noise"), {"steps": (1, 500)})
-    assert (cfg.seed, cfg.masking.rate, cfg.lr, cfg.steps) == (0, 0.15, 2e-3, 300)  # the defaults
+    base = TrainConfig(seed=1, lr=1e-3, steps=200, masking={"rate": 0.25})
+    cfg, problems = from_params(params, base, ("seed", "rate", "lr", "steps", "noise"), {"steps": (1, 500)})
+    assert (cfg.seed, cfg.masking.rate, cfg.lr, cfg.steps) == (1, 0.25, 1e-3, 200)  # the base's values
     assert cfg.augment.noise == 0.2 and cfg.vocab_size is None  # a good value applies; an unlisted name is ignored
     assert len(problems) == 4 and all("was not used" in p for p in problems)
     assert any("seed='four'" in p and "whole number" in p for p in problems)

@@ -5,7 +5,7 @@ import streamlit as st
 from lab import actions, charts, i18n, resources, sweep_view, url_state, widgets
 from lab.i18n import t
 from selfsup_core import experiments, models
-from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES
+from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES, MaskingConfig
 
 RATES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 STRENGTHS = (0.0, 0.1, 0.2, 0.3, 0.4)
@@ -64,7 +64,9 @@ def rate_sweep(timed, seeds: int) -> None:
 
 def strategy_sweep(timed, seeds: int) -> None:
     """Tab: token, whole-word and span masking at one rate, then accuracy per strategy."""
-    rate = st.select_slider(t("sweep.rate"), RATES, value=0.15, format_func="{:.0%}".format, key="sw_strategy_rate")
+    rate = st.select_slider(
+        t("sweep.rate"), RATES, value=MaskingConfig.rate, format_func="{:.0%}".format, key="sw_strategy_rate"
+    )
     st.caption(t("sweep.strategies_help"))
     launch("strategies", experiments.with_seeds(experiments.strategy_sweep(timed, rate), seeds))
     if done := sweep_view.results("strategies", strategy_of):
