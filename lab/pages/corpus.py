@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lab import i18n, measures, resources, url_state, widgets
+from lab import i18n, measures, ownership, resources, url_state, widgets
 from lab.i18n import t
 from selfsup_core import config, corpus
 from selfsup_core.config import TOKENIZER_KINDS, TrainConfig
@@ -74,7 +74,7 @@ if current.name in corpus.builtin_names():
 else:
     name = st.session_state.get("upload_names", {}).get(cfg.corpus, t("corpus.uploaded"))
     st.subheader(t("corpus.using_yours", name=name))
-    st.caption(t("corpus.saved_as", path=cfg.corpus))
+    st.caption(t("corpus.saved_as", path=ownership.shown_path(cfg.corpus)))
 stats = current.stats()
 unit = st.session_state.get("upload_units", {}).get(cfg.corpus, current.unit)
 st.markdown(t(f"corpus.split.{unit}", n=f"{stats['documents']:,}"))
