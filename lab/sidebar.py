@@ -22,13 +22,13 @@ FOCUS_CSS = (
     "{outline:3px solid #0072B2;outline-offset:1px;border-radius:8px}"
 )
 # Projector legibility: Streamlit draws captions and widget help at 0.875 rem (15.75 px at baseFontSize 18) in a
-# light grey; the class reads them from the back of the room, so they get the body size and a dark grey.
+# light grey (and at 60% opacity); the class reads them from the back of the room: the body size, a dark grey.
 CAPTION_PX = 18
 CAPTION_COLOUR = "#3d3f4a"  # about 10:1 on white (Streamlit's caption grey: about 4:1)
 READABLE_CSS = (
     '[data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p,'
     '[data-testid="stWidgetLabel"] small'
-    f"{{font-size:{CAPTION_PX}px!important;color:{CAPTION_COLOUR}!important}}"
+    f"{{font-size:{CAPTION_PX}px!important;color:{CAPTION_COLOUR}!important;opacity:1!important}}"
 )
 
 

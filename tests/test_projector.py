@@ -43,6 +43,7 @@ def test_captions_are_drawn_dark_and_at_least_18_px_on_every_page(runs_dir):
     assert int(re.search(r"font-size:(\d+)px", rule).group(1)) >= 18
     colour = re.search(r"color:#([0-9a-f]{6})", rule).group(1)
     assert max(int(colour[i : i + 2], 16) for i in (0, 2, 4)) < 0x60  # dark grey, not Streamlit's light one
+    assert "opacity:1" in rule  # Streamlit also fades the caption's box to 60%
 
 
 def test_students_see_the_runs_folder_s_name_and_the_teacher_its_path(runs_dir):
