@@ -110,6 +110,7 @@ def test_scatter_colours_by_objective_and_shows_nicknames_escaped(runs_dir):
     assert [t.name for t in fig.data] == ["MLM", "AR"]
     assert [t.marker.color for t in fig.data] == charts.PALETTE[:2]
     assert fig.data[0].text == ("&lt;b&gt;Lin&lt;/b&gt;",) and fig.data[0].mode == "markers+text"
+    assert all(t.cliponaxis is False for t in fig.data)  # the top run's name is not cut off by the plot's edge
     mask = classroom.figure(rows, "mask_rate", "val_loss", "mask rate", "loss")
     assert [t.name for t in mask.data] == ["MLM"]  # AR has no mask rate
 

@@ -46,7 +46,7 @@ def board(rows: list[dict]) -> None:
     )  # the most common first
     budget = found.get(option)
     rows = classroom.of_budget(rows, budget)
-    b, c, d = st.columns([2, 2.4, 1.3], vertical_alignment="bottom")
+    b, c, d = st.columns([1.7, 2.7, 1.3], vertical_alignment="bottom")  # "held-out loss (nats)" whole at 1280 px
     x = b.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
     y = c.segmented_control(
         t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y", format_func=result
