@@ -45,7 +45,7 @@ def how(pretrained, any_pretrained: bool) -> dict:
     key = f"ft_method_{bool(pretrained)}"
     method = st.radio(t("finetune.method"), methods, index=index, horizontal=True, format_func=method_name, key=key)
     if not pretrained:
-        others = ", ".join(method_name(m) for m in finetune.METHODS if m != "scratch")
+        others = t("finetune.list_sep").join(method_name(m) for m in finetune.METHODS if m != "scratch")
         st.info(t("finetune.more_methods" if any_pretrained else "finetune.pretrain_first", methods=others), icon="💡")
     st.markdown(f"**{method_name(method)}**: {t(f'finetune.explain.{method}')}")
     all_or = lambda k: t("finetune.budget.all") if k == "all" else k  # noqa: E731
