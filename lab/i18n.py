@@ -110,6 +110,13 @@ def t(key: str, **fmt: Any) -> str:
     return text(key, lang(), **fmt)
 
 
+def counted(key: str, n: int) -> str:
+    """The catalogue key for a text about `n` things: `key + "_one"` when n is 1 and the catalogue has it (English
+    "1 run", "1 student"), else `key` ("16 runs"; Chinese needs no singular, its `_one` texts read as the others):
+    `t(counted("class.left_out", n), n=n)`."""
+    return f"{key}_one" if n == 1 and f"{key}_one" in TEXT else key
+
+
 def labels(prefix: str):
     """A `format_func` for options whose labels are the catalogue's `prefix + option`:
     `st.radio(t("corpus.tokenizer"), KINDS, format_func=labels("corpus.kind."), key=...)`. The language is

@@ -4,8 +4,10 @@ session may see or change (the core enforces the same rules in `JobManager`)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
+from pathlib import Path
 
 import streamlit as st
 
@@ -83,6 +85,12 @@ def last_nickname() -> str:
 def is_teacher() -> bool:
     """True once this session has entered the server's teacher password (SELFSUP_TEACHER_PASSWORD)."""
     return bool(st.session_state.get("teacher"))
+
+
+def shown_path(path: str | os.PathLike) -> str:
+    """A server path as this session may see it: the file's (or folder's) own name for a student, as the
+    projector shows it to the class; the full path in teacher mode, who may need to find it on the server."""
+    return str(path) if is_teacher() else Path(path).name
 
 
 def teacher_login() -> None:

@@ -67,7 +67,11 @@ def past_runs() -> None:
     rows = runs.table(shown, ownership.session_id())
     if not rows:
         return st.info(t("train.no_runs"))
-    shown_rows = pd.DataFrame(rows).assign(status=[widgets.status(r["status"]) for r in rows])
+    shown_rows = pd.DataFrame(rows).assign(
+        status=[widgets.status(r["status"]) for r in rows],
+        corpus=[ownership.shown_path(r["corpus"]) if r["corpus"] else r["corpus"] for r in rows],
+    )
+    shown_rows, columns = tables.dashed(shown_rows, tables.run_columns())
     key = f"runs_table-{st.session_state.get('runs_table_version', 0)}"
     picked = st.dataframe(
         shown_rows,
@@ -76,7 +80,7 @@ def past_runs() -> None:
         selection_mode="multi-row",
         key=key,
         column_order=tables.RUN_COLUMNS,
-        column_config=tables.run_columns(),
+        column_config=columns,
     )
     if not picked.selection.rows:
         return st.caption(t("train.tick"))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lab import widgets
 from lab.i18n import t
+from lab.ownership import shown_path
 from selfsup_core import export, runs
 
 
@@ -90,5 +91,9 @@ def settings_summary(c: Any) -> str:
         masking = t("train.masking.ar")
     augment = t("train.augment.on" if c.augment.active else "train.augment.off")
     return t(
-        "train.summary", corpus=c.corpus, tokenizer=t(f"corpus.kind.{c.tokenizer}"), masking=masking, augment=augment
+        "train.summary",
+        corpus=shown_path(c.corpus),
+        tokenizer=t(f"corpus.kind.{c.tokenizer}"),
+        masking=masking,
+        augment=augment,
     )

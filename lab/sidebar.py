@@ -8,7 +8,7 @@ import streamlit as st
 from lab import i18n
 from lab.actions import stop_run
 from lab.i18n import t
-from lab.ownership import is_teacher, last_nickname, session_id, teacher_login
+from lab.ownership import is_teacher, last_nickname, session_id, shown_path, teacher_login
 from lab.resources import jobs
 from lab.url_state import config
 from selfsup_core.runs import NICKNAME_MAX, runs_root
@@ -21,6 +21,15 @@ FOCUS_CSS = (
     "[data-baseweb=select]:focus-within,[data-baseweb=input]:focus-within,[data-baseweb=textarea]:focus-within"
     "{outline:3px solid #0072B2;outline-offset:1px;border-radius:8px}"
 )
+# Projector legibility: Streamlit draws captions and widget help at 0.875 rem (15.75 px at baseFontSize 18) in a
+# light grey (and at 60% opacity); the class reads them from the back of the room: the body size, a dark grey.
+CAPTION_PX = 18
+CAPTION_COLOUR = "#3d3f4a"  # about 10:1 on white (Streamlit's caption grey: about 4:1)
+READABLE_CSS = (
+    '[data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p,'
+    '[data-testid="stWidgetLabel"] small'
+    f"{{font-size:{CAPTION_PX}px!important;color:{CAPTION_COLOUR}!important;opacity:1!important}}"
+)
 
 
 def sidebar() -> None:
@@ -28,12 +37,13 @@ def sidebar() -> None:
     the teacher) with where each stands and a stop button; others' runs are only counted."""
     cfg = config()
     with st.sidebar:
-        st.html(f"<style>{FOCUS_CSS}</style>")  # style only: applied without adding an element
+        st.html(f"<style>{FOCUS_CSS}{READABLE_CSS}</style>")  # style only: applied without adding an element
         i18n.switch()
+        corpus = shown_path(cfg.corpus)  # an upload's server path only in teacher mode
         st.markdown(
             t(
                 "sidebar.settings",
-                corpus=cfg.corpus if len(cfg.corpus) < 40 else "…" + cfg.corpus[-38:],
+                corpus=corpus if len(corpus) < 40 else "…" + corpus[-38:],
                 tokenizer=cfg.tokenizer,
                 objective=cfg.objective.upper(),
             )
@@ -51,5 +61,5 @@ def sidebar() -> None:
         if "nickname" not in st.session_state:
             st.session_state["nickname"] = last_nickname()
         st.text_input(t("sidebar.nickname"), key="nickname", max_chars=NICKNAME_MAX, help=t("sidebar.nickname_help"))
-        st.caption(t("sidebar.runs_folder", path=runs_root()))
+        st.caption(t("sidebar.runs_folder", path=shown_path(runs_root())))
         teacher_login()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lab import actions, charts, live, measures, url_state, widgets
+from lab import actions, charts, live, measures, tables, url_state, widgets
 from lab.i18n import t
 from selfsup_core import experiments, runs
 
@@ -67,7 +67,8 @@ def show(table: pd.DataFrame, rate: bool = False) -> None:
     fmt[col("seconds")] = st.column_config.NumberColumn(format="%.0f s")
     if rate:
         fmt[col("setting")] = st.column_config.NumberColumn(t("sweep.mask_rate_axis"), format="percent")
-    st.dataframe(table.rename(columns=col), hide_index=True, column_config=fmt)
+    shown, fmt = tables.dashed(table.rename(columns=col), fmt)
+    st.dataframe(shown, hide_index=True, column_config=fmt)
 
 
 def spread(table: pd.DataFrame, columns: tuple[str, ...]) -> tuple[list, dict, dict]:

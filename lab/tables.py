@@ -11,6 +11,38 @@ import streamlit as st
 from lab.i18n import t
 from selfsup_core.experiments import COMPARISON_ROWS
 
+MISSING = "—"  # how every table shows a value that is not there (not "None", "nan" or "<NA>"), in every language
+
+
+def _as_text(value: Any, number_format: str | None) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if number_format == "percent":
+        return f"{value:.1%}"
+    if number_format and "%" in number_format:
+        return number_format % value
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else f"{value:g}"
+
+
+def dashed(frame: pd.DataFrame, columns: dict[str, Any] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A table and its column_config for st.dataframe with every missing value shown as MISSING. A column
+    with a gap becomes text, its numbers written as its NumberColumn format would show them (a number column
+    cannot hold the dash); its label and help are kept. Columns without a gap are left as they are."""
+    frame, columns = frame.copy(), dict(columns or {})
+    for name in frame.columns:
+        gaps = frame[name].isna()
+        if not gaps.any():
+            continue
+        config = columns.get(name)
+        if isinstance(config, dict):
+            number_format = (config.get("type_config") or {}).get("format")
+            columns[name] = st.column_config.TextColumn(config.get("label"), help=config.get("help"))
+        else:
+            number_format = None
+        frame[name] = [MISSING if gap else _as_text(v, number_format) for v, gap in zip(frame[name], gaps, strict=True)]
+    return frame, columns
+
+
 # The past-runs table (runs.table), in the order shown
 RUN_COLUMNS = [
     "yours",
@@ -81,7 +113,7 @@ def finetune_results(rows: list[dict[str, Any]]) -> pd.DataFrame:
             label = t(f"finetune.col.{how[0] if how else key}")
             out[label] = _rounded(row[key], how[1], how[2]) if how else row[key]
         shown.append(out)
-    return pd.DataFrame(shown)
+    return dashed(pd.DataFrame(shown))[0]
 
 
 def scoreboard(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -158,4 +190,4 @@ def pair_figures(found: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, dict[s
         label["baseline_accuracy"]: percent(format="percent", help=t("compare.col.baseline_help")),
         label["seconds"]: percent(format="%.0f s"),
     }
-    return pd.DataFrame(rows).rename(columns=label), columns
+    return dashed(pd.DataFrame(rows).rename(columns=label), columns)

@@ -8,10 +8,12 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
-from lab import i18n
+from lab import i18n, tables
 from lab.i18n import t
+from lab.ownership import shown_path
 from lab.resources import jobs
 from selfsup_core import charts
 from selfsup_core.masking import Fate
@@ -146,7 +148,7 @@ def run_label(run_id: str) -> str:
     except RunNotFoundError:
         return run_id
     c = r.config
-    objective, size, corpus_name = c.get("objective", "?").upper(), c.get("size", ""), c.get("corpus", "")
+    objective, size, corpus_name = c.get("objective", "?").upper(), c.get("size", ""), shown_path(c.get("corpus", ""))
     return f"{run_id} · {objective} {size} · {corpus_name} · {status(r.status)}"
 
 
@@ -170,10 +172,9 @@ def run_status(ids: list[str], labels: list[str]) -> None:
                 "id": rid,
             }
         )
-    st.dataframe(
-        rows,
-        hide_index=True,
-        column_config={
+    shown, columns = tables.dashed(
+        pd.DataFrame(rows, columns=["run", "status", "progress", "step", "held-out accuracy", "id"]),
+        {
             "run": t("runs.col.run"),
             "status": t("runs.col.status"),
             "step": t("runs.col.step"),
@@ -183,6 +184,7 @@ def run_status(ids: list[str], labels: list[str]) -> None:
             "held-out accuracy": st.column_config.NumberColumn(t("runs.col.accuracy"), format="percent"),
         },
     )
+    st.dataframe(shown, hide_index=True, column_config=columns)
 
 
 def verdict(v: Any, all_of: str) -> None:

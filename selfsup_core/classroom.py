@@ -172,6 +172,7 @@ def figure(
             text=[html.escape(r["nickname"]) for r in pts],  # plotly reads markup in texts: show it as typed
             textposition="top center",
             textfont=dict(size=13),
+            cliponaxis=False,  # the best run's name, above the top of the axis, is written whole
             customdata=[r["run"] for r in pts],
             marker=dict(color=charts.PALETTE[i], size=16, symbol=SYMBOLS[objective], line=dict(width=1, color="#000")),
             hovertemplate="<b>%{text}</b><br>"

@@ -36,6 +36,7 @@ from .uploads import (  # noqa: F401  (re-exported: the file-level errors are co
     CorpusTooLargeError,
     EmptyCorpusError,
     NotTextError,
+    UnsupportedFileError,
     decode_text,
     human_size,
     parse_records,
@@ -59,6 +60,14 @@ class ColumnNotFoundError(CorpusError):
 
 class CorpusTooShortError(CorpusError):
     """Too little text to form a training sequence and a validation part."""
+
+
+class TooFewCharactersError(CorpusTooShortError):
+    """Fewer than MIN_CHARS characters: not one training sequence (however many lines)."""
+
+
+class SingleDocumentError(CorpusTooShortError):
+    """Long enough, but one document: nothing can be held out to measure learning."""
 
 
 @dataclass(frozen=True)
@@ -231,15 +240,16 @@ def detect_language(documents: Sequence[str], sample_chars: int = 100_000) -> st
 
 
 def check_enough(documents: Sequence[str]) -> None:
-    """Raise CorpusTooShortError unless there are at least 2 documents and about 200 characters."""
+    """Raise CorpusTooShortError unless there are about 200 characters (TooFewCharactersError, whatever the
+    number of lines) in at least 2 documents (SingleDocumentError): each says what is missing."""
     chars = sum(len(d) for d in documents)
     if chars < MIN_CHARS:
-        raise CorpusTooShortError(
+        raise TooFewCharactersError(
             f"This text is too short to form one training sequence: it has {chars} characters, and training "
             f"needs about {MIN_CHARS}. Add {MIN_CHARS - chars} or more characters of text."
         )
     if len(documents) < MIN_DOCUMENTS:  # long enough, but nothing can be held out to measure learning
-        raise CorpusTooShortError(
+        raise SingleDocumentError(
             f"This text is a single piece ({chars:,} characters on one line): training needs at least "
             f"{MIN_DOCUMENTS}, one to learn from and one to check the model on. Break it into lines or paragraphs."
         )

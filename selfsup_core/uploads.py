@@ -52,6 +52,10 @@ class CorpusTooLargeError(CorpusError):
     """The file is over the size limit."""
 
 
+class UnsupportedFileError(CorpusError):
+    """The file's type (its name's extension) is none of SUPPORTED_EXTENSIONS."""
+
+
 class CorpusFormatError(CorpusError):
     """The csv / jsonl file is malformed."""
 
@@ -66,7 +70,7 @@ def human_size(n: int) -> str:
 def extension(filename: str) -> str:
     ext = Path(filename).suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
-        raise CorpusError(
+        raise UnsupportedFileError(
             f"Cannot read {filename!r}: supported file types are {', '.join(SUPPORTED_EXTENSIONS)} "
             "(plain text, one document per line; a table with a text column; one JSON object per line)."
         )

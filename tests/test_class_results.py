@@ -110,6 +110,7 @@ def test_scatter_colours_by_objective_and_shows_nicknames_escaped(runs_dir):
     assert [t.name for t in fig.data] == ["MLM", "AR"]
     assert [t.marker.color for t in fig.data] == charts.PALETTE[:2]
     assert fig.data[0].text == ("&lt;b&gt;Lin&lt;/b&gt;",) and fig.data[0].mode == "markers+text"
+    assert all(t.cliponaxis is False for t in fig.data)  # the top run's name is not cut off by the plot's edge
     mask = classroom.figure(rows, "mask_rate", "val_loss", "mask rate", "loss")
     assert [t.name for t in mask.data] == ["MLM"]  # AR has no mask rate
 
@@ -140,11 +141,22 @@ def test_page_plots_the_class_runs_in_both_languages(runs_dir):
     assert any("2 runs by 2 students" in m.value for m in at.markdown)
     assert set(at.dataframe[0].value["student"]) == {"Mei", "Tom"}
     at.selectbox(key="class_x").set_value("mask_rate").run()
-    assert any("1 runs are left out" in c.value for c in at.caption)
+    assert any("1 run is left out" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value["mask rate"]) == ["40.0%", "—"]  # AR has none: a dash, not "None"
     zh = open_page(lang="zh")
     assert zh.title[0].value == "班级结果" and any("2 位同学的 2 次训练" in m.value for m in zh.markdown)
     zh.selectbox(key="class_x").set_value("strategy").run()
-    assert set(zh.dataframe[0].value["掩码策略"].dropna()) == {"词元"}  # the data values in Chinese too
+    assert set(zh.dataframe[0].value["掩码策略"]) == {"词元", "—"}  # the data values in Chinese too; AR has none
+
+
+def test_one_run_by_one_student_is_said_in_the_singular(runs_dir):
+    fake_run(runs_dir, nickname="Mei")
+    at = open_page()
+    assert any("1 run by 1 student" in m.value for m in at.markdown)
+    assert not any("1 runs" in m.value or "1 students" in m.value for m in at.markdown)
+    assert "(1 run)" in at.selectbox(key="class_budget").options[0]
+    zh = open_page(lang="zh")
+    assert any("1 位同学的 1 次训练" in m.value for m in zh.markdown)
 
 
 def test_strategy_and_augmentation_names_are_said_in_the_page_s_words(runs_dir):
@@ -184,7 +196,7 @@ def test_the_page_compares_like_with_like_and_shows_accuracy_in_percent(runs_dir
     at = open_page()
     assert at.selectbox(key="class_budget").value == "mini/60.0/None"  # the most common budget first
     assert set(at.dataframe[0].value["student"]) == {"Tom"} and not at.warning
-    assert any("2 runs by 1 students" in m.value for m in at.markdown)
+    assert any(m.value.endswith("2 runs by 1 student") for m in at.markdown)
     at.selectbox(key="class_budget").set_value("all").run()
     assert len(at.dataframe[0].value) == 3 and any("differ in model size or duration" in w.value for w in at.warning)
     spec = at.get("plotly_chart")[0].proto.spec

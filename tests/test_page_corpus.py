@@ -154,3 +154,30 @@ def test_the_lower_case_toggle_changes_the_tokens_shown(runs_dir):
     assert not at.exception, at.exception
     assert at.session_state["config"]["lowercase"] is True
     assert "".join(token_boxes(at)) == before.lower()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.radio(key="corpus_source").set_value("upload").run()
+    at.file_uploader(key="corpus_upload").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_binary_or_unknown_file_is_refused_in_the_page_not_in_a_hover(runs_dir):
+    png, nul = b"\x89PNG\r\n\x1a\n" + bytes(range(256)), b"\x00\x01\x02" * 50
+    for name, data, why in (("photo.png", png, ".txt, .csv, .jsonl"), ("notes.txt", nul, "looks binary")):
+        at = upload(open_corpus_page(), name, data)
+        assert any(why in e.value for e in at.error), name  # where the upload is, not in a hover on the file chip
+        assert any("Nothing has changed" in c.value for c in at.caption)
+        assert at.session_state["config"]["corpus"] == "world-en" and not at.success
+
+
+def test_the_too_short_message_says_what_is_missing(runs_dir):
+    at = upload(open_corpus_page(), "two.txt", b"first line\nsecond line\n")  # 2 lines: characters are missing
+    message = " ".join(e.value for e in at.error)
+    assert "200" in message and "2 non-empty lines" not in message
+    at = upload(open_corpus_page(), "one.txt", ("word " * 80).encode())  # long enough, on one line
+    assert any("single piece" in e.value for e in at.error)
+    at.session_state["lang"] = "zh"
+    zh = upload(at, "two.txt", b"first line\nsecond line\n")
+    assert any("约 200 个字符" in e.value and "非空" not in e.value for e in zh.error)

@@ -40,6 +40,8 @@ def test_page_renders_on_defaults_without_any_run(monkeypatch, runs_dir):
     at = open_page(monkeypatch, runs_dir)
     assert at.selectbox(key="ft_pretrained").value is None  # nothing pretrained yet: from scratch
     assert at.radio(key="ft_method_False").options == ["scratch"]
+    hint = next(i.value for i in at.info if "pretrain a model first" in i.value)  # more methods come, and how
+    assert "“Train” page" in hint and all(m in hint for m in ("linear-probe", "lora", "ia3", "full"))
     assert any("No fine-tuning runs yet" in i.value for i in at.info)
     assert not at.error
 
@@ -49,9 +51,12 @@ def test_each_method_is_explained_and_needs_a_pretrained_run_except_scratch(monk
     at = open_page(monkeypatch, root)
     assert at.selectbox(key="ft_pretrained").value == run_id  # the newest pretrained run by default
     assert at.radio(key="ft_method_True").options == list(METHODS)
+    assert not any("pretrain a model first" in i.value for i in at.info)
     for name in METHODS:
         at.radio(key="ft_method_True").set_value(name).run()  # this run's radio: an old one replays its old page
         assert any(METHODS[name] in m.value for m in at.markdown), name
+    at.selectbox(key="ft_pretrained").select_index(1).run()  # nothing: from scratch
+    assert any(i.value.startswith("Start from a pretrained model") for i in at.info)
 
 
 def test_a_tiny_fine_tune_launches_completes_and_can_be_tried(monkeypatch, pretrained):

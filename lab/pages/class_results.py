@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from lab import i18n, ownership, widgets
+from lab import i18n, ownership, tables, widgets
 from lab.i18n import t
 from selfsup_core import classroom
 from selfsup_core.classroom import RESULTS, SETTINGS
@@ -22,12 +22,13 @@ def budget_label(found: dict[str, tuple], rows: list[dict]):
 
     def label(option: str) -> str:
         if option == ALL:
-            return i18n.text("class.all_budgets", language, n=len(rows))
+            return i18n.text(i18n.counted("class.all_budgets", len(rows)), language, n=len(rows))
         size, seconds, steps = found[option]
         duration = (
             i18n.text("class.seconds", language, s=seconds) if seconds else i18n.text("class.steps", language, n=steps)
         )
-        return i18n.text("class.budget", language, size=size, duration=duration, n=counts[found[option]])
+        n = counts[found[option]]
+        return i18n.text(i18n.counted("class.budget", n), language, size=size, duration=duration, n=n)
 
     return label
 
@@ -45,19 +46,21 @@ def board(rows: list[dict]) -> None:
     )  # the most common first
     budget = found.get(option)
     rows = classroom.of_budget(rows, budget)
-    b, c, d = st.columns([2, 2.4, 1.3], vertical_alignment="bottom")
+    b, c, d = st.columns([1.7, 2.7, 1.3], vertical_alignment="bottom")  # "held-out loss (nats)" whole at 1280 px
     x = b.selectbox(t("class.x"), SETTINGS, format_func=setting, key="class_x")
     y = c.segmented_control(
         t("class.y"), RESULTS, default="val_accuracy", required=True, key="class_y", format_func=result
     )
     names = d.toggle(t("class.names"), value=len(rows) <= 12, key="class_names")  # more would overlap: hover shows them
-    st.markdown(t("class.count", runs=len(rows), students=len({r["nickname"] for r in rows})))
+    students = len({r["nickname"] for r in rows})
+    runs_n = t(i18n.counted("class.n_runs", len(rows)), n=len(rows))
+    st.markdown(t("class.count", runs=runs_n, students=t(i18n.counted("class.n_students", students), n=students)))
     if budget is None and len(found) > 1:
         st.warning(t("class.mixed", n=len(found)), icon="⚖️")
     widgets.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
     left_out = sum(r[x] is None for r in rows)
     if left_out:
-        st.caption(t("class.left_out", n=left_out))
+        st.caption(t(i18n.counted("class.left_out", left_out), n=left_out))
     st.caption(t("class.caveat"))
     columns = {
         "nickname": t("class.col.nickname"),
@@ -68,9 +71,8 @@ def board(rows: list[dict]) -> None:
     }
     shown = pd.DataFrame(rows)[list(dict.fromkeys(columns))].rename(columns=columns)
     percent = [label for key, label in columns.items() if key in ("val_accuracy", "mask_rate")]  # 21.6%, not 0.216
-    st.dataframe(
-        shown, hide_index=True, column_config={c: st.column_config.NumberColumn(format="percent") for c in percent}
-    )
+    shown, formats = tables.dashed(shown, {c: st.column_config.NumberColumn(c, format="percent") for c in percent})
+    st.dataframe(shown, hide_index=True, column_config=formats)
 
 
 st.title(t("class.title"))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lab import i18n, measures, resources, url_state, widgets
+from lab import i18n, measures, ownership, resources, url_state, widgets
 from lab.i18n import t
 from selfsup_core import config, corpus
 from selfsup_core.config import TOKENIZER_KINDS, TrainConfig
@@ -38,7 +38,8 @@ if source == "builtin":
         cfg = url_state.update_config(corpus=name, text_column=None)
 else:
     if source == "upload":
-        upload = st.file_uploader(t("corpus.upload"), type=["txt", "csv", "jsonl"], key="corpus_upload")
+        # no type= filter: Streamlit would refuse another file in a hover on its chip only; the core says why here
+        upload = st.file_uploader(t("corpus.upload"), key="corpus_upload")
         data, filename = (upload.getvalue(), upload.name) if upload else (None, None)
     else:
         text = st.text_area(t("corpus.paste"), height=180, key="corpus_paste")
@@ -66,6 +67,7 @@ else:
                 st.caption(t("corpus.bpe_default"))
         except corpus.CorpusError as e:
             widgets.error(e)
+            st.caption(t("corpus.not_used"))
 
 current, cfg = url_state.current_corpus(), url_state.config()
 if current.name in corpus.builtin_names():
@@ -74,7 +76,7 @@ if current.name in corpus.builtin_names():
 else:
     name = st.session_state.get("upload_names", {}).get(cfg.corpus, t("corpus.uploaded"))
     st.subheader(t("corpus.using_yours", name=name))
-    st.caption(t("corpus.saved_as", path=cfg.corpus))
+    st.caption(t("corpus.saved_as", path=ownership.shown_path(cfg.corpus)))
 stats = current.stats()
 unit = st.session_state.get("upload_units", {}).get(cfg.corpus, current.unit)
 st.markdown(t(f"corpus.split.{unit}", n=f"{stats['documents']:,}"))

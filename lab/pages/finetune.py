@@ -37,12 +37,16 @@ def start_and_task(choices: list, link) -> tuple:
     return pretrained, task_spec
 
 
-def how(pretrained) -> dict:
-    """Step 2: the method, the label budget and the finer settings, as FinetuneConfig fields."""
+def how(pretrained, any_pretrained: bool) -> dict:
+    """Step 2: the method, the label budget and the finer settings, as FinetuneConfig fields. From scratch,
+    what the other methods need (a pretrained model: made on the Train page when there is none yet)."""
     methods = list(finetune.METHODS) if pretrained else ["scratch"]
     index = methods.index("full") if pretrained else 0
     key = f"ft_method_{bool(pretrained)}"
     method = st.radio(t("finetune.method"), methods, index=index, horizontal=True, format_func=method_name, key=key)
+    if not pretrained:
+        others = t("finetune.list_sep").join(method_name(m) for m in finetune.METHODS if m != "scratch")
+        st.info(t("finetune.more_methods" if any_pretrained else "finetune.pretrain_first", methods=others), icon="💡")
     st.markdown(f"**{method_name(method)}**: {t(f'finetune.explain.{method}')}")
     all_or = lambda k: t("finetune.budget.all") if k == "all" else k  # noqa: E731
     budget = st.segmented_control(
@@ -151,7 +155,7 @@ link = url_state.finetune_link(choices)
 left, right = st.columns([3, 2], gap="large")
 with left:
     pretrained, task_spec = start_and_task(choices, link)
-    settings = how(pretrained)
+    settings = how(pretrained, any_pretrained=len(choices) > 1)
 with right:
     launch_box(task_box(task_spec, pretrained), task_spec, pretrained, settings)
 run_id = st.query_params.get("ft")

@@ -96,7 +96,7 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     job, lines = resources.jobs().status(run_id), run.metrics()
     p, c = runs.progress(run.config, lines, run.summary), run.config
     name = t(f"train.objective.{c['objective']}")
-    st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=c["corpus"]))
+    st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=ownership.shown_path(c["corpus"])))
     st.caption(t("train.run_id", run_id=run_id))
     run_view.state(run, job, p)
     if not (job and job.state == "queued"):  # while queued there is nothing to show yet (and no figure to build)
