@@ -192,7 +192,12 @@ def test_token_masking_matches_huggingface_collator():
     ids = torch.tensor(enc["input_ids"])
     special = torch.tensor(enc["special_tokens_mask"]).bool()
     ours = mask_tokens(
-        ids, special, torch.zeros_like(special), MaskingConfig(rate=0.15), len(tokenizer), torch.Generator().manual_seed(0)
+        ids,
+        special,
+        torch.zeros_like(special),
+        MaskingConfig(rate=0.15),
+        len(tokenizer),
+        torch.Generator().manual_seed(0),
     )
 
     def stats(input_ids, labels):

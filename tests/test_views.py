@@ -18,7 +18,9 @@ SENTENCES = ["the cat sat on the mat", "the dog sat on the log", "a bird sings i
 
 
 def test_table_has_settings_and_final_figures_of_each_run(runs_dir):
-    done = runs.create_run(TrainConfig(objective="mlm", size="nano", steps=40, seed=3).to_dict())
+    done = runs.create_run(
+        TrainConfig(objective="mlm", size="nano", steps=40, seed=3, masking={"rate": 0.15}).to_dict()
+    )
     runs.update_summary(done, status="completed", steps=40, val_loss=2.5, val_accuracy=0.4, tokens_per_s=1e4)
     failed = runs.create_run(TrainConfig(objective="ar", steps=10).to_dict())
     runs.update_summary(failed, status="failed", error="The loss became nan")
