@@ -7,8 +7,8 @@ cell is a separate run with the defaults of the CLI (`TrainConfig`), its own tim
 
 `world-en-renamed` is world-en with every country, capital and person given a new invented name (made
 here, seeded): a goal reached on world-en must hold on it too, or it was tuned to the names.
-`--beside` trains a second run in another process at the same time (a shared machine: about half the
-steps).
+`--beside` trains a second run in another process at the same time, each with half the cores as the app's
+job manager gives two runs (a shared machine: about half the steps).
 
     python -m bench.knowledge [--seconds 10 20 30 60] [--objective mlm ar] \
         [--corpus world-en world-zh world-en-renamed] [--seeds 0 1 2] [--beside]
@@ -35,7 +35,6 @@ from selfsup_core.config import TrainConfig, default_tokenizer
 from selfsup_core.train import train
 
 RENAMED = "world-en-renamed"
-SHOWCASE = {"world-en": "the capital of norland is [MASK] .", "world-zh": "诺兰的首都是[MASK]。"}
 SYLLABLES = ["ka", "lo", "mi", "ren", "tor", "sa", "vin", "du", "pel", "zor", "bri", "cel", "dar", "fen", "gul"]
 
 
@@ -58,15 +57,22 @@ def renamed_world(seed: int = 1) -> dict:
     return world
 
 
-def corpus_spec(name: str, folder: Path) -> tuple[str, list[corpus.Question], str | None]:
-    """(what TrainConfig.corpus takes, the facts, the showcase question) for a corpus of this bench."""
+def corpus_spec(name: str, folder: Path) -> tuple[str, list[corpus.Question], corpus.Question]:
+    """(what TrainConfig.corpus takes, the facts, the showcase question) for a corpus of this bench. The showcase
+    is the Home page demo's question: the world's first probe (a capital, one blank of one token)."""
     if name != RENAMED:
-        return name, corpus.builtin_facts(name), SHOWCASE.get(name)
+        return name, corpus.builtin_facts(name), corpus.load_builtin(name).probes[0]
     world = renamed_world()
     path = folder / f"{RENAMED}.txt"  # one document per line: the .txt loader reads it back unchanged
     path.write_text("\n".join(corpus.generate(world)) + "\n", encoding="utf-8")
     capital = world["tables"]["countries"][0]
-    return str(path), corpus.facts(world), f"the capital of {capital['country']} is [MASK] ."
+    return (
+        str(path),
+        corpus.facts(world),
+        corpus.Question(
+            f"the capital of {capital['country']} is [MASK] .", capital["capital"], needs_right_context=False
+        ),
+    )
 
 
 def one_run(objective: str, spec: str, seconds: float, seed: int, runs_dir: str) -> dict:
@@ -104,6 +110,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write every cell here")
     args = parser.parse_args()
     hf_logging.disable_progress_bar()
+    if args.beside:  # two runs share the cores, as the app's job manager shares them between two runs
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // 2))
     print(
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}, load {os.getloadavg()[0]:.2f}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads{', a second run beside' if args.beside else ''}"
@@ -125,10 +133,9 @@ def main() -> None:
                         run = one_run(objective, spec, seconds, seed, str(folder / "runs"))
                         known = experiments.facts_known(run["model"], run["tokenizer"], facts)
                         right = None
-                        if showcase and objective == "mlm":
-                            answer = probe.fill_mask(run["model"], run["tokenizer"], showcase, 1)[0].candidates[0]
-                            capital = next(f.answer for f in facts if f.text == showcase)
-                            right = answer.token == capital
+                        if objective == "mlm":
+                            answer = probe.fill_mask(run["model"], run["tokenizer"], showcase.text, 1)[0].candidates[0]
+                            right = answer.token.strip() == showcase.answer
                         s = run["summary"]
                         cells.append(
                             {

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lab.resources import corpus, model, spinner, tokenizer
 from selfsup_core import corpus as corpus_mod
+from selfsup_core import verdicts
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import load_run
 
@@ -124,8 +125,8 @@ def timeline(run_id: str, finished: float | None, text: str, answer: str | None)
 
 def lesson_outcome(step, ids: list[str], labels: list[str]) -> tuple[list, str | None, object | None]:
     """What a lesson step's finished runs say: (each run's value of the judge's metric, the answer they support
-    (None: no verdict), and an `experiments.Verdict` when runs compared while still guessing (too early))."""
-    from selfsup_core import experiments, lessons
+    (None: no verdict), and an `verdicts.Verdict` when runs compared while still guessing (too early))."""
+    from selfsup_core import lessons
 
     def value(run_id: str) -> float | None:  # the same-blanks accuracy is measured on demand, cached
         run = load_run(run_id)
@@ -139,7 +140,7 @@ def lesson_outcome(step, ids: list[str], labels: list[str]) -> tuple[list, str |
     answer, early = lessons.outcome(step, results), None
     # runs compared while still guessing: no verdict (a single run or fine-tuning is not judged so)
     if len(ids) > 1 and all(load_run(i).kind == "train" and load_run(i).status == "completed" for i in ids):
-        early = experiments.judge_runs({label: [run_results(i)] for label, i in zip(labels, ids, strict=True)})
-        early = early if early.kind == experiments.TOO_EARLY else None
+        early = verdicts.judge_runs({label: [run_results(i)] for label, i in zip(labels, ids, strict=True)})
+        early = early if early.kind == verdicts.TOO_EARLY else None
         answer = None if early else answer
     return results, answer, early

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lab import charts, live, measures, resources, tables, widgets
 from lab.i18n import t
-from selfsup_core import experiments, probe, runs
+from selfsup_core import experiments, probe, runs, verdicts
 from selfsup_core.corpus import builtin_probes
 
 OBJECTIVES = ("mlm", "ar")
@@ -121,7 +121,7 @@ def judged(pair: dict) -> None:
     found = {o: measures.run_results(pair[o].id) for o in OBJECTIVES}
     table, columns = tables.pair_figures({name(o): m for o, m in found.items()})
     st.dataframe(table, hide_index=True, column_config=columns)
-    widgets.verdict(experiments.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
+    widgets.verdict(verdicts.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
 
 
 def compared(ids: list[str]) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lab import actions, charts, live, measures, tables, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, runs
+from selfsup_core import runs, verdicts
 
 
 def progress(key: str, label, ids: list[str], drawn: str | None) -> None:
@@ -75,8 +75,7 @@ def spread(table: pd.DataFrame, columns: tuple[str, ...]) -> tuple[list, dict, d
     """(settings, {column name: medians}, {column name: (lows, highs)}) over each setting's seeds."""
     settings = list(dict.fromkeys(table["setting"]))
     found = {
-        c: [experiments.seed_spread(list(table.loc[table["setting"] == x, c].dropna())) for x in settings]
-        for c in columns
+        c: [verdicts.seed_spread(list(table.loc[table["setting"] == x, c].dropna())) for x in settings] for c in columns
     }
     medians = {col(c): [s.median for s in found[c]] for c in columns}
     return settings, medians, {col(c): ([s.low for s in found[c]], [s.high for s in found[c]]) for c in columns}
@@ -88,7 +87,7 @@ def judged(done: list, label) -> None:
     for r in done:
         results.setdefault(label(r.config), []).append(measures.run_results(r.id))
     if len(results) > 1:
-        widgets.verdict(experiments.judge_runs(results), t("verdict.all", n=len(results)))
+        widgets.verdict(verdicts.judge_runs(results), t("verdict.all", n=len(results)))
 
 
 def robustness(done: list, kind: str, strengths: tuple[float, ...], label) -> tuple[dict, dict]:
@@ -98,6 +97,6 @@ def robustness(done: list, kind: str, strengths: tuple[float, ...], label) -> tu
     for r in done:
         found = measures.robustness(r.id, r.summary.get("finished"), kind, strengths)
         curves.setdefault(label(r.config), []).append([x["val_accuracy"] for x in found])
-    spreads = {k: [experiments.seed_spread(list(at)) for at in zip(*v, strict=True)] for k, v in curves.items()}
+    spreads = {k: [verdicts.seed_spread(list(at)) for at in zip(*v, strict=True)] for k, v in curves.items()}
     medians = {k: [s.median for s in v] for k, v in spreads.items()}
     return medians, {k: ([s.low for s in v], [s.high for s in v]) for k, v in spreads.items()}

@@ -15,7 +15,7 @@ from lab import i18n, tables
 from lab.i18n import t
 from lab.ownership import shown_path
 from lab.resources import jobs
-from selfsup_core import charts
+from selfsup_core import charts, verdicts
 from selfsup_core.masking import Fate
 from selfsup_core.runs import RunNotFoundError, load_run
 
@@ -188,15 +188,14 @@ def run_status(ids: list[str], labels: list[str]) -> None:
 
 
 def verdict(v: Any, all_of: str) -> None:
-    """An `experiments.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
+    """An `verdicts.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
     all_of: what the compared settings are called together ("both models", "all 3 mask rates")."""
-    from selfsup_core import experiments
 
-    if v.kind == experiments.TOO_EARLY:
+    if v.kind == verdicts.TOO_EARLY:
         names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
         st.warning(t("verdict.too_early", names=names), icon="⏳")
         return
-    if v.kind == experiments.WITHIN_SPREAD:
+    if v.kind == verdicts.WITHIN_SPREAD:
         st.info(
             t(
                 "verdict.within",

@@ -261,7 +261,7 @@ def lines(
 
     percent / x_percent: show the y / x values (fractions 0-1) as percentages (on the axis and in the hover).
     spread: per series, the (lowest, highest) value at each x: drawn as error bars around the line (the line
-    being the median over seeds, see experiments.seed_spread).
+    being the median over seeds, see verdicts.seed_spread).
     """
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):

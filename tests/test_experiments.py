@@ -9,6 +9,7 @@ import torch
 from selfsup_core import corpus as corpus_mod
 from selfsup_core import experiments as ex
 from selfsup_core import probe, runs
+from selfsup_core import verdicts as vd
 from selfsup_core.config import AugmentConfig, TrainConfig
 from selfsup_core.corpus import builtin_probes
 from selfsup_core.tokenization import token_texts
@@ -277,12 +278,12 @@ def test_facts_known_counts_whole_answers_and_asks_a_gpt_only_what_its_left_cont
 
 def test_a_model_that_says_the_most_common_token_everywhere_scores_the_guessing_baseline():
     targets = torch.tensor([5, 5, 5, 7, 8, 5, 9, 7])  # "." (5) is half of the blanks
-    assert ex.guessing_baseline(targets) == 0.5 and ex.guessing_baseline(torch.tensor([], dtype=torch.long)) == 0.0
-    assert ex.still_guessing(0.52, baseline=0.5)  # at the baseline: the model says "." everywhere
-    assert not ex.still_guessing(0.5 + ex.MIN_LIFT, baseline=0.5)
-    assert ex.still_guessing(0.9, baseline=0.1, facts_share=ex.MIN_FACTS / 2)  # blanks right, but knows no facts
-    assert not ex.still_guessing(0.9, baseline=0.1, facts_share=ex.MIN_FACTS)
-    assert ex.still_guessing(None, baseline=0.1)  # not measured: nothing to compare
+    assert vd.guessing_baseline(targets) == 0.5 and vd.guessing_baseline(torch.tensor([], dtype=torch.long)) == 0.0
+    assert vd.still_guessing(0.52, baseline=0.5)  # at the baseline: the model says "." everywhere
+    assert not vd.still_guessing(0.5 + vd.MIN_LIFT, baseline=0.5)
+    assert vd.still_guessing(0.9, baseline=0.1, facts_share=vd.MIN_FACTS / 2)  # blanks right, but knows no facts
+    assert not vd.still_guessing(0.9, baseline=0.1, facts_share=vd.MIN_FACTS)
+    assert vd.still_guessing(None, baseline=0.1)  # not measured: nothing to compare
 
 
 def test_the_comparable_metrics_carry_the_guessing_baseline_of_their_blanks(trained):
@@ -294,37 +295,37 @@ def test_the_comparable_metrics_carry_the_guessing_baseline_of_their_blanks(trai
 
 
 def test_verdict_says_too_early_while_any_model_still_guesses_whatever_the_numbers():
-    v = ex.verdict({"MLM": [0.14], "AR": [0.30]}, guessing={"MLM"})
-    assert v.kind == ex.TOO_EARLY and v.guessing == ("MLM",) and v.best is None
-    assert ex.verdict({"MLM": [0.14], "AR": [0.30]}).kind == ex.WINS
+    v = vd.verdict({"MLM": [0.14], "AR": [0.30]}, guessing={"MLM"})
+    assert v.kind == vd.TOO_EARLY and v.guessing == ("MLM",) and v.best is None
+    assert vd.verdict({"MLM": [0.14], "AR": [0.30]}).kind == vd.WINS
 
 
 def test_verdict_needs_the_best_seeds_all_above_the_runner_ups():
-    apart = ex.verdict({"5%": [0.30, 0.31], "15%": [0.36, 0.38], "40%": [0.33, 0.34]})
-    assert (apart.kind, apart.best, apart.runner_up, apart.seeds) == (ex.WINS, "15%", "40%", 2)
+    apart = vd.verdict({"5%": [0.30, 0.31], "15%": [0.36, 0.38], "40%": [0.33, 0.34]})
+    assert (apart.kind, apart.best, apart.runner_up, apart.seeds) == (vd.WINS, "15%", "40%", 2)
     assert apart.gap == pytest.approx(0.37 - 0.335)
-    assert apart.spreads["15%"] == ex.Spread(median=0.37, low=0.36, high=0.38, n=2)
-    overlapping = ex.verdict({"5%": [0.30, 0.31], "15%": [0.33, 0.38], "40%": [0.32, 0.34]})
-    assert overlapping.kind == ex.WITHIN_SPREAD and overlapping.best is None  # 15%'s worst seed is below 40%'s best
+    assert apart.spreads["15%"] == vd.Spread(median=0.37, low=0.36, high=0.38, n=2)
+    overlapping = vd.verdict({"5%": [0.30, 0.31], "15%": [0.33, 0.38], "40%": [0.32, 0.34]})
+    assert overlapping.kind == vd.WITHIN_SPREAD and overlapping.best is None  # 15%'s worst seed is below 40%'s best
     # the observed nano 5 s sweep of issue #14: a point apart at every rate, a spread of two
-    noise = ex.verdict({"5%": [0.156, 0.172], "15%": [0.160, 0.168], "40%": [0.158, 0.171]})
-    assert noise.kind == ex.WITHIN_SPREAD
+    noise = vd.verdict({"5%": [0.156, 0.172], "15%": [0.160, 0.168], "40%": [0.158, 0.171]})
+    assert noise.kind == vd.WITHIN_SPREAD
 
 
 def test_with_one_seed_each_a_gap_within_the_sampling_noise_is_no_difference():
-    noise = ex.sampling_noise([0.30, 0.33], n=512)
+    noise = vd.sampling_noise([0.30, 0.33], n=512)
     assert noise == pytest.approx(2 * ((0.3 * 0.7 + 0.33 * 0.67) / 512) ** 0.5)  # about 5.8 points
-    assert ex.verdict({"MLM": [0.33], "AR": [0.30]}, noise=noise).kind == ex.WITHIN_SPREAD
-    far = ex.verdict({"MLM": [0.45], "AR": [0.30]}, noise=ex.sampling_noise([0.45, 0.30], 512))
-    assert (far.kind, far.best) == (ex.WINS, "MLM")
-    assert ex.sampling_noise([0.3], n=4) > ex.sampling_noise([0.3], n=400)  # fewer blanks, more luck
+    assert vd.verdict({"MLM": [0.33], "AR": [0.30]}, noise=noise).kind == vd.WITHIN_SPREAD
+    far = vd.verdict({"MLM": [0.45], "AR": [0.30]}, noise=vd.sampling_noise([0.45, 0.30], 512))
+    assert (far.kind, far.best) == (vd.WINS, "MLM")
+    assert vd.sampling_noise([0.3], n=4) > vd.sampling_noise([0.3], n=400)  # fewer blanks, more luck
 
 
 def test_verdict_refuses_a_single_setting_and_a_setting_without_results():
     with pytest.raises(ValueError):
-        ex.verdict({"MLM": [0.3]})
+        vd.verdict({"MLM": [0.3]})
     with pytest.raises(ValueError):
-        ex.verdict({"MLM": [0.3], "AR": []})
+        vd.verdict({"MLM": [0.3], "AR": []})
 
 
 def test_with_seeds_runs_every_config_at_each_seed_first_seed_first():
@@ -342,11 +343,11 @@ def test_judge_runs_calls_a_setting_guessing_if_any_of_its_seeds_is_and_weighs_t
         return {"blank_accuracy": acc, "baseline_accuracy": baseline, "blanks": blanks, "facts_share": facts}
 
     # issue #14, nano 5 s: MLM says "." everywhere (14.1% against a 14.5% baseline) and knows no facts
-    early = ex.judge_runs({"MLM": [run(0.141, facts=0.0)], "AR": [run(0.30)]})
-    assert early.kind == ex.TOO_EARLY and early.guessing == ("MLM",)
-    one_bad_seed = ex.judge_runs({"15%": [run(0.40), run(0.15)], "40%": [run(0.35), run(0.36)]})
+    early = vd.judge_runs({"MLM": [run(0.141, facts=0.0)], "AR": [run(0.30)]})
+    assert early.kind == vd.TOO_EARLY and early.guessing == ("MLM",)
+    one_bad_seed = vd.judge_runs({"15%": [run(0.40), run(0.15)], "40%": [run(0.35), run(0.36)]})
     assert one_bad_seed.guessing == ("15%",)
-    uploaded = ex.judge_runs({"MLM": [run(0.40, facts=None)], "AR": [run(0.30, facts=None)]})  # no facts to ask
-    assert (uploaded.kind, uploaded.best) == (ex.WINS, "MLM")
-    close = ex.judge_runs({"MLM": [run(0.40, blanks=64)], "AR": [run(0.35, blanks=64)]})  # 64 blanks: 5 points is luck
-    assert close.kind == ex.WITHIN_SPREAD and close.noise > 0.05
+    uploaded = vd.judge_runs({"MLM": [run(0.40, facts=None)], "AR": [run(0.30, facts=None)]})  # no facts to ask
+    assert (uploaded.kind, uploaded.best) == (vd.WINS, "MLM")
+    close = vd.judge_runs({"MLM": [run(0.40, blanks=64)], "AR": [run(0.35, blanks=64)]})  # 64 blanks: 5 points is luck
+    assert close.kind == vd.WITHIN_SPREAD and close.noise > 0.05
