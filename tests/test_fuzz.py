@@ -30,6 +30,9 @@ DOCUMENTED = {
     C.ColumnNotFoundError,
     C.CorpusFormatError,
     C.CorpusTooShortError,
+    C.UnsupportedFileError,
+    C.TooFewCharactersError,
+    C.SingleDocumentError,
 }
 PAD, CLS, SEP = (SPECIAL_TOKENS.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))
 VOCAB = 40
