@@ -1,4 +1,4 @@
-"""Command line: `python -m selfsup_core {train,probe,list} ...`.
+"""Command line: `python -m selfsup_core {train,probe,generate,list} ...`.
 
 The flags build the same `TrainConfig` the app builds; its defaults are the only defaults.
 """
@@ -16,7 +16,7 @@ from transformers.utils import logging as hf_logging
 from .config import OBJECTIVES, TOKENIZER_KINDS, AugmentConfig, MaskingConfig, TrainConfig, default_tokenizer
 from .distributed import from_env
 from .models import PRESETS
-from .runs import RunNotFoundError, create_run, list_runs, load_run
+from .runs import RunInfo, RunNotFoundError, create_run, list_runs, load_run
 from .train import TrainingError
 
 _DEFAULTS = TrainConfig()
@@ -75,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     probe = sub.add_parser("probe", help="probe a saved run; prints JSON")
     probe.add_argument("--run", required=True, help="run id, or RUNS_DIR/RUN_ID")
-    probe.add_argument("--text", required=True, help="sentence; for MLM runs mark blanks with [MASK]")
+    probe.add_argument("--text", help="sentence; for MLM runs mark blanks with [MASK] (not needed with --embeddings)")
     probe.add_argument("--top-k", type=int, default=5)
+    _add_window_flags(probe, sub)
 
     ls = sub.add_parser("list", help="list the runs in a runs directory")
     ls.add_argument("--runs-dir", default=None)
@@ -120,15 +121,24 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_of(arg: str) -> RunInfo:
+    """The run named by --run: a run id (in $SELFSUP_RUNS_DIR or ./runs), or RUNS_DIR/RUN_ID."""
+    if "/" in arg or "\\" in arg:
+        root, _, run_id = arg.replace("\\", "/").rstrip("/").rpartition("/")
+        return load_run(run_id, root)
+    return load_run(arg)
+
+
 def _cmd_probe(args: argparse.Namespace) -> int:
     from . import probe
 
-    if "/" in args.run or "\\" in args.run:
-        root, _, run_id = args.run.replace("\\", "/").rstrip("/").rpartition("/")
-    else:
-        root, run_id = None, args.run
-    run = load_run(run_id, root)
-    model, tokenizer, objective = probe.load_model(run.model_path)
+    if args.logit_lens or args.embeddings:
+        return _cmd_window(args)
+    if args.text is None:
+        raise ValueError("probe needs --text (a sentence; for MLM runs with a [MASK]).")
+    run = _run_of(args.run)
+    run_id = run.id
+    model, tokenizer, objective = _model_at(run, args.checkpoint)
     if objective == "mlm":
         out = [dataclasses.asdict(p) for p in probe.fill_mask(model, tokenizer, args.text, args.top_k)]
     else:
@@ -158,11 +168,110 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- a window into the model (lens, map, writing)
+
+
+def _add_window_flags(probe: argparse.ArgumentParser, sub: Any) -> None:
+    """probe's --logit-lens, --embeddings and --checkpoint, and the generate command."""
+    window = probe.add_mutually_exclusive_group()
+    window.add_argument("--logit-lens", action="store_true", help="each layer's top guesses (JSON)")
+    probe.add_argument("--answer", default=None, help="with --logit-lens: the right answer, ranked at each layer")
+    window.add_argument(
+        "--embeddings", metavar="OUT.csv", default=None, help="write the 2-D embedding map: token, category, x, y"
+    )
+    probe.add_argument(
+        "--checkpoint", type=int, default=None, metavar="STEP", help="a checkpoint's step (default: the final model)"
+    )
+    gen = sub.add_parser(
+        "generate", help="write after a prompt, step by step (MLM: by unmasking; AR: left to right); prints JSON"
+    )
+    gen.add_argument("--run", required=True, help="run id, or RUNS_DIR/RUN_ID")
+    gen.add_argument("--text", required=True, help="the prompt")
+    gen.add_argument("--tokens", type=int, default=8, help="new tokens to write (1-64)")
+    gen.add_argument("--temperature", type=float, default=0.0, help="0: always the most likely token; above 0: sample")
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument(
+        "--checkpoint", type=int, default=None, metavar="STEP", help="a checkpoint's step (default: the final model)"
+    )
+
+
+def _model_at(run: RunInfo, step: int | None):
+    """(model, tokenizer, objective) of the run's final model, or of its checkpoint at `step`."""
+    from .probe import load_model
+
+    if step is None:
+        return load_model(run.model_path)
+    folders = dict(run.checkpoints())
+    if step not in folders:
+        raise ValueError(f"No checkpoint at step {step}; this run has checkpoints at steps {sorted(folders)}.")
+    return load_model(folders[step], tokenizer_path=run.model_path)
+
+
+def _plain(o: Any) -> Any:
+    """Dataclasses and named tuples as JSON objects (field names kept), lists as lists."""
+    if dataclasses.is_dataclass(o):
+        return {f.name: _plain(getattr(o, f.name)) for f in dataclasses.fields(o)}
+    if hasattr(o, "_asdict"):
+        return {k: _plain(v) for k, v in o._asdict().items()}
+    if isinstance(o, list | tuple):
+        return [_plain(v) for v in o]
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    return o
+
+
+def _print_json(run: RunInfo, objective: str, args: argparse.Namespace, result: Any) -> None:
+    head = {"run": run.id, "objective": objective, "text": args.text, "checkpoint": args.checkpoint}
+    print(json.dumps({**head, "result": _plain(result)}, ensure_ascii=False, indent=2))
+
+
+def _cmd_window(args: argparse.Namespace) -> int:
+    """probe --logit-lens (JSON) or probe --embeddings OUT.csv (the map, and a JSON summary)."""
+    import csv
+
+    from .corpus import builtin_categories, load_corpus
+    from .embedding_map import embedding_map, frequent_words
+    from .lens import logit_lens
+
+    run = _run_of(args.run)
+    model, tokenizer, objective = _model_at(run, args.checkpoint)
+    if args.logit_lens:
+        if args.text is None:
+            raise ValueError("probe --logit-lens needs --text (for MLM runs with a [MASK]).")
+        lens = logit_lens(model, tokenizer, args.text, args.top_k, args.answer)
+        _print_json(run, objective, args, {**_plain(lens), "answer_appears": lens.answer_appears})
+    else:
+        spec = run.config.get("corpus", "")
+        groups = builtin_categories(spec) or {
+            None: frequent_words(tokenizer, load_corpus(spec, run.config.get("text_column")).documents)
+        }
+        found = embedding_map(model, tokenizer, groups)
+        with open(args.embeddings, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(["token", "category", "x", "y"])
+            out.writerows((p.token, p.category or "", f"{p.x:.6g}", f"{p.y:.6g}") for p in found.points)
+        summary = {"csv": args.embeddings, "points": len(found.points), "explained": found.explained}
+        _print_json(run, objective, args, {**summary, "skipped": {k or "": v for k, v in found.skipped.items()}})
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from .unmasking import write
+
+    run = _run_of(args.run)
+    model, tokenizer, objective = _model_at(run, args.checkpoint)
+    sampling = {"greedy": True} if args.temperature == 0 else {"greedy": False, "temperature": args.temperature}
+    _print_json(run, objective, args, write(model, tokenizer, args.text, args.tokens, seed=args.seed, **sampling))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     hf_logging.disable_progress_bar()  # "Writing model shards" bars would drown the progress lines
     try:
-        return {"train": _cmd_train, "probe": _cmd_probe, "list": _cmd_list}[args.command](args)
+        return {"train": _cmd_train, "probe": _cmd_probe, "generate": _cmd_generate, "list": _cmd_list}[args.command](
+            args
+        )
     except (ValueError, RunNotFoundError, TrainingError, OSError) as e:  # every user-facing error of the core
         print(f"error: {e}", file=sys.stderr)
         return 2

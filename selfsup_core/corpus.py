@@ -360,3 +360,16 @@ def builtin_facts(spec: str) -> list[Question]:
 def builtin_probes(spec: str) -> list[Question]:
     """The ground-truth probes of a built-in corpus, without generating its documents; [] for any other spec."""
     return [Question(**p) for p in _world(spec)["probes"]] if spec in BUILTINS else []
+
+
+def builtin_categories(spec: str) -> dict[str, list[str]]:
+    """The word categories of a built-in world (its "categories": a name, and the table and column whose
+    values are that category's words, e.g. capitals from countries.capital), each category's distinct words in
+    table order; {} for any other spec. The embedding map colours its points by them."""
+    if spec not in BUILTINS:
+        return {}
+    world = _world(spec)
+    return {
+        c["name"]: list(dict.fromkeys(row[c["column"]] for row in world["tables"][c["table"]]))
+        for c in world.get("categories", [])
+    }

@@ -130,6 +130,15 @@ def _require(model: PreTrainedModel, objective: str, what: str) -> None:
         raise ProbeError(f"{what} needs {kind}; pick a run trained with objective {objective!r}.")
 
 
+def lm_objective(model: PreTrainedModel, what: str) -> str:
+    """The model's objective where it is "mlm" or "ar"; for any other objective's model a ProbeError saying
+    that `what` ("The logit lens") reads BERT and GPT-2 runs only, so a page can show it."""
+    objective = objective_of(model)
+    if objective not in ("mlm", "ar"):
+        raise ProbeError(f"{what} reads BERT (mlm) and GPT-2 (ar) runs; this is a {objective!r} run. Pick another.")
+    return objective
+
+
 def _check_length(model: PreTrainedModel, n_tokens: int) -> None:
     limit = model.config.max_position_embeddings
     if n_tokens > limit:
@@ -242,6 +251,33 @@ def generate(
     temperature > 0 (below 1 sharper, above 1 flatter); top_k = 0 samples from the whole vocabulary;
     greedy always takes the most likely token. The same seed gives the same text.
     """
+    ids, out, _ = generate_ids(model, tokenizer, prompt, max_new_tokens, temperature, top_k, greedy, seed)
+    ended = len(out) > len(ids) and out[-1] == tokenizer.sep_token_id
+    before = tokenizer.decode(ids, skip_special_tokens=True)
+    after = tokenizer.decode(out, skip_special_tokens=True)
+    # decoding a longer sequence extends that of its prefix; fall back if it ever does not
+    # (a WordPiece run that joins a word across the cut, or half a character's bytes)
+    text = (
+        after[len(before) :]
+        if after.startswith(before)
+        else tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
+    )
+    return Continuation(text, ended)
+
+
+@torch.inference_mode()
+def generate_ids(
+    model: PreTrainedModel,
+    tokenizer: Tokenizer,
+    prompt: str,
+    max_new_tokens: int = 20,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    greedy: bool = False,
+    seed: int = 0,
+) -> tuple[list[int], list[int], list[float]]:
+    """`generate` as token ids: (the prompt's ids, the prompt's and the new ones, the probability each new
+    token was drawn with (after temperature and top-k; greedy: the model's own)), for views of each token."""
     _require(model, "ar", "Generating text")
     ids = _ar_ids(model, tokenizer, prompt)
     if max_new_tokens < 1:
@@ -261,19 +297,13 @@ def generate(
             max_new_tokens=room,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=tokenizer.sep_token_id,
+            return_dict_in_generate=True,
+            output_scores=True,
             **sampling,
-        )[0].tolist()
-    ended = len(out) > len(ids) and out[-1] == tokenizer.sep_token_id
-    before = tokenizer.decode(ids, skip_special_tokens=True)
-    after = tokenizer.decode(out, skip_special_tokens=True)
-    # decoding a longer sequence extends that of its prefix; fall back if it ever does not
-    # (a WordPiece run that joins a word across the cut, or half a character's bytes)
-    text = (
-        after[len(before) :]
-        if after.startswith(before)
-        else tokenizer.decode(out[len(ids) :], skip_special_tokens=True)
-    )
-    return Continuation(text, ended)
+        )
+    new = out.sequences[0, len(ids) :]  # (new,)
+    probs = [float(s[0].float().softmax(-1)[i]) for s, i in zip(out.scores, new.tolist(), strict=True)]
+    return ids, out.sequences[0].tolist(), probs
 
 
 @torch.inference_mode()
