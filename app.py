@@ -23,6 +23,7 @@ sections = {
     t("nav.section.experiment"): [
         st.Page("lab/pages/train.py", title=t("nav.train"), icon="🏋️"),
         st.Page("lab/pages/probe.py", title=t("nav.probe"), icon="🔍"),
+        st.Page("lab/pages/inside.py", title=t("inside.nav"), icon="🔬"),
         st.Page("lab/pages/compare.py", title=t("nav.compare"), icon="⚖️"),
         st.Page("lab/pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
         st.Page("lab/pages/finetune.py", title=t("nav.finetune"), icon="🎯"),

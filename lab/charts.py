@@ -8,7 +8,7 @@ from typing import Any
 
 from lab.i18n import t
 from selfsup_core import charts as core
-from selfsup_core.charts import PALETTE, bars, heatmap, lines, styled  # noqa: F401 (re-exported for the pages)
+from selfsup_core.charts import PALETTE, bars, heatmap, lens_grid, lines, styled, word_map  # noqa: F401 (re-exported)
 
 
 def words() -> dict[str, str]:

@@ -57,17 +57,18 @@ def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int |
 
 @spinner("spin.model")
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _model(path: str, mtime: float, attention: bool):
-    return load_model(path, attention=attention)
+def _model(path: str, mtime: float, attention: bool, tokenizer_path: str | None):
+    return load_model(path, attention=attention, tokenizer_path=tokenizer_path)
 
 
-def model(path: os.PathLike, attention: bool = False):
-    """(model, tokenizer, objective) of a saved model folder; reloaded when the folder changes."""
+def model(path: os.PathLike, attention: bool = False, tokenizer_path: os.PathLike | None = None):
+    """(model, tokenizer, objective) of a saved model folder; reloaded when the folder changes. A checkpoint
+    holds weights only: `tokenizer_path` is then its run's model folder."""
     try:  # one stat, no exists-then-stat race with a run deleted in between
         mtime = os.path.getmtime(os.path.join(path, "model.safetensors"))
     except FileNotFoundError:
         raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
-    return _model(str(path), mtime, attention)
+    return _model(str(path), mtime, attention, None if tokenizer_path is None else str(tokenizer_path))
 
 
 @spinner("spin.task")

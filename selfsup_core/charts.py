@@ -295,3 +295,77 @@ def lines(
         hoverformat=".1%" if percent else ".2f",
     )
     return styled(fig, title, height)
+
+
+def lens_grid(
+    rows: Sequence[str],
+    guesses: Sequence[Sequence[tuple[str, float]]],
+    x_title: str,
+    y_title: str,
+    answer: str | None = None,
+    found: int | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """The logit lens as a grid: one row per layer (the first row at the bottom, the model's output on top),
+    its top guesses left to right, each cell the token written in and shaded by its probability.
+
+    rows: a label per layer; guesses: per layer, (token label, probability) best first; answer: the answer's
+    token label, drawn bold wherever it is guessed; found: the index of the row where the answer becomes the
+    top guess for good, outlined."""
+    k = max(len(g) for g in guesses)
+    z = [[p for _, p in g] + [None] * (k - len(g)) for g in guesses]
+    text = [[f"<b>{tok}</b>" if tok == answer else tok for tok, _ in g] + [""] * (k - len(g)) for g in guesses]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(1, k + 1)),
+            y=list(range(len(rows))),
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=20),
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            xgap=3,
+            ygap=3,
+            colorbar=dict(tickformat=".0%", thickness=14),
+            hovertemplate="%{text}: %{z:.1%}<extra></extra>",
+        )
+    )
+    if found is not None:
+        fig.add_shape(type="rect", x0=0.5, x1=k + 0.5, y0=found - 0.5, y1=found + 0.5,
+                      line=dict(color=PALETTE[1], width=5))  # fmt: skip
+    fig.update_xaxes(title=x_title, tickvals=list(range(1, k + 1)), showgrid=False)
+    fig.update_yaxes(title=y_title, tickvals=list(range(len(rows))), ticktext=list(rows), showgrid=False)
+    return styled(fig, height=height or 140 + 70 * len(rows))
+
+
+def word_map(
+    points: Sequence[tuple[str, str | None, float, float]],
+    names: dict[str | None, str],
+    x_title: str,
+    y_title: str,
+    height: int = 560,
+) -> go.Figure:
+    """Words as labelled points in a plane (the embedding map): one colour and marker shape per category,
+    in the order of `names` (category -> legend name; None: uncoloured, grey, no legend)."""
+    fig = go.Figure()
+    symbols = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
+    for i, (category, name) in enumerate(names.items()):
+        mine = [p for p in points if p[1] == category]
+        colour = "#777777" if category is None else PALETTE[i % len(PALETTE)]
+        fig.add_scatter(
+            x=[p[2] for p in mine],
+            y=[p[3] for p in mine],
+            text=[p[0] for p in mine],
+            mode="markers+text",
+            textposition="top center",
+            textfont=dict(size=15, color=colour),
+            name=name,
+            showlegend=category is not None,
+            marker=dict(size=13, color=colour, symbol=symbols[i % len(symbols)], line=dict(width=1, color="white")),
+            hovertemplate="%{text}<extra>" + name + "</extra>",
+        )
+    fig.update_xaxes(title=x_title, zeroline=False, showticklabels=False)
+    fig.update_yaxes(title=y_title, zeroline=False, showticklabels=False, scaleanchor="x")
+    return styled(fig, height=height)

@@ -25,6 +25,7 @@ PAGES = [
     "lab/pages/home.py",
     "lab/pages/corpus.py",
     "lab/pages/probe.py",
+    "lab/pages/inside.py",
     "lab/pages/sweep.py",
     "lab/pages/masking.py",
     "lab/pages/train.py",

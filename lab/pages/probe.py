@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lab import charts, measures, resources, url_state, widgets
+from lab import charts, measures, resources, run_picker, widgets
 from lab.i18n import t
 from selfsup_core import probe, runs
 from selfsup_core.corpus import builtin_probes
@@ -110,18 +110,12 @@ def learning(run: runs.RunInfo, objective: str, text: str, expected: str | None)
 def main() -> None:
     """The page below its title; returns early when there is no model to probe (st.stop would also end the
     sidebar, which app.py draws after the page)."""
-    ready = [r.id for r in resources.all_runs() if (r.model_path / "model.safetensors").exists()]
-    if not ready:
+    left, right = st.columns(2)
+    run_id = run_picker.ready_run(t("probe.model"), "probe_run", left)
+    if run_id is None:
         st.info(t("probe.none"))
         st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon="🏋️")
         return
-    current = url_state.current_run()
-    left, right = st.columns(2)
-    index = ready.index(current) if current in ready else 0
-    follow = lambda: url_state.set_current_run(st.session_state["probe_run"])  # noqa: E731
-    run_id = left.selectbox(
-        t("probe.model"), ready, index=index, format_func=widgets.run_label, key="probe_run", on_change=follow
-    )
     try:
         run = runs.load_run(run_id)
         model, tok, objective = resources.model(run.model_path, attention=True)
