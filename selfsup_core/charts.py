@@ -301,7 +301,6 @@ def lens_grid(
     rows: Sequence[str],
     guesses: Sequence[Sequence[tuple[str, float]]],
     x_title: str,
-    y_title: str,
     answer: str | None = None,
     found: int | None = None,
     height: int | None = None,
@@ -336,8 +335,8 @@ def lens_grid(
         fig.add_shape(type="rect", x0=0.5, x1=k + 0.5, y0=found - 0.5, y1=found + 0.5,
                       line=dict(color=PALETTE[1], width=5))  # fmt: skip
     fig.update_xaxes(title=x_title, tickvals=list(range(1, k + 1)), showgrid=False)
-    fig.update_yaxes(title=y_title, tickvals=list(range(len(rows))), ticktext=list(rows), showgrid=False)
-    return styled(fig, height=height or 140 + 70 * len(rows))
+    fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=list(rows), showgrid=False)  # the rows name themselves
+    return styled(fig, height=height or 110 + 64 * len(rows))
 
 
 def word_map(
@@ -345,10 +344,12 @@ def word_map(
     names: dict[str | None, str],
     x_title: str,
     y_title: str,
-    height: int = 560,
+    labels: bool = True,
+    height: int = 360,
 ) -> go.Figure:
-    """Words as labelled points in a plane (the embedding map): one colour and marker shape per category,
-    in the order of `names` (category -> legend name; None: uncoloured, grey, no legend)."""
+    """Words as points in a plane (the embedding map): one colour and marker shape per category, in the order of
+    `names` (category -> legend name; None: uncoloured, grey, no legend), the legend at the right. labels:
+    write each word beside its point (else on hover only: a tight cluster's words overlap)."""
     fig = go.Figure()
     symbols = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
     for i, (category, name) in enumerate(names.items()):
@@ -358,14 +359,15 @@ def word_map(
             x=[p[2] for p in mine],
             y=[p[3] for p in mine],
             text=[p[0] for p in mine],
-            mode="markers+text",
+            mode="markers+text" if labels else "markers",
             textposition="top center",
             textfont=dict(size=15, color=colour),
             name=name,
             showlegend=category is not None,
-            marker=dict(size=13, color=colour, symbol=symbols[i % len(symbols)], line=dict(width=1, color="white")),
+            marker=dict(size=14, color=colour, symbol=symbols[i % len(symbols)], line=dict(width=1, color="#333")),
             hovertemplate="%{text}<extra>" + name + "</extra>",
         )
     fig.update_xaxes(title=x_title, zeroline=False, showticklabels=False)
     fig.update_yaxes(title=y_title, zeroline=False, showticklabels=False, scaleanchor="x")
-    return styled(fig, height=height)
+    styled(fig, height=height)
+    return fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, yanchor="top", xanchor="left"))

@@ -44,6 +44,11 @@ def chart_specs(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def writers(at: AppTest) -> list[str]:
+    """The titles above the writings, in order."""
+    return [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and ": " in m.value]
+
+
 def test_an_empty_runs_folder_says_to_train_first(monkeypatch, runs_dir):
     at = open_page(monkeypatch, runs_dir)
     assert any("No trained model yet" in i.value for i in at.info)
@@ -86,7 +91,7 @@ def test_the_map_is_coloured_by_the_worlds_categories(monkeypatch, trained):
 def test_both_models_write_and_the_slider_and_play_move_the_step(monkeypatch, trained):
     root, _, ids = trained
     at = open_page(monkeypatch, root, ids["mlm"])
-    assert [h.value for h in at.subheader] == ["BERT (MLM): by unmasking", "GPT (AR): left to right"]
+    assert writers(at) == ["BERT (MLM): by unmasking", "GPT (AR): left to right"]
     assert at.selectbox(key="in_other").value == ids["ar"]
     assert sum("The prompt alone" in c.value for c in at.caption) == 2
     at.slider(key="inside_step").set_value(1).run()
@@ -103,4 +108,4 @@ def test_with_one_kind_of_run_it_says_which_to_train(monkeypatch, trained):
     _, alone, ids = trained
     at = open_page(monkeypatch, alone, ids["alone"])
     assert any("Train an AR (GPT) run too" in i.value for i in at.info)
-    assert [h.value for h in at.subheader] == ["BERT (MLM): by unmasking"]
+    assert writers(at) == ["BERT (MLM): by unmasking"]
