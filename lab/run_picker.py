@@ -10,12 +10,14 @@ import streamlit as st
 from lab import resources, url_state, widgets
 
 
-def ready_runs(objective: str | None = None) -> list[str]:
-    """Ids of the runs with a saved model (of `objective`, if given), newest first."""
+def ready_runs(objective: str | None = None, corpus: str | None = None) -> list[str]:
+    """Ids of the runs with a saved model (of `objective` and trained on `corpus`, where given), newest first."""
     return [
         r.id
         for r in resources.all_runs()
-        if (r.model_path / "model.safetensors").exists() and objective in (None, r.config.get("objective"))
+        if (r.model_path / "model.safetensors").exists()
+        and objective in (None, r.config.get("objective"))
+        and corpus in (None, r.config.get("corpus"))
     ]
 
 

@@ -107,5 +107,5 @@ def test_both_models_write_and_the_slider_and_play_move_the_step(monkeypatch, tr
 def test_with_one_kind_of_run_it_says_which_to_train(monkeypatch, trained):
     _, alone, ids = trained
     at = open_page(monkeypatch, alone, ids["alone"])
-    assert any("Train an AR (GPT) run too" in i.value for i in at.info)
+    assert any("Train an AR (GPT) run on the same corpus too" in i.value for i in at.info)
     assert writers(at) == ["BERT (MLM): by unmasking"]

@@ -92,7 +92,9 @@ def map_tab(run: runs.RunInfo, objective: str) -> None:
         side.caption(t("inside.frequent", n=len(found.points)))
     elif skipped:
         more = " …" if len(skipped) > SHOWN_SKIPPED else ""
-        side.caption(t("inside.skipped", n=len(skipped), words="、".join(skipped[:SHOWN_SKIPPED]) + more))
+        side.caption(
+            t("inside.skipped", n=len(skipped), words=t("inside.list_sep").join(skipped[:SHOWN_SKIPPED]) + more)
+        )
     side.caption(t("inside.map_help", hidden=model.config.hidden_size))
 
 
@@ -104,7 +106,7 @@ def writes_tab(run: runs.RunInfo, objective: str) -> None:
     prompt = a.text_input(t("inside.prompt"), start, key="inside_prompt")
     n = b.number_input(t("inside.tokens"), 1, 24, 8, key="inside_tokens")
     writers = {objective: run.id}
-    others = run_picker.ready_runs(other)
+    others = run_picker.ready_runs(other, run.config.get("corpus"))  # the same world and words
     if others:
         writers[other] = c.selectbox(t(f"inside.other.{other}"), others, format_func=widgets.run_label, key="in_other")
     writings = {}
@@ -112,9 +114,9 @@ def writes_tab(run: runs.RunInfo, objective: str) -> None:
         if kind in writers:
             model, tok, _ = resources.model(runs.load_run(writers[kind]).model_path)
             writings[kind] = write(model, tok, prompt, int(n))
-    if not others:
-        c.info(t(f"inside.train.{other}"), icon="🏋️")
     writing_view.player(writings, d)
+    if not others:
+        st.info(t(f"inside.train.{other}"), icon="🏋️")
     st.caption(t("inside.writes_help"))
 
 
