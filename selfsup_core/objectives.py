@@ -168,25 +168,31 @@ def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple
     return loss, hits, targets.numel()
 
 
-def _electra_loss(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """ELECTRA's joint loss on `model` (a models.Electra pair); see the module docstring."""
-    gen, disc = model.generator, model.discriminator
+def electra_replacements(generator, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the generator's MLM loss on the blanks, the discriminator's input (B, L)): `batch.input_ids` with each
+    blank replaced by a sample of the generator's softmax there, read at the blank's draw (inverse CDF), with
+    no gradient through the sampling. A token is "replaced" where this input differs from `batch.labels`."""
     where = batch.draws >= 0  # (B, L): the generator's blanks
-    hidden = gen.electra(
+    hidden = generator.electra(
         input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids
     ).last_hidden_state[where]  # (M, Hg)
-    logits = gen.generator_lm_head(gen.generator_predictions(hidden)).float()  # (M, V): the head on the blanks only
-    targets = batch.labels[where]  # (M,)
-    generator_loss = F.cross_entropy(logits, targets)
-    with torch.no_grad():  # sample each blank's replacement from the generator's softmax: inverse CDF at the draw
+    logits = generator.generator_lm_head(generator.generator_predictions(hidden)).float()  # (M, V): blanks only
+    loss = F.cross_entropy(logits, batch.labels[where])
+    with torch.no_grad():
         cdf = logits.softmax(-1).cumsum(-1)  # (M, V)
         u = batch.draws[where, None] * cdf[:, -1:]  # (M, 1)
         sampled = torch.searchsorted(cdf, u).squeeze(1).clamp_max(logits.shape[-1] - 1)  # (M,)
-    fake = batch.input_ids.masked_scatter(where, sampled)  # (B, L): what the discriminator reads
+    return loss, batch.input_ids.masked_scatter(where, sampled)
+
+
+def _electra_loss(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """ELECTRA's joint loss on `model` (a models.Electra pair); see the module docstring."""
+    generator_loss, fake = electra_replacements(model.generator, batch)
     real = batch.labels != IGNORE_INDEX  # (B, L): every real token, [CLS] and [SEP] too (the paper's input mask)
     replaced = (fake != batch.labels)[real].float()  # (N,)
-    scores = disc(input_ids=fake, attention_mask=batch.attention_mask, position_ids=batch.position_ids).logits
-    scores = scores[real].float()  # (N,)
+    scores = model.discriminator(
+        input_ids=fake, attention_mask=batch.attention_mask, position_ids=batch.position_ids
+    ).logits[real].float()  # (N,)
     loss = generator_loss + DISCRIMINATOR_WEIGHT * F.binary_cross_entropy_with_logits(scores, replaced)
     return loss, ((scores > 0).float() == replaced).sum(), replaced.numel()
 

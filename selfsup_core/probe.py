@@ -435,12 +435,12 @@ def replaced_probabilities(model: PreTrainedModel, tokenizer: Tokenizer, text: s
 
 
 def sentinel_text(text: str) -> str:
-    """`text` with each [MASK] (any case) turned into the next unused sentinel, <extra_id_0>, <extra_id_1>, ..."""
+    """`text` with each [MASK] (any case) turned into the first sentinel it does not hold yet: <extra_id_0>, ..."""
     parts = MASK_PATTERN.split(text)
-    used = sum(s in text for s in SENTINELS)
-    if len(parts) - 1 + used > len(SENTINELS):
+    free = [s for s in SENTINELS if s not in text]
+    if len(parts) - 1 > len(free):
         raise ProbeError(f"Mark at most {len(SENTINELS)} gaps.")
-    return "".join(p + (SENTINELS[used + i] if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    return "".join(p + (free[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts))
 
 
 @torch.inference_mode()
