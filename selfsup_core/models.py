@@ -125,9 +125,10 @@ def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: in
     regularisation only slows learning down.
     """
     if objective == "electra":
+        small = generator_shape(shape)  # its embeddings are the discriminator's: of the discriminator's width
         return Electra(
-            ElectraForPreTraining(_electra_config(shape, vocab_size, max_positions)),
-            ElectraForMaskedLM(_electra_config(generator_shape(shape), vocab_size, max_positions, shape.hidden)),
+            ElectraForPreTraining(_encoder_config(ElectraConfig, shape, vocab_size, max_positions, shape.hidden)),
+            ElectraForMaskedLM(_encoder_config(ElectraConfig, small, vocab_size, max_positions, shape.hidden)),
         )
     if objective == "t5":
         config = T5Config(
@@ -147,18 +148,7 @@ def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: in
         )
         return T5ForConditionalGeneration(config)
     if objective == "mlm":
-        config = BertConfig(
-            vocab_size=vocab_size,
-            hidden_size=shape.hidden,
-            num_hidden_layers=shape.layers,
-            num_attention_heads=shape.heads,
-            intermediate_size=shape.ffn,
-            max_position_embeddings=max_positions,
-            type_vocab_size=1,
-            hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0,
-            pad_token_id=PAD_ID,
-        )
+        config = _encoder_config(BertConfig, shape, vocab_size, max_positions)
         return BertForMaskedLM(config)
     if objective == "ar":
         config = GPT2Config(
@@ -187,11 +177,11 @@ def generator_shape(shape: Shape) -> Shape:
     return Shape(hidden=hidden, layers=shape.layers, heads=heads, ffn=max(1, round(shape.ffn * GENERATOR_WIDTH)))
 
 
-def _electra_config(shape: Shape, vocab_size: int, max_positions: int, embedding_size: int | None = None):
-    """An ElectraConfig of `shape`, with embeddings of `embedding_size` (default: its own width)."""
-    return ElectraConfig(
+def _encoder_config(kind: type, shape: Shape, vocab_size: int, max_positions: int, embedding_size: int | None = None):
+    """A BertConfig or ElectraConfig (`kind`: ELECTRA's has BERT's fields, plus `embedding_size`) of `shape`."""
+    extra = {} if embedding_size is None else {"embedding_size": embedding_size}
+    return kind(
         vocab_size=vocab_size,
-        embedding_size=embedding_size or shape.hidden,
         hidden_size=shape.hidden,
         num_hidden_layers=shape.layers,
         num_attention_heads=shape.heads,
@@ -201,6 +191,7 @@ def _electra_config(shape: Shape, vocab_size: int, max_positions: int, embedding
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
         pad_token_id=PAD_ID,
+        **extra,
     )
 
 

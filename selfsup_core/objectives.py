@@ -190,9 +190,11 @@ def _electra_loss(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, int]
     generator_loss, fake = electra_replacements(model.generator, batch)
     real = batch.labels != IGNORE_INDEX  # (B, L): every real token, [CLS] and [SEP] too (the paper's input mask)
     replaced = (fake != batch.labels)[real].float()  # (N,)
-    scores = model.discriminator(
-        input_ids=fake, attention_mask=batch.attention_mask, position_ids=batch.position_ids
-    ).logits[real].float()  # (N,)
+    scores = (
+        model.discriminator(input_ids=fake, attention_mask=batch.attention_mask, position_ids=batch.position_ids)
+        .logits[real]
+        .float()
+    )  # (N,)
     loss = generator_loss + DISCRIMINATOR_WEIGHT * F.binary_cross_entropy_with_logits(scores, replaced)
     return loss, ((scores > 0).float() == replaced).sum(), replaced.numel()
 
