@@ -1,13 +1,15 @@
 """ELECTRA and T5 under the one trainer: their corruptions, losses, saved runs, probes and fine-tuning."""
 
+import io
 import json
 import math
+import zipfile
 
 import pytest
 import torch
 from transformers import AutoModelForPreTraining, AutoModelForSeq2SeqLM, AutoTokenizer, ElectraForMaskedLM
 
-from selfsup_core import cli, experiments, probe, runs
+from selfsup_core import cli, experiments, export, probe, runs
 from selfsup_core.config import AugmentConfig, MaskingConfig, TrainConfig
 from selfsup_core.corpus import builtin_facts
 from selfsup_core.data import Packed
@@ -214,6 +216,8 @@ def test_an_electra_run_loads_as_its_discriminator_and_generator_in_transformers
     assert torch.equal(gen.electra.embeddings.word_embeddings.weight, disc.electra.embeddings.word_embeddings.weight)
     for _, folder in runs.load_run("electra", root).checkpoints():
         assert (folder / GENERATOR_DIR / "model.safetensors").is_file()  # the checkpoints hold both
+    names = zipfile.ZipFile(io.BytesIO(export.model_zip(runs.load_run("electra", root)))).namelist()
+    assert f"electra/{GENERATOR_DIR}/model.safetensors" in names and "electra/model.safetensors" in names
     model, tok, objective = probe.load_model(model_dir)
     assert objective == "electra"
     words = probe.replaced_probabilities(model, tok, "the capital of norland is red .")
