@@ -84,7 +84,7 @@ def robustness(run_id: str, finished: float | None, kind: str, strengths: tuple[
 @st.cache_data(max_entries=64, show_spinner=False)
 def facts_known(run_id: str, finished: float | None) -> dict | None:
     """experiments.facts_known of a finished run on its built-in world's facts (asked, known, share), or None
-    for an uploaded text (it has no facts)."""
+    for an uploaded text (it has no facts) or a model that fills no blanks (ELECTRA's discriminator)."""
     from selfsup_core import experiments
 
     run = load_run(run_id)
@@ -93,7 +93,7 @@ def facts_known(run_id: str, finished: float | None) -> dict | None:
         return None
     m, tok, _ = model(run.model_path)
     found = experiments.facts_known(m, tok, facts)
-    return {k: found[k] for k in ("asked", "known", "share")}
+    return {k: found[k] for k in ("asked", "known", "share")} if found else None
 
 
 def run_results(run_id: str) -> dict:

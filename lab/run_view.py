@@ -38,12 +38,17 @@ def state(run: runs.RunInfo, job: Any, p: dict[str, Any]) -> None:
 
 
 def figures(p: dict[str, Any], training: bool) -> None:
-    """Held-out loss and accuracy, tokens/s, and the time left (while `training`) or taken."""
-    m = st.columns(4)
+    """Held-out loss and accuracy, tokens/s, the signal meter (the share of the tokens read that were predictions
+    in the loss, and those per second: equal time is not equal learning signal), and the time left (while
+    `training`) or taken."""
+    m = st.columns(5)
     m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
     m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
     m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
-    m[3].metric(t("train.time_left" if training else "train.time"), duration(p["eta_s" if training else "elapsed_s"]))
+    share, per_s = p.get("signal_share"), p.get("signal_per_s")
+    signal = "—" if share is None or per_s is None else t("train.signal_value", share=share, per_s=per_s)
+    m[3].metric(t("train.signal"), signal, help=t("train.signal_help"))
+    m[4].metric(t("train.time_left" if training else "train.time"), duration(p["eta_s" if training else "elapsed_s"]))
 
 
 def config_download(run: runs.RunInfo) -> None:
@@ -85,10 +90,10 @@ def exports(run: runs.RunInfo) -> None:
 
 def settings_summary(c: Any) -> str:
     """The shared settings the Train page does not set (corpus, tokenizer, masking, augmentation), in a line."""
-    if c.objective == "mlm":
+    if c.objective in ("mlm", "electra"):  # ELECTRA's generator fills the blanks the masking makes
         masking = t("train.masking.mlm", rate=c.masking.rate, strategy=t(f"strategy.{c.masking.strategy}"))
     else:
-        masking = t("train.masking.ar")
+        masking = t(f"train.masking.{c.objective}")
     augment = t("train.augment.on" if c.augment.active else "train.augment.off")
     return t(
         "train.summary",

@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m selfsup_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    train = sub.add_parser("train", help="train a mini BERT (mlm) or mini GPT (ar) and save it as a run")
+    train = sub.add_parser(
+        "train", help="train a mini BERT (mlm), GPT (ar), ELECTRA (electra) or T5 (t5) and save it as a run"
+    )
     _add_dataclass_flags(train, TrainConfig)
     _add_dataclass_flags(train, MaskingConfig, prefix="mask_")
     _add_dataclass_flags(train, AugmentConfig, prefix="aug_")
@@ -75,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     probe = sub.add_parser("probe", help="probe a saved run; prints JSON")
     probe.add_argument("--run", required=True, help="run id, or RUNS_DIR/RUN_ID")
-    probe.add_argument("--text", help="sentence; for MLM runs mark blanks with [MASK] (not needed with --embeddings)")
+    probe.add_argument(
+        "--text",
+        help="sentence (not needed with --embeddings); for MLM runs mark blanks with [MASK], for T5 runs with <extra_id_0> (or [MASK]); "
+        "ELECTRA runs say how likely each word is to have been replaced",
+    )
     probe.add_argument("--top-k", type=int, default=5)
     _add_window_flags(probe, sub)
 
@@ -141,6 +147,10 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     model, tokenizer, objective = _model_at(run, args.checkpoint)
     if objective == "mlm":
         out = [dataclasses.asdict(p) for p in probe.fill_mask(model, tokenizer, args.text, args.top_k)]
+    elif objective == "t5":
+        out = [fill._asdict() for fill in probe.fill_spans(model, tokenizer, args.text)]
+    elif objective == "electra":
+        out = [word._asdict() for word in probe.replaced_probabilities(model, tokenizer, args.text)]
     else:
         out = {
             "next_token": probe.next_token(model, tokenizer, args.text, args.top_k),

@@ -15,7 +15,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-OBJECTIVES = ("mlm", "ar")
+# mlm: BERT's blanks; ar: GPT's next token; electra: spot the words a small generator replaced (Clark et al. 2020);
+# t5: write back the spans replaced by sentinels (Raffel et al. 2020). See objectives.py for each loss.
+OBJECTIVES = ("mlm", "ar", "electra", "t5")
 TOKENIZER_KINDS = ("char", "bpe", "wordpiece", "word")  # see tokenization.py; char and bpe are lossless
 BUILTIN_CORPORA = ("world-en", "world-zh")
 MASK_STRATEGIES = ("token", "whole-word", "span")
@@ -23,7 +25,7 @@ MASK_STRATEGIES = ("token", "whole-word", "span")
 
 @dataclass
 class MaskingConfig:
-    """How MLM picks and corrupts the positions it predicts (ignored for AR)."""
+    """How MLM (and ELECTRA's generator) picks and corrupts the positions it predicts (ignored for AR and T5)."""
 
     # fraction of (non-special) tokens the model must predict, 0.01-0.9. BERT used 0.15; 0.4 (Wettig et al.
     # 2023) learns the world's facts about twice as fast here (bench/RESULTS.md, "Facts in a class minute")
@@ -87,7 +89,9 @@ class AugmentConfig:
 class TrainConfig:
     """Everything a training run needs. Defaults give a one-click run that teaches something."""
 
-    objective: str = "mlm"  # mlm (BERT-style, fill the blanks) | ar (GPT-style, next token)
+    # mlm (BERT-style, fill the blanks) | ar (GPT-style, next token) | electra (spot the replaced words) |
+    # t5 (write back the missing spans); see OBJECTIVES
+    objective: str = "mlm"
     corpus: str = "world-en"  # built-in corpus name, or a path to a .txt/.csv/.jsonl file
     text_column: str | None = None  # column (csv) or field (jsonl) holding the text
     tokenizer: str = "wordpiece"  # char | bpe | wordpiece | word (see default_tokenizer for a user's file)
@@ -123,7 +127,8 @@ class TrainConfig:
             self.augment = AugmentConfig(**self.augment)
         if self.objective not in OBJECTIVES:
             raise ValueError(
-                f"Unknown objective {self.objective!r}: use 'mlm' (masked, BERT-style) or 'ar' (next token, GPT-style)."
+                f"Unknown objective {self.objective!r}: use 'mlm' (masked, BERT-style), 'ar' (next token, "
+                "GPT-style), 'electra' (spot the replaced words) or 't5' (fill the gaps in spans)."
             )
         if self.tokenizer not in TOKENIZER_KINDS:
             raise ValueError(f"Unknown tokenizer {self.tokenizer!r}; choose one of {TOKENIZER_KINDS}.")

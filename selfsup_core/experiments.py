@@ -169,6 +169,7 @@ def candidate_logprobs(
     of k tokens through k masks filled left to right. The same numbers as score_candidates, with one
     forward pass per `chunk` rows instead of one per candidate.
     """
+    probe.require(model, ("mlm", "ar"), "Scoring candidates")
     text = probe.MASK_PATTERN.sub("[MASK]", text)
     if text.count("[MASK]") != 1:
         raise probe.ProbeError("Put exactly one [MASK] where the candidates should go.")
@@ -255,21 +256,31 @@ def scoreboard(
     return rows
 
 
-def facts_known(model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[corpus_mod.Question]) -> dict[str, Any]:
+def facts_known(
+    model: PreTrainedModel, tokenizer: Tokenizer, facts: Sequence[corpus_mod.Question]
+) -> dict[str, Any] | None:
     """How many of a world's facts the model knows: its top-1 guess is the whole answer.
 
     MLM: the blank becomes one [MASK] per token of the answer, all filled at once from both sides.
     AR: the text left of the blank is the prompt and the greedy continuation of as many tokens must be the answer;
     only facts decided by their left context are asked (a GPT cannot know the others yet).
+    T5: the blank becomes the sentinel <extra_id_0> and the decoder's greedy span for it must be the answer.
+    ELECTRA: None, not defined: the discriminator, the model ELECTRA keeps, tells original from replaced words
+    and fills no blank. Its generator (model/generator/, loaded by `probe.load_model` as an MLM) can be asked
+    like any MLM, but that is the knowledge of a network a quarter as wide, not of the discriminator.
     Returns asked, known, share (0-1) and the questions it got wrong (text, answer, guess).
     """
-    ar = probe.objective_of(model) == "ar"
-    asked, wrong = [f for f in facts if not (ar and f.needs_right_context)], []
+    objective = probe.objective_of(model)
+    if objective == "electra":
+        return None
+    asked, wrong = [f for f in facts if not (objective == "ar" and f.needs_right_context)], []
     for fact in asked:
         answer = tokenizer(fact.answer, add_special_tokens=False)["input_ids"]
-        if ar:
+        if objective == "ar":
             prompt = fact.text.split(MASK_TOKEN)[0].rstrip(" ")
             guess = probe.generate(model, tokenizer, prompt, max_new_tokens=len(answer), greedy=True).text
+        elif objective == "t5":
+            guess = probe.fill_spans(model, tokenizer, fact.text, max_new_tokens=len(answer) + 1)[0].text
         else:
             text = fact.text.replace(MASK_TOKEN, " ".join([MASK_TOKEN] * len(answer)))
             guess = "".join(p.candidates[0].token for p in probe.fill_mask(model, tokenizer, text, top_k=1))
@@ -371,6 +382,7 @@ def blank_predictions(
     AR: the model predicts the token at the blank from the tokens before it, as it always does.
     Both are the same question, -log p(x_t | context), asked with different context. Returns (N,) each.
     """
+    probe.require(model, ("mlm", "ar"), "Scoring held-out blanks")
     targets = rows.input_ids[row, pos]  # (N,)
     if not len(row):
         return torch.zeros(0, dtype=torch.bool), torch.zeros(0)
@@ -483,6 +495,8 @@ def robustness(
         raise ValueError("Pass the run's TrainConfig as cfg together with a model.")
     else:
         model = run_or_model
+    if cfg.objective == "electra":  # its held-out loss needs the generator too, which a saved run keeps apart
+        raise probe.ProbeError("Robustness is measured for MLM, AR and T5 runs; pick one of those.")
     tokenizer, _, val_rows = prepare_data(cfg)
     out = []
     for s in strengths:

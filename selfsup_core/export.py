@@ -29,14 +29,15 @@ def metrics_csv(run: RunInfo) -> str:
 
 
 def model_zip(run: RunInfo) -> bytes:
-    """The run's model/ folder (weights, config, tokenizer) as a zip whose top folder is the run id."""
+    """The run's model/ folder (weights, config, tokenizer; ELECTRA's generator/ inside it too) as a zip whose top
+    folder is the run id."""
     if not (run.model_path / "model.safetensors").exists():
         raise FileNotFoundError(f"Run {run.id} has no saved model yet.")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for f in sorted(run.model_path.iterdir()):
+        for f in sorted(run.model_path.rglob("*")):
             if f.is_file():
-                zf.write(f, f"{run.id}/{f.name}")
+                zf.write(f, f"{run.id}/{f.relative_to(run.model_path).as_posix()}")
     return buf.getvalue()
 
 

@@ -1,19 +1,35 @@
-"""Size presets mapped onto `transformers` model classes: BertForMaskedLM (MLM), GPT2LMHeadModel (AR).
+"""Size presets mapped onto `transformers` model classes: BertForMaskedLM (MLM), GPT2LMHeadModel (AR),
+ElectraForPreTraining with an ElectraForMaskedLM generator (ELECTRA), T5ForConditionalGeneration (T5).
 
-A preset fixes width, depth, heads and FFN size for both objectives, so an MLM and an AR run of
-the same preset differ only in the attention mask and the loss: a fair comparison.
+A preset fixes width, depth, heads and FFN size for every objective, so an MLM and an AR run of
+the same preset differ only in the attention mask and the loss: a fair comparison. ELECTRA's
+discriminator has the preset's shape and its generator a quarter of its width (`GENERATOR_WIDTH`); T5
+has the preset's shape in its encoder and again in its decoder (so about twice the parameters).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
-from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel, PreTrainedModel
+from transformers import (
+    BertConfig,
+    BertForMaskedLM,
+    ElectraConfig,
+    ElectraForMaskedLM,
+    ElectraForPreTraining,
+    GPT2Config,
+    GPT2LMHeadModel,
+    PretrainedConfig,
+    PreTrainedModel,
+    T5Config,
+    T5ForConditionalGeneration,
+)
 
 from .config import TrainConfig
-from .tokenization import PAD_ID, SEP_ID
+from .tokenization import CLS_ID, NUM_SENTINELS, NUM_SPECIAL, PAD_ID, SEP_ID
 
 # name -> shape. Like minGPT's presets; "mini" is the reference shape of the speed targets.
 PRESETS: dict[str, dict[str, int]] = {
@@ -26,7 +42,11 @@ PRESETS: dict[str, dict[str, int]] = {
 }
 GPU_ONLY = ("large",)
 # the transformers model type of each objective's model (config.model_type): what a saved run is
-OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar"}
+OBJECTIVE_OF_MODEL_TYPE = {"bert": "mlm", "gpt2": "ar", "electra": "electra", "t5": "t5"}
+# ELECTRA's generator: a quarter of the discriminator's width, the size the paper found best (Clark et al. 2020,
+# section 3.2: a generator 1/4-1/2 the discriminator's size; a stronger one makes the task too hard)
+GENERATOR_WIDTH = 0.25
+GENERATOR_DIR = "generator"  # ELECTRA: the generator's folder inside the discriminator's (model/generator/)
 # bf16 dense peak of common accelerators, for model FLOPs utilisation (MFU); others report no MFU
 PEAK_BF16_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10": 125e12}
 
@@ -63,25 +83,72 @@ def shape_of(cfg: TrainConfig) -> Shape:
     return shape
 
 
-def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: int) -> PreTrainedModel:
-    """A randomly initialised BertForMaskedLM ("mlm") or GPT2LMHeadModel ("ar").
+def objective_of_config(config: PretrainedConfig) -> str | None:
+    """What a saved model answers, from its config: its objective by model type (None: a type this project does
+    not train), except ELECTRA's generator, which is a masked LM ("mlm") like BERT and answers blanks as one."""
+    if "ElectraForMaskedLM" in (config.architectures or []):
+        return "mlm"
+    return OBJECTIVE_OF_MODEL_TYPE.get(config.model_type)
+
+
+class Electra(torch.nn.Module):
+    """ELECTRA's two networks, trained together: a small generator (a masked LM) fills the blanks with sampled
+    tokens and the discriminator tells, for every token, whether it is the original.
+
+    They share the token and position embeddings, as in the paper (HF's recipe: the generator's
+    `embedding_size` equals the discriminator's, and its own `embeddings_project` maps them to its narrower
+    width); the generator's output layer stays tied to the shared word embeddings. `save_pretrained` writes
+    the discriminator (`ElectraForPreTraining`, the model ELECTRA keeps) into the folder and the generator
+    (`ElectraForMaskedLM`) into its `generator/` subfolder, so checkpoints hold both.
+    """
+
+    def __init__(self, discriminator: ElectraForPreTraining, generator: ElectraForMaskedLM) -> None:
+        super().__init__()
+        self.discriminator, self.generator = discriminator, generator
+        generator.electra.embeddings = discriminator.electra.embeddings
+        generator.tie_weights()  # its output layer follows the (now shared) word embeddings
+
+    @property
+    def config(self) -> ElectraConfig:
+        return self.discriminator.config
+
+    def save_pretrained(self, path: str | Path) -> None:
+        self.discriminator.save_pretrained(path)
+        self.generator.save_pretrained(Path(path) / GENERATOR_DIR)
+
+
+def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: int) -> PreTrainedModel | Electra:
+    """A randomly initialised BertForMaskedLM ("mlm"), GPT2LMHeadModel ("ar"), `Electra` pair ("electra") or
+    T5ForConditionalGeneration ("t5").
 
     Dropout is off: these runs last a minute and never see the same batch twice, so the
     regularisation only slows learning down.
     """
-    if objective == "mlm":
-        config = BertConfig(
-            vocab_size=vocab_size,
-            hidden_size=shape.hidden,
-            num_hidden_layers=shape.layers,
-            num_attention_heads=shape.heads,
-            intermediate_size=shape.ffn,
-            max_position_embeddings=max_positions,
-            type_vocab_size=1,
-            hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0,
-            pad_token_id=PAD_ID,
+    if objective == "electra":
+        small = generator_shape(shape)  # its embeddings are the discriminator's: of the discriminator's width
+        return Electra(
+            ElectraForPreTraining(_encoder_config(ElectraConfig, shape, vocab_size, max_positions, shape.hidden)),
+            ElectraForMaskedLM(_encoder_config(ElectraConfig, small, vocab_size, max_positions, shape.hidden)),
         )
+    if objective == "t5":
+        config = T5Config(
+            vocab_size=vocab_size,
+            d_model=shape.hidden,
+            d_kv=shape.hidden // shape.heads,
+            d_ff=shape.ffn,
+            num_layers=shape.layers,
+            num_decoder_layers=shape.layers,
+            num_heads=shape.heads,
+            dropout_rate=0.0,
+            feed_forward_proj="gelu",  # the others' exact GELU (T5 used ReLU, T5 v1.1 a gated GELU of other shape)
+            pad_token_id=PAD_ID,
+            eos_token_id=SEP_ID,  # [SEP] ends a text and a target, as T5's </s>
+            decoder_start_token_id=PAD_ID,  # T5's convention: the decoder starts from the pad token
+            max_position_embeddings=max_positions,  # not used by T5's relative positions: the longest text trained on
+        )
+        return T5ForConditionalGeneration(config)
+    if objective == "mlm":
+        config = _encoder_config(BertConfig, shape, vocab_size, max_positions)
         return BertForMaskedLM(config)
     if objective == "ar":
         config = GPT2Config(
@@ -100,7 +167,32 @@ def build_model(objective: str, shape: Shape, vocab_size: int, max_positions: in
             pad_token_id=PAD_ID,
         )
         return GPT2LMHeadModel(config)
-    raise ValueError(f"Unknown objective {objective!r}: use 'mlm' or 'ar'.")
+    raise ValueError(f"Unknown objective {objective!r}: use 'mlm', 'ar', 'electra' or 't5'.")
+
+
+def generator_shape(shape: Shape) -> Shape:
+    """ELECTRA's generator: the discriminator's depth at `GENERATOR_WIDTH` of its width, heads and FFN."""
+    heads = max(1, round(shape.heads * GENERATOR_WIDTH))
+    hidden = max(heads, round(shape.hidden * GENERATOR_WIDTH) // heads * heads)
+    return Shape(hidden=hidden, layers=shape.layers, heads=heads, ffn=max(1, round(shape.ffn * GENERATOR_WIDTH)))
+
+
+def _encoder_config(kind: type, shape: Shape, vocab_size: int, max_positions: int, embedding_size: int | None = None):
+    """A BertConfig or ElectraConfig (`kind`: ELECTRA's has BERT's fields, plus `embedding_size`) of `shape`."""
+    extra = {} if embedding_size is None else {"embedding_size": embedding_size}
+    return kind(
+        vocab_size=vocab_size,
+        hidden_size=shape.hidden,
+        num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads,
+        intermediate_size=shape.ffn,
+        max_position_embeddings=max_positions,
+        type_vocab_size=1,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        pad_token_id=PAD_ID,
+        **extra,
+    )
 
 
 def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> int:
@@ -115,22 +207,24 @@ def estimate(cfg: TrainConfig, vocab_size: int | None = None) -> dict[str, float
     CPU (after one warm-up step), with the training loop's own loss (sparse for MLM), so the estimate
     reflects this machine and the trainer. Takes about a second.
     """
-    from .objectives import Batch, documents, loss_and_hits
+    from .config import AugmentConfig
+    from .data import Packed
+    from .objectives import loss_and_hits, make_batch
     from .tokenization import DEFAULT_VOCAB
 
-    vocab = vocab_size or cfg.vocab_size or DEFAULT_VOCAB[cfg.tokenizer]
+    vocab = (vocab_size or cfg.vocab_size or DEFAULT_VOCAB[cfg.tokenizer]) + (
+        NUM_SENTINELS if cfg.objective == "t5" else 0
+    )
     model = build_model(cfg.objective, shape_of(cfg), vocab, cfg.seq_len)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     gen = torch.Generator().manual_seed(0)
-    ids = torch.randint(5, vocab, (cfg.batch_size, cfg.seq_len), generator=gen)
+    ids = torch.randint(NUM_SPECIAL, vocab, (cfg.batch_size, cfg.seq_len), generator=gen)
+    ids[:, 0] = CLS_ID
+    rows = Packed(ids, torch.ones_like(ids, dtype=torch.bool), ids == CLS_ID)  # one document a row
     times = []
     for _ in range(4):
         t = time.perf_counter()
-        if cfg.objective == "mlm":
-            labels = torch.where(torch.rand(ids.shape, generator=gen) < cfg.masking.rate, ids, -100)
-        else:
-            labels = ids
-        batch = Batch(ids, labels, *documents(ids, causal=cfg.objective == "ar"))
+        batch = make_batch(cfg.objective, rows, cfg.masking, AugmentConfig(), vocab, gen)
         loss, _, _ = loss_and_hits(model, batch, cfg.objective)
         loss.backward()
         opt.step()

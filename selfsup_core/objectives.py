@@ -1,9 +1,19 @@
-"""The two self-supervised objectives: how a batch is made from packed rows and what the loss is.
+"""The self-supervised objectives: how a batch is made from packed rows and what the loss is.
 
 MLM (BERT):  L = -sum_{i in M} log p(x_i | x_without_M)   over the masked positions M only.
 AR   (GPT):  L = -sum_t log p(x_t | x_<t)                  over every next token.
+ELECTRA:     a small generator G is trained as an MLM on the masked positions M; each masked token is
+             replaced by a sample x'_i ~ p_G(. | x_without_M) (no gradient through the sampling), and the
+             discriminator D reads the result and says, for every real token t, whether it was replaced:
+             L = L_MLM(G) + 50 * mean_t BCE(D(x')_t, [x'_t != x_t])   (Clark et al. 2020; a correct sample
+             counts as original, as in the paper).
+T5:          spans of the text are replaced by sentinels (span_corruption.py) and the decoder writes them back:
+             L = -sum_j log p(y_j | y_<j, corrupted x)   over every target token y (sentinels and [SEP] too).
 
-Both losses are computed *sparsely*: the vocabulary-sized output layer runs only on the positions
+`signal_tokens` counts the predictions in a batch's loss, the "signal meter": MLM its masked tokens,
+AR every next token, ELECTRA every real token (the discriminator's), T5 every token the decoder writes.
+
+The MLM and AR losses are computed *sparsely*: the vocabulary-sized output layer runs only on the positions
 that have a target (masked tokens for MLM, non-padding for AR). For MLM at 15% that skips 85% of
 the most expensive matrix multiply. MLM goes one layer further down (`bert_hidden_at`): the last
 transformer layer also runs its queries, attention output and feed-forward on the masked positions
@@ -24,18 +34,26 @@ from .augment import augment
 from .config import AugmentConfig, MaskingConfig
 from .data import Packed
 from .masking import IGNORE_INDEX, mask_tokens
-from .tokenization import PAD_ID, SEP_ID
+from .span_corruption import corrupt_spans
+from .tokenization import PAD_ID, SEP_ID, first_sentinel
+
+DISCRIMINATOR_WEIGHT = 50.0  # ELECTRA's lambda: the discriminator's BCE is ~50x smaller than the MLM loss (paper)
 
 
 @dataclass
 class Batch:
-    input_ids: torch.Tensor  # (B, L) what the model reads
-    labels: torch.Tensor  # (B, L) MLM: target at masked positions; AR: target token at each position
+    input_ids: torch.Tensor  # (B, L) what the model reads (T5: its encoder)
+    # (B, L) MLM: target at masked positions; AR: target token at each position; ELECTRA: the clean token at every
+    # real position; T5: (B, T) the decoder's targets. IGNORE_INDEX where there is none
+    labels: torch.Tensor
     attention_mask: torch.Tensor | None = None  # (B, 1, L, L) bool, who attends to whom (see `documents`); None: all
-    position_ids: torch.Tensor | None = None  # (B, L) each token's place in its own document; None: 0..L-1
+    position_ids: torch.Tensor | None = None  # (B, L) each token's place in its own document; None: 0..L-1 (T5: None)
+    # (B, L) ELECTRA only: a uniform draw in [0, 1) at each masked position, from which the generator's sample there
+    # is read (inverse CDF), so the run's seeded generator decides the samples on any device; -1 elsewhere
+    draws: torch.Tensor | None = None
 
     def tensors(self) -> tuple[torch.Tensor | None, ...]:
-        return self.input_ids, self.labels, self.attention_mask, self.position_ids
+        return self.input_ids, self.labels, self.attention_mask, self.position_ids, self.draws
 
     def _map(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> Batch:
         return Batch(*(None if t is None else fn(t) for t in self.tensors()))
@@ -64,18 +82,28 @@ def make_batch(
     vocab_size: int,
     generator: torch.Generator,
 ) -> Batch:
-    """Corrupt `rows` (augmentations, then MLM masking) and attach the clean targets."""
+    """Corrupt `rows` (augmentations, then the objective's masking or span corruption) and attach the clean targets.
+
+    MLM and ELECTRA mask as `masking` says (ELECTRA's generator fills those blanks); T5 drops spans as
+    span_corruption.py says, from the rows without their [CLS] (T5 has none; a prompt reads `text [SEP]`)."""
     input_ids, special, starts, clean = rows.input_ids, rows.special_mask, rows.word_starts, rows.input_ids
     if aug.active:
         a = augment(input_ids, special, starts, aug, vocab_size, generator)
         input_ids, special, starts, clean = a.input_ids, a.special_mask, a.word_starts, a.targets
-    if objective == "mlm":
+    real = torch.where(clean != PAD_ID, clean, IGNORE_INDEX)  # the clean token at every real position
+    if objective in ("mlm", "electra"):
         m = mask_tokens(input_ids, special, starts, masking, vocab_size, generator)
-        # predict the clean token, not the noised one
-        labels = torch.where(m.labels != IGNORE_INDEX, clean, IGNORE_INDEX)
-        return Batch(m.input_ids, labels, *documents(input_ids, causal=False))
-    labels = torch.where(clean != PAD_ID, clean, IGNORE_INDEX)
-    return Batch(input_ids, labels, *documents(input_ids, causal=True))
+        blanks = m.labels != IGNORE_INDEX
+        if objective == "electra":
+            draws = torch.rand(blanks.shape, generator=generator).masked_fill(~blanks, -1.0)
+            return Batch(m.input_ids, real, *documents(input_ids, causal=False), draws=draws)
+        return Batch(m.input_ids, torch.where(blanks, clean, IGNORE_INDEX), *documents(input_ids, causal=False))
+    if objective == "t5":
+        encoder_ids, targets = corrupt_spans(
+            input_ids[:, 1:], clean[:, 1:], special[:, 1:], first_sentinel(vocab_size), generator
+        )
+        return Batch(encoder_ids, targets, documents(encoder_ids, causal=False)[0])
+    return Batch(input_ids, real, *documents(input_ids, causal=True))
 
 
 def documents(input_ids: torch.Tensor, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -107,8 +135,21 @@ def documents(input_ids: torch.Tensor, causal: bool) -> tuple[torch.Tensor, torc
     return mask[:, None], positions
 
 
+def signal_tokens(batch: Batch, objective: str) -> int:
+    """How many predictions the batch's loss is made of: the tokens that give a training signal (see the module
+    docstring). AR's first label in each row has no token before it to be predicted from."""
+    labels = batch.labels[:, 1:] if objective == "ar" else batch.labels
+    return int((labels != IGNORE_INDEX).sum())
+
+
 def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """Mean cross-entropy over the targets, the number predicted correctly (argmax), and the target count."""
+    """The loss, the number of targets predicted correctly and the target count: MLM and AR mean cross-entropy
+    and argmax hits over their targets; ELECTRA the joint loss and the discriminator's hits over every real token
+    (replaced or original, read at 0.5); T5 mean cross-entropy and argmax hits over the decoder's targets."""
+    if objective == "electra":
+        return _electra_loss(model, batch)
+    if objective == "t5":
+        return _t5_loss(model, batch)
     if objective == "mlm":
         where = batch.labels != IGNORE_INDEX  # (B, L)
         hidden = bert_hidden_at(model.bert, batch.input_ids, batch.attention_mask, where, batch.position_ids)  # (M, H)
@@ -125,6 +166,51 @@ def loss_and_hits(model: PreTrainedModel, batch: Batch, objective: str) -> tuple
     loss = F.cross_entropy(logits.float(), targets)
     hits = (logits.argmax(-1) == targets).sum()
     return loss, hits, targets.numel()
+
+
+def electra_replacements(generator, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the generator's MLM loss on the blanks, the discriminator's input (B, L)): `batch.input_ids` with each
+    blank replaced by a sample of the generator's softmax there, read at the blank's draw (inverse CDF), with
+    no gradient through the sampling. A token is "replaced" where this input differs from `batch.labels`."""
+    where = batch.draws >= 0  # (B, L): the generator's blanks
+    hidden = generator.electra(
+        input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids
+    ).last_hidden_state[where]  # (M, Hg)
+    logits = generator.generator_lm_head(generator.generator_predictions(hidden)).float()  # (M, V): blanks only
+    loss = F.cross_entropy(logits, batch.labels[where])
+    with torch.no_grad():
+        cdf = logits.softmax(-1).cumsum(-1)  # (M, V)
+        u = batch.draws[where, None] * cdf[:, -1:]  # (M, 1)
+        sampled = torch.searchsorted(cdf, u).squeeze(1).clamp_max(logits.shape[-1] - 1)  # (M,)
+    return loss, batch.input_ids.masked_scatter(where, sampled)
+
+
+def _electra_loss(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """ELECTRA's joint loss on `model` (a models.Electra pair); see the module docstring."""
+    generator_loss, fake = electra_replacements(model.generator, batch)
+    real = batch.labels != IGNORE_INDEX  # (B, L): every real token, [CLS] and [SEP] too (the paper's input mask)
+    replaced = (fake != batch.labels)[real].float()  # (N,)
+    scores = (
+        model.discriminator(input_ids=fake, attention_mask=batch.attention_mask, position_ids=batch.position_ids)
+        .logits[real]
+        .float()
+    )  # (N,)
+    loss = generator_loss + DISCRIMINATOR_WEIGHT * F.binary_cross_entropy_with_logits(scores, replaced)
+    return loss, ((scores > 0).float() == replaced).sum(), replaced.numel()
+
+
+def _t5_loss(model: PreTrainedModel, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """T5's loss: the encoder reads each document of the corrupted rows alone (`documents`' mask), the decoder
+    attends to every real encoder position and writes the targets (teacher-forced, shifted right)."""
+    encoded = model.encoder(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
+    logits = model(
+        encoder_outputs=(encoded,),
+        attention_mask=batch.input_ids != PAD_ID,  # (B, Le): the decoder's cross-attention skips the padding
+        decoder_input_ids=model.prepare_decoder_input_ids_from_labels(batch.labels),  # [PAD] y_1 ... y_T-1
+    ).logits  # (B, T, V)
+    where = batch.labels != IGNORE_INDEX
+    logits, targets = logits[where].float(), batch.labels[where]  # (N, V), (N,)
+    return F.cross_entropy(logits, targets), (logits.argmax(-1) == targets).sum(), targets.numel()
 
 
 def bert_hidden_at(
@@ -174,7 +260,7 @@ def bert_hidden_at(
 class LossModule(torch.nn.Module):
     """A model and its objective's loss as one module, so `DistributedDataParallel` can wrap the whole step."""
 
-    def __init__(self, model: PreTrainedModel, objective: str) -> None:
+    def __init__(self, model: torch.nn.Module, objective: str) -> None:
         super().__init__()
         self.model, self.objective = model, objective
 

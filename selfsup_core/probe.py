@@ -1,11 +1,16 @@
 """Ask a trained model questions: fill a [MASK], predict the next word, generate, show attention.
 
 Every function takes a model and its tokenizer (as `load_model` returns them) and runs without
-gradients on the model's device. Two objectives, two ways of reading text:
+gradients on the model's device. Each objective reads text its own way:
 
-- "mlm" (BertForMaskedLM) reads `[CLS] text [SEP]` and sees the whole sentence at once;
+- "mlm" (BertForMaskedLM) reads `[CLS] text [SEP]` and sees the whole sentence at once; so does ELECTRA's
+  generator (ElectraForMaskedLM, in a run's model/generator/), a small masked LM;
 - "ar" (GPT2LMHeadModel) reads `<bos> text`, left to right, where the beginning-of-text token is the
-  end-of-text [SEP] that separates documents in training (see tokenization.for_objective).
+  end-of-text [SEP] that separates documents in training (see tokenization.for_objective);
+- "electra" (ElectraForPreTraining, the discriminator) reads `[CLS] text [SEP]` and says of each token how
+  likely it is to have been replaced (`replaced_probabilities`): it fills no blanks;
+- "t5" (T5ForConditionalGeneration) reads `text [SEP]` with sentinels <extra_id_k> (or [MASK]s) where text
+  is missing, and its decoder writes what goes there (`fill_spans`).
 
 Tokens are shown as the text they stand for (`tokenization.token_texts`): " cat" with its space for
 byte-level BPE, "ing" for WordPiece's "##ing".
@@ -23,11 +28,18 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, PreTrainedModel
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForMaskedLM,
+    AutoModelForPreTraining,
+    AutoModelForSeq2SeqLM,
+    PreTrainedModel,
+)
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
-from .models import OBJECTIVE_OF_MODEL_TYPE
-from .tokenization import CJK_CHARS, MASK_TOKEN, token_texts
+from .models import objective_of_config
+from .tokenization import CJK_CHARS, MASK_TOKEN, SENTINELS, token_texts
 
 MASK_PATTERN = re.compile(r"\[mask\]", re.IGNORECASE)  # "[mask]" would otherwise become 3 [UNK]s
 
@@ -48,6 +60,20 @@ class Continuation(NamedTuple):
 
     text: str
     ended: bool
+
+
+class Replaced(NamedTuple):
+    """ELECTRA's discriminator on one token: the probability (0-1) that it is not the original."""
+
+    token: str
+    prob: float
+
+
+class SpanFill(NamedTuple):
+    """What T5's decoder wrote for one sentinel of the input ("" if it wrote nothing for it)."""
+
+    sentinel: str
+    text: str
 
 
 class TokenLoss(NamedTuple):
@@ -92,7 +118,9 @@ def load_model(
     tokenizer_path: str | Path | None = None,
     device: str | torch.device = "cpu",
 ) -> tuple[PreTrainedModel, Tokenizer, str]:
-    """Load a saved model folder; return (model in eval mode, tokenizer, objective "mlm" or "ar").
+    """Load a saved model folder; return (model in eval mode, tokenizer, objective: mlm, ar, electra or t5).
+
+    ELECTRA's generator (a run's model/generator/, with tokenizer_path the run's model/) loads as an "mlm".
 
     attention=True loads the "eager" attention code, the only one that returns attention weights.
     tokenizer_path: where the tokenizer lives if not in `path` (checkpoints hold weights only).
@@ -104,11 +132,13 @@ def load_model(
     if not (tok_dir / "tokenizer.json").is_file():
         raise ProbeError(f"No tokenizer in {tok_dir}; pass the run's model folder as tokenizer_path.")
     try:
-        model_type = AutoConfig.from_pretrained(path).model_type
-        if model_type not in OBJECTIVE_OF_MODEL_TYPE:
-            raise ProbeError(f"This is a {model_type!r} model; the probes know BERT (mlm) and GPT-2 (ar) only.")
-        objective = OBJECTIVE_OF_MODEL_TYPE[model_type]
-        auto = AutoModelForMaskedLM if objective == "mlm" else AutoModelForCausalLM
+        config = AutoConfig.from_pretrained(path)
+        objective = objective_of_config(config)
+        if objective is None:
+            raise ProbeError(
+                f"This is a {config.model_type!r} model; the probes know BERT, GPT-2, ELECTRA and T5 runs only."
+            )
+        auto = AUTO_CLASSES[objective]
         extra = {"attn_implementation": "eager"} if attention else {}
         model = auto.from_pretrained(path, use_safetensors=True, **extra).to(device).eval()
         return model, Tokenizer.from_pretrained(tok_dir), objective
@@ -116,18 +146,37 @@ def load_model(
         raise ProbeError(f"The model in {path} could not be read: was its run deleted? Pick another run.") from e
 
 
+AUTO_CLASSES = {
+    "mlm": AutoModelForMaskedLM,
+    "ar": AutoModelForCausalLM,
+    "electra": AutoModelForPreTraining,
+    "t5": AutoModelForSeq2SeqLM,
+}
+KINDS = {
+    "mlm": "a masked LM (BERT)",
+    "ar": "an autoregressive model (GPT)",
+    "electra": "an ELECTRA discriminator",
+    "t5": "a T5 model",
+}
+
+
 def objective_of(model: PreTrainedModel) -> str:
-    """The model's objective: "mlm" for a BERT, "ar" for a GPT-2."""
-    try:
-        return OBJECTIVE_OF_MODEL_TYPE[model.config.model_type]
-    except KeyError:
-        raise ProbeError(f"Unknown model type {model.config.model_type!r}; expected BERT or GPT-2.") from None
+    """The model's objective: "mlm" for a BERT (or ELECTRA's generator), "ar" for a GPT-2, "electra" for an
+    ELECTRA discriminator, "t5" for a T5."""
+    if model.__class__.__name__ == "ElectraForMaskedLM":
+        return "mlm"
+    found = objective_of_config(model.config)
+    if found is None:
+        raise ProbeError(f"Unknown model type {model.config.model_type!r}; expected BERT, GPT-2, ELECTRA or T5.")
+    return found
 
 
-def _require(model: PreTrainedModel, objective: str, what: str) -> None:
-    if objective_of(model) != objective:
-        kind = "a masked LM (BERT)" if objective == "mlm" else "an autoregressive model (GPT)"
-        raise ProbeError(f"{what} needs {kind}; pick a run trained with objective {objective!r}.")
+def require(model: PreTrainedModel, objective: str | tuple[str, ...], what: str) -> None:
+    """Raise a ProbeError saying what is needed unless `model` was trained with (one of) `objective`."""
+    wanted = (objective,) if isinstance(objective, str) else objective
+    if objective_of(model) not in wanted:
+        kinds = " or ".join(KINDS[o] for o in wanted)
+        raise ProbeError(f"{what} needs {kinds}; pick a run trained with objective {' or '.join(wanted)}.")
 
 
 def lm_objective(model: PreTrainedModel, what: str) -> str:
@@ -191,7 +240,7 @@ def _top(probs: torch.Tensor, tokenizer: Tokenizer, top_k: int) -> list[Candidat
 def fill_mask(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: int = 5) -> list[MaskPrediction]:
     """Top-k tokens for each [MASK] in `text` (one entry per mask, in order), all masks predicted at
     once from the same input. A text of masks only ("[MASK]") shows what the model expects anywhere."""
-    _require(model, "mlm", "Filling a [MASK]")
+    require(model, "mlm", "Filling a [MASK]")
     ids = _mlm_ids(model, tokenizer, text)
     positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
     if not positions:
@@ -212,7 +261,7 @@ class AnswerRank(NamedTuple):
 def answer_rank(model: PreTrainedModel, tokenizer: Tokenizer, text: str, answer: str) -> AnswerRank | None:
     """The rank and probability of `answer` at the one [MASK] of `text` (a masked LM, whole vocabulary), or
     None when the answer is not one token (then no single [MASK] can hold it). Ties count in its favour."""
-    _require(model, "mlm", "Ranking an answer")
+    require(model, "mlm", "Ranking an answer")
     answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
     ids = _mlm_ids(model, tokenizer, text)
     positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
@@ -228,7 +277,7 @@ def answer_rank(model: PreTrainedModel, tokenizer: Tokenizer, text: str, answer:
 @torch.inference_mode()
 def next_token(model: PreTrainedModel, tokenizer: Tokenizer, text: str, top_k: int = 5) -> list[Candidate]:
     """Top-k next tokens after `[CLS] text` (empty text: how the model starts a text)."""
-    _require(model, "ar", "Predicting the next word")
+    require(model, "ar", "Predicting the next word")
     ids = _ar_ids(model, tokenizer, text)
     return _top(_logits(model, [ids])[0, -1].softmax(-1), tokenizer, top_k)
 
@@ -278,7 +327,7 @@ def generate_ids(
 ) -> tuple[list[int], list[int], list[float]]:
     """`generate` as token ids: (the prompt's ids, the prompt's and the new ones, the probability each new
     token was drawn with (after temperature and top-k; greedy: the model's own)), for views of each token."""
-    _require(model, "ar", "Generating text")
+    require(model, "ar", "Generating text")
     ids = _ar_ids(model, tokenizer, prompt)
     if max_new_tokens < 1:
         raise ProbeError("Ask for at least one new token.")
@@ -313,7 +362,8 @@ def attention(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> Attent
     Only the "eager" attention code returns weights: a model loaded without it is switched to it
     here, for good (same results, a little slower).
     """
-    ids = _mlm_ids(model, tokenizer, text) if objective_of(model) == "mlm" else _ar_ids(model, tokenizer, text)
+    require(model, ("mlm", "ar", "electra"), "Showing attention")
+    ids = _ar_ids(model, tokenizer, text) if objective_of(model) == "ar" else _mlm_ids(model, tokenizer, text)
     if len(ids) < 2 or ids[1] == tokenizer.sep_token_id:
         raise ProbeError("Type some text to see where the model looks.")
     if model.config._attn_implementation != "eager":
@@ -332,6 +382,7 @@ def token_losses(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> lis
     MLM: pseudo-log-likelihood: each token is masked in turn (one row per token, one batch) and
     scored from both sides: len(tokens) entries, [CLS]/[SEP] excluded as they are never masked.
     """
+    require(model, ("mlm", "ar"), "Scoring each token")
     content = _content_ids(tokenizer, text)
     if not content:
         raise ProbeError("Type some text to score.")
@@ -362,6 +413,7 @@ def score_candidates(
     a candidate of k tokens gets k masks, filled left to right (chain rule over the k slots).
     prob is softmax(log_likelihood) over the candidates: the model's choice among these words only.
     """
+    require(model, ("mlm", "ar"), "Scoring candidates")
     text = MASK_PATTERN.sub(MASK_TOKEN, text)
     if text.count(MASK_TOKEN) != 1:
         raise ProbeError("Put exactly one [MASK] where the candidates should go.")
@@ -399,6 +451,62 @@ def _mlm_slot_logprob(model: PreTrainedModel, tokenizer: Tokenizer, text: str, w
     return float(logp[torch.arange(len(rows)), word_ids].sum())
 
 
+@torch.inference_mode()
+def replaced_probabilities(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> list[Replaced]:
+    """ELECTRA's discriminator reading `text`: for each token, the probability that it was replaced (not the
+    original). Try a sentence with one wrong word: "the capital of norland is red ." ([CLS]/[SEP] left out)."""
+    require(model, "electra", "Spotting replaced words")
+    content = _content_ids(tokenizer, text)
+    if not content:
+        raise ProbeError("Type a sentence for the model to check.")
+    ids = _mlm_ids(model, tokenizer, text)
+    probs = model(input_ids=torch.tensor([ids], device=model.device)).logits[0, 1:-1].float().sigmoid()
+    return [Replaced(tk, float(p)) for tk, p in zip(token_texts(tokenizer, content), probs, strict=True)]
+
+
+def sentinel_text(text: str) -> str:
+    """`text` with each [MASK] (any case) turned into the first sentinel it does not hold yet: <extra_id_0>, ..."""
+    parts = MASK_PATTERN.split(text)
+    free = [s for s in SENTINELS if s not in text]
+    if len(parts) - 1 > len(free):
+        raise ProbeError(f"Mark at most {len(SENTINELS)} gaps.")
+    return "".join(p + (free[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+
+
+@torch.inference_mode()
+def fill_spans(model: PreTrainedModel, tokenizer: Tokenizer, text: str, max_new_tokens: int = 20) -> list[SpanFill]:
+    """T5: what its decoder writes for each gap of `text`, greedily (the most likely token each time).
+
+    Gaps are sentinels <extra_id_k> or [MASK]s (each becomes the next sentinel). The decoder writes
+    `<extra_id_0> span <extra_id_1> span ... [SEP]`, as in training (span_corruption.py); each gap gets the
+    tokens after its sentinel, up to the next sentinel or [SEP]. One entry per gap, in the text's order."""
+    require(model, "t5", "Filling the gaps of a text")
+    if max_new_tokens < 1:
+        raise ProbeError("Ask for at least one new token.")
+    ids = tokenizer(sentinel_text(text))["input_ids"]  # text [SEP]
+    _check_length(model, len(ids))
+    sentinel_ids = set(tokenizer.convert_tokens_to_ids(list(SENTINELS)))
+    gaps = [i for i in ids if i in sentinel_ids]
+    if not gaps:
+        raise ProbeError("Mark the gap with <extra_id_0> or [MASK], e.g. 'the capital of norland is [MASK] .'")
+    out = model.generate(
+        input_ids=torch.tensor([ids], device=model.device),
+        attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=model.device),
+        max_new_tokens=max_new_tokens + 1,
+        do_sample=False,
+    )[0].tolist()[1:]  # without the decoder's start token
+    written: dict[int, list[int]] = {}
+    current = None
+    for i in out:
+        if i == tokenizer.sep_token_id:
+            break
+        if i in sentinel_ids:
+            current = written.setdefault(i, []) if i not in written else None  # a sentinel written twice: stop it
+        elif current is not None:
+            current.append(i)
+    return [SpanFill(tokenizer.convert_ids_to_tokens(g), tokenizer.decode(written.get(g, []))) for g in gaps]
+
+
 def causal_vs_bidirectional_masks(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Which tokens each of n tokens may attend to (row = query, column = key, 1 = allowed):
     GPT's causal mask (lower-triangular) and BERT's bidirectional one (all ones)."""
@@ -431,6 +539,7 @@ def mask_words(text: str, indices: list[int] | set[int]) -> str:
 @torch.inference_mode()
 def _probe_distribution(model: PreTrainedModel, tokenizer: Tokenizer, text: str) -> torch.Tensor:
     """The probe's answer distribution (vocab,): MLM at the first [MASK], AR for the next token."""
+    require(model, ("mlm", "ar"), "The probe timeline")
     if objective_of(model) == "ar":
         return _logits(model, [_ar_ids(model, tokenizer, text)])[0, -1].softmax(-1)
     ids = _mlm_ids(model, tokenizer, text)

@@ -368,7 +368,9 @@ def progress(
 ) -> dict[str, Any]:
     """Where a run stands, from its config and the metrics lines written so far.
 
-    Returns step, target steps, fraction done (0-1), elapsed_s, tokens_per_s (last line), the last
+    Returns step, target steps, fraction done (0-1), elapsed_s, tokens_per_s (last line), the signal meter
+    (signal_share: the share of the text read whose tokens were predictions in the loss, and signal_per_s:
+    those per second; last line; None for runs made before it), the last
     held-out val_loss / val_accuracy (None before the first evaluation) and eta_s: the time left at
     the pace so far, capped by the time budget (None before the first line). Once the run has
     finished (`summary` status in FINISHED), its summary's final figures win: the run may have
@@ -394,6 +396,8 @@ def progress(
         "elapsed_s": elapsed,
         "eta_s": eta,
         "tokens_per_s": last.get("tokens_per_s"),
+        "signal_share": last.get("signal_share"),
+        "signal_per_s": last.get("signal_per_s"),
         "val_loss": evals[-1]["val_loss"] if evals else None,
         "val_accuracy": evals[-1]["val_accuracy"] if evals else None,
     }
@@ -403,6 +407,8 @@ def progress(
             "elapsed_s": summary.get("elapsed_s"),
             "eta_s": 0.0,
             "tokens_per_s": summary.get("tokens_per_s"),
+            "signal_share": summary.get("signal_share"),
+            "signal_per_s": summary.get("signal_tokens_per_s"),
             "val_loss": summary.get("val_loss"),
             "val_accuracy": summary.get("val_accuracy"),
         }

@@ -11,9 +11,12 @@ they save with `save_pretrained` and load in any `transformers` pipeline.
   space between words, so line breaks and spacing are not kept. Lower-casing is a choice.
 - The same special tokens at ids 0-4: [PAD] [UNK] [CLS] [SEP] [MASK]. [SEP] is also end-of-text: the
   training stream puts one between documents (see data.py).
-- `for_objective` sets what a saved tokenizer adds around a text: MLM `[CLS] text [SEP]` (as BERT and
-  the fill-mask pipeline expect), AR `[SEP] text` (the end-of-text token as beginning-of-text, GPT-2's
-  convention), so `pipeline("text-generation")` continues a prompt instead of ending it.
+- `for_objective` sets what a saved tokenizer adds around a text: MLM and ELECTRA `[CLS] text [SEP]` (as BERT
+  and the fill-mask pipeline expect), AR `[SEP] text` (the end-of-text token as beginning-of-text, GPT-2's
+  convention), so `pipeline("text-generation")` continues a prompt instead of ending it, and T5 `text [SEP]`
+  ([SEP] as T5's </s>), with T5's sentinels `<extra_id_0>` ... `<extra_id_99>` added at the top of the
+  vocabulary (ids `len(vocab) - NUM_SENTINELS` upwards, in order), after every trained token, so the other
+  objectives' vocabularies and every saved run keep their ids.
 
 `encode` also reports which tokens start a word, for whole-word masking: a word is what the
 pre-tokenizer cuts, except in Chinese, where words come from `jieba`'s segmentation (as
@@ -39,6 +42,10 @@ MASK_TOKEN = "[MASK]"  # the blank: what masking puts in, and what a question's 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", MASK_TOKEN)
 NUM_SPECIAL = len(SPECIAL_TOKENS)  # ids below this are special; random replacements never use them
 PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(NUM_SPECIAL)
+# T5's span-corruption sentinels: span k of a text is replaced by <extra_id_k>. 100, as T5 has: a row of the
+# longest seq_len (1024) at 15% noise in spans of 3 holds about 51 spans, so 100 is never short.
+NUM_SENTINELS = 100
+SENTINELS = tuple(f"<extra_id_{k}>" for k in range(NUM_SENTINELS))
 KINDS = ("char", "bpe", "wordpiece", "word")
 LOSSLESS = ("char", "bpe")
 DEFAULT_VOCAB = {"char": 3000, "bpe": 2000, "wordpiece": 2000, "word": 6000}
@@ -100,10 +107,18 @@ def _wrap(tok: Tokenizer, max_length: int) -> PreTrainedTokenizerFast:
 
 
 def for_objective(tokenizer: PreTrainedTokenizerFast, objective: str) -> PreTrainedTokenizerFast:
-    """Set what `tokenizer(text)` adds (in place, and returned): MLM `[CLS] text [SEP]`; AR `[SEP] text`,
-    with [SEP] as both beginning- and end-of-text (GPT-2's <|endoftext|>), so a prompt is never ended."""
+    """Set what `tokenizer(text)` adds (in place, and returned): MLM and ELECTRA `[CLS] text [SEP]`; AR
+    `[SEP] text`, with [SEP] as both beginning- and end-of-text (GPT-2's <|endoftext|>), so a prompt is never
+    ended; T5 `text [SEP]`, and its sentinels added at the top of the vocabulary (see the module docstring)."""
     backend = tokenizer.backend_tokenizer
-    if objective == "ar":
+    if objective == "t5":
+        missing = [s for s in SENTINELS if s not in tokenizer.get_vocab()]
+        tokenizer.add_tokens([AddedToken(s, special=True) for s in missing], special_tokens=True)
+        backend.post_processor = processors.TemplateProcessing(
+            single="$A [SEP]", pair="$A [SEP] $B:1 [SEP]:1", special_tokens=[("[SEP]", SEP_ID)]
+        )
+        tokenizer.bos_token, tokenizer.eos_token = None, "[SEP]"
+    elif objective == "ar":
         backend.post_processor = processors.TemplateProcessing(
             single="[SEP] $A", pair="[SEP] $A [SEP] $B:1", special_tokens=[("[SEP]", SEP_ID)]
         )
@@ -116,6 +131,11 @@ def for_objective(tokenizer: PreTrainedTokenizerFast, objective: str) -> PreTrai
         )
         tokenizer.bos_token, tokenizer.eos_token = "[CLS]", "[SEP]"
     return tokenizer
+
+
+def first_sentinel(vocab_size: int) -> int:
+    """The id of <extra_id_0> in a T5 run's vocabulary of `vocab_size` tokens (sentinel k is this + k)."""
+    return vocab_size - NUM_SENTINELS
 
 
 def to_json(tokenizer: PreTrainedTokenizerFast) -> str:

@@ -1,4 +1,4 @@
-"""The training loop, readable top to bottom, shared by MLM and AR.
+"""The training loop, readable top to bottom, shared by every objective (MLM, AR, ELECTRA, T5).
 
     data -> tokenizer -> model -> optimizer -> loop {batch, forward, loss, backward, clip, step, log, eval,
     checkpoint} -> save
@@ -28,7 +28,7 @@ from .config import AugmentConfig, TrainConfig
 from .corpus import load_corpus, split_documents
 from .data import Packed, pack
 from .models import build_model, count_parameters, shape_of, throughput
-from .objectives import Batch, LossModule, loss_and_hits, make_batch
+from .objectives import Batch, LossModule, loss_and_hits, make_batch, signal_tokens
 from .runs import append_jsonl, recording, runs_root, update_summary, write_folder, write_json
 from .tokenization import cached_tokenizer, for_objective, from_json, to_json
 
@@ -235,8 +235,8 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
     checkpoint_marks = [k / cfg.checkpoints for k in range(1, cfg.checkpoints)] if cfg.checkpoints else []
     history: list[dict[str, Any]] = []
     step_rates: list[float] = []  # tokens/s of each step, excluding evaluation
-    interval_loss, interval_steps, interval_time = 0.0, 0, 0.0
-    tokens_seen, step, status, first_step_s = 0, 0, "completed", None
+    interval_loss, interval_steps, interval_time, interval_tokens, interval_signal = 0.0, 0, 0.0, 0, 0
+    tokens_seen, signal_seen, step, status, first_step_s = 0, 0, 0, "completed", None
     last_eval: dict[str, float] = {}
 
     while True:
@@ -281,7 +281,8 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         dt = time.perf_counter() - t_step
         first_step_s = first_step_s or time.perf_counter() - t0
         step_tokens = int(rows.attention_mask.sum())  # real text tokens of the global batch (all ranks), no [PAD]
-        tokens_seen += step_tokens
+        step_signal = signal_tokens(batch, cfg.objective)  # the predictions this step's loss is made of
+        tokens_seen, signal_seen = tokens_seen + step_tokens, signal_seen + step_signal
         if step > 5:
             step_rates.append(step_tokens / dt)
         interval_loss, interval_steps, interval_time = (
@@ -289,6 +290,7 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
             interval_steps + 1,
             interval_time + dt,
         )
+        interval_tokens, interval_signal = interval_tokens + step_tokens, interval_signal + step_signal
         if not world.is_main:
             continue
         # 3. log, evaluate, checkpoint (rank 0 only)
@@ -301,8 +303,12 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
                 "lr": opt.param_groups[0]["lr"],
                 "tokens_seen": tokens_seen,
                 "tokens_per_s": interval_steps * step_tokens / interval_time,
+                # the signal meter: predictions in the loss per step, their share of the text read, and per second
+                "signal_tokens": interval_signal / interval_steps,
+                "signal_share": interval_signal / max(interval_tokens, 1),
+                "signal_per_s": interval_signal / interval_time,
             }
-            interval_loss, interval_steps, interval_time = 0.0, 0, 0.0
+            interval_loss, interval_steps, interval_time, interval_tokens, interval_signal = 0.0, 0, 0.0, 0, 0
             if is_eval:
                 last_eval = evaluate(model, held_out, cfg.objective, device)
                 record.update(last_eval)
@@ -323,6 +329,9 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         "elapsed_s": time.perf_counter() - t0,
         "first_step_s": first_step_s,
         "tokens_per_s": tokens_per_s,
+        "signal_seen": signal_seen,  # predictions in the loss, all steps (objectives.signal_tokens)
+        "signal_share": signal_seen / max(tokens_seen, 1),
+        "signal_tokens_per_s": tokens_per_s * signal_seen / max(tokens_seen, 1) if tokens_per_s else None,
         "train_loss": history[-1]["train_loss"] if history else None,
         **last_eval,
         "parameters": count_parameters(model),
@@ -338,9 +347,12 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
 
 
 def save_model(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, path: Path, extra: dict[str, Any] | None = None
+    model: PreTrainedModel | torch.nn.Module,
+    tokenizer: PreTrainedTokenizerFast,
+    path: Path,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """save_pretrained (safetensors) model + tokenizer, and `extra` JSON files (name -> content), into `path`
+    """save_pretrained (safetensors) model (an ELECTRA pair: see models.Electra) + tokenizer, and `extra` JSON files (name -> content), into `path`
     via `runs.write_folder`: a folder named `model` is always complete, and a failed save (a full disk)
     leaves none."""
 

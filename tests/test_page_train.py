@@ -38,10 +38,10 @@ def test_invalid_learning_rate_shows_the_reason_and_launches_nothing(runs_dir):
     assert at.button[0].disabled and runs.list_runs() == []
 
 
-def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_buttons(runs_dir):
-    at = open_train_page()
+def launch_nano(at: AppTest, steps: int) -> str:
+    """Launch a nano run of `steps` steps from the open Train page, wait for it and redraw; its id."""
     at.button_group(key="train_size").set_value("nano")
-    at.number_input(key="train_steps").set_value(20)
+    at.number_input(key="train_steps").set_value(steps)
     at.number_input(key="train_batch").set_value(8).run()
     next(b for b in at.button if b.label == "Launch").click().run()
     run_id = at.query_params["run"][0] if isinstance(at.query_params["run"], list) else at.query_params["run"]
@@ -49,6 +49,12 @@ def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_butt
     assert resources.jobs().wait(run_id, timeout=120) == "completed"
     at.run()
     assert not at.exception, at.exception
+    return run_id
+
+
+def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_buttons(runs_dir):
+    at = open_train_page()
+    run_id = launch_nano(at, 20)
     assert any("Completed 20 steps" in s.value for s in at.success)
     assert metrics(at)["Held-out accuracy"].endswith("%")
     assert at.get("plotly_chart")  # the live view's curves
@@ -94,3 +100,17 @@ def test_live_views_refresh_every_second_while_a_run_trains_or_is_next_and_slowe
     assert live.REFRESH_S["running"] == 1.0 < live.REFRESH_S["queued"]
     monkeypatch.setattr(live, "waiting", lambda key: 1)  # a sweep's run not submitted yet
     assert live.phase(["done"], key="sweep") == "queued"
+
+
+def test_electra_and_t5_can_be_picked_and_an_electra_run_shows_its_signal_meter(runs_dir):
+    at = open_train_page()
+    for objective in ("t5", "electra"):
+        at.radio(key="train_objective").set_value(objective).run()
+        assert not at.exception, at.exception
+        assert "Estimated training time" in metrics(at)
+    run_id = launch_nano(at, 10)
+    assert runs.load_run(run_id).config["objective"] == "electra"
+    assert metrics(at)["Tokens with a signal"].startswith("100%")  # the discriminator judges every token
+    for page in ("lab/pages/masking.py", "lab/pages/sweep.py", "lab/pages/probe.py"):  # they open on it too
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)

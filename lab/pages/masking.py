@@ -17,7 +17,7 @@ st.caption(t("masking.caption"))
 cfg = url_state.config_from_url(widgets=tuple(f"lab_{name}" for name in url_state.SETTINGS_IN_URL))
 masking, augment = cfg.to_dict()["masking"], cfg.to_dict()["augment"]
 # widgets start from the shared settings (Streamlit forgets a widget's state when another page is shown)
-st.session_state.setdefault("lab_objective", cfg.objective)
+st.session_state.setdefault("lab_objective", cfg.objective if cfg.objective == "ar" else "mlm")  # ELECTRA, T5: MLM's
 for key, value in {**masking, **augment}.items():
     st.session_state.setdefault(f"lab_{key}", value)
 

@@ -51,7 +51,19 @@ def question(objective: str, example) -> tuple[str, str | None]:
 
 
 def guesses(model, tok, objective: str, text: str, expected: str | None) -> None:
-    """Tab: the top guesses for each blank (MLM), or for the next word and a continuation (AR)."""
+    """Tab: the top guesses for each blank (MLM), what the decoder writes in each gap (T5), how likely each word
+    was replaced (ELECTRA), or the next word and a continuation (AR)."""
+    if objective == "t5":
+        st.caption(t("probe.t5_what"))
+        for fill in probe.fill_spans(model, tok, text):
+            st.code(f"{fill.sentinel} → {fill.text}", language=None, wrap_lines=True)
+        return
+    if objective == "electra":
+        words = probe.replaced_probabilities(model, tok, text)
+        labels = [f"{i + 1}. {widgets.token_label(w.token)}" for i, w in enumerate(words)]  # a word may repeat
+        widgets.chart(charts.bars(labels, [w.prob for w in words], title=t("probe.replaced")))
+        st.caption(t("probe.electra_what"))
+        return
     if objective == "mlm":
         preds = probe.fill_mask(model, tok, text, top_k=5)
         for i, col in enumerate(st.columns(min(len(preds), 3))):

@@ -85,7 +85,7 @@ def ablation(base, timed, seeds: int) -> None:
     objective = a.segmented_control(
         t("sweep.objective"),
         ["mlm", "ar"],
-        default=base.objective,
+        default=base.objective if base.objective == "ar" else "mlm",  # augmentations are compared for MLM and AR
         required=True,
         format_func=str.upper,
         key="sw_aug_objective",

@@ -5,8 +5,8 @@ import streamlit as st
 from lab import actions, charts, i18n, live, measures, ownership, resources, run_table, run_view, url_state, widgets
 from lab.i18n import t
 from selfsup_core import models, runs
+from selfsup_core.config import OBJECTIVES
 
-OBJECTIVES = ["mlm", "ar"]
 WIDGETS = ("train_objective", "train_size", "train_by_time", "train_budget", "train_steps", "train_lr", "train_batch")
 
 
@@ -14,7 +14,7 @@ def choices(cfg) -> dict:
     """The page's own settings (objective, size, length, lr, batch, seed), as changes to the shared ones."""
     objective = st.radio(
         t("train.objective"),
-        OBJECTIVES,
+        list(OBJECTIVES),
         format_func=i18n.labels("train.objective."),
         horizontal=True,
         captions=[t(f"train.predicts.{o}") for o in OBJECTIVES],

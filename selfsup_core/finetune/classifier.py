@@ -1,7 +1,9 @@
 """The classifier a fine-tuning run trains: a pretrained (or random) network with a new head.
 
 `build_classifier` loads the pretrained run's model into HF's ...ForSequenceClassification (BERT: a new
-pooler and linear classifier on [CLS]; GPT-2: a new linear `score` on the last non-padding token),
+pooler and linear classifier on [CLS]; GPT-2: a new linear `score` on the last non-padding token; ELECTRA:
+the discriminator's encoder with a new dense + GELU + linear head on [CLS]; T5: the whole encoder-decoder,
+the decoder reading the text again, with a new dense + tanh + linear head on its final [SEP]),
 `standardize_head_input` gives the new head a data-dependent start, and `set_trainable` decides which
 weights learn (the method: all, the linear head only, or peft's LoRA / IA³ adapters).
 """
@@ -16,10 +18,12 @@ import torch
 from transformers import (
     AutoConfig,
     BertForSequenceClassification,
+    ElectraForSequenceClassification,
     GPT2ForSequenceClassification,
     PretrainedConfig,
     PreTrainedModel,
     PreTrainedTokenizerFast,
+    T5ForSequenceClassification,
 )
 from transformers.utils import logging as hf_logging
 
@@ -31,13 +35,29 @@ from ..train import autocast
 from .config import FinetuneConfig, FinetuneError
 from .encoding import Encoded
 
-LORA_TARGETS = {"bert": ["query", "value"], "gpt2": ["c_attn"]}  # the attention projections (LoRA paper's choice)
-# What the linear-probe method trains: the linear layer on the features (BERT: on its standardised [CLS], the pooler
-# staying fixed, see standardize_head_input; GPT-2: on the final LayerNorm's output, whose shift and scale also
-# learn, as GPT-2's `score` has no bias). The logits stay an affine function of the frozen encoder's features.
-LINEAR_PROBE_TRAINS = {"bert": ("classifier.",), "gpt2": ("score.", "transformer.ln_f.")}
-EXTRA_HEAD_MODULES = {"bert": ["pooler"], "gpt2": None}  # new parts peft must train and save besides the classifier
-CLASSES = {"bert": BertForSequenceClassification, "gpt2": GPT2ForSequenceClassification}
+# the attention projections (LoRA paper's choice)
+LORA_TARGETS = {"bert": ["query", "value"], "gpt2": ["c_attn"], "electra": ["query", "value"], "t5": ["q", "v"]}
+IA3_TARGETS = {"electra": (["key", "value", "output.dense"], ["output.dense"])}  # BERT's; peft has none for ELECTRA
+# What the linear-probe method trains: the linear layer on the features (BERT, ELECTRA, T5: on their standardised
+# sentence features, the dense layer before it staying fixed, see standardize_head_input; GPT-2: on the final
+# LayerNorm's output, whose shift and scale also learn, as GPT-2's `score` has no bias). The logits stay an affine
+# function of the frozen encoder's features.
+LINEAR_PROBE_TRAINS = {
+    "bert": ("classifier.",),
+    "gpt2": ("score.", "transformer.ln_f."),
+    "electra": ("classifier.out_proj.",),
+    "t5": ("classification_head.out_proj.",),
+}
+# new parts peft must train and save besides its default heads ("classifier", "score")
+EXTRA_HEAD_MODULES = {"bert": ["pooler"], "gpt2": None, "electra": None, "t5": ["classification_head"]}
+# the dense layer in front of the linear classifier, which reads the sentence's features (see standardize_head_input)
+HEAD_DENSE = {"bert": "bert.pooler.dense", "electra": "classifier.dense", "t5": "classification_head.dense"}
+CLASSES = {
+    "bert": BertForSequenceClassification,
+    "gpt2": GPT2ForSequenceClassification,
+    "electra": ElectraForSequenceClassification,
+    "t5": T5ForSequenceClassification,
+}
 
 
 def pretrained_dir(run_id: str, root: str | os.PathLike | None = None) -> Path:
@@ -65,14 +85,16 @@ def quiet_load(cls: type[PreTrainedModel], path: Path, **kwargs: Any) -> PreTrai
 
 def architecture(config: PretrainedConfig) -> str:
     if config.model_type not in CLASSES:
-        raise FinetuneError(f"This is a {config.model_type!r} model; fine-tuning knows BERT and GPT-2 runs only.")
+        raise FinetuneError(
+            f"This is a {config.model_type!r} model; fine-tuning knows BERT, GPT-2, ELECTRA and T5 runs only."
+        )
     return config.model_type
 
 
 def build_classifier(
     cfg: FinetuneConfig, task: Task, root: str | os.PathLike | None = None
 ) -> tuple[torch.nn.Module, PreTrainedTokenizerFast, str]:
-    """(classifier with all parameters trainable, tokenizer, architecture "bert" | "gpt2"); see set_trainable.
+    """(classifier with all parameters trainable, tokenizer, architecture: a key of CLASSES); see set_trainable.
 
     root: the runs directory holding the pretrained run (None: SELFSUP_RUNS_DIR). The seed (set by the
     caller) decides the new head's initial weights, and for scratch all of them.
@@ -113,45 +135,62 @@ def standardize_head_input(model: PreTrainedModel, arch: str, method: str, data:
     slowly: in our runs a linear probe stalled near 50% on sentiment-en, where logistic regression on the
     same features, standardised, reaches about 90%. So, before training, with each feature's mean and
     std over the training examples:
-    - BERT with a frozen encoder (linear-probe, lora, ia3): the pooler (new: an MLM run has none; HF
-      would start it random) starts as tanh(([CLS] - mean) / std): weight diag(1/std), bias -mean/std.
+    - BERT, ELECTRA and T5 with a frozen encoder (linear-probe, lora, ia3): the dense layer in front of the
+      classifier (`HEAD_DENSE`: BERT's pooler, new since an MLM run has none; ELECTRA's and T5's head; HF
+      would start it random) starts as act((features - mean) / std): weight diag(1/std), bias -mean/std.
       When the encoder itself trains (full, scratch) such a gain would amplify its every change and
-      saturate the tanh, so the pooler starts as the identity, tanh([CLS]), instead. (HF's random start,
+      saturate the activation, so it starts as the identity, act(features), instead. (HF's random start,
       two stacked near-zero layers, left scratch BERT stuck at 67% on sentiment-en in our runs.)
     - GPT-2 linear probe: the final LayerNorm's scale and shift are rescaled so that its output, which
       `score` reads, is (h - mean) / std (same function up to that affine map; the probe trains them).
     """
-    if arch == "bert" and method in ("full", "scratch"):
-        model.bert.pooler.dense.weight.copy_(torch.eye(model.config.hidden_size))
-        model.bert.pooler.dense.bias.zero_()
+    if arch != "gpt2" and method in ("full", "scratch"):
+        dense = model.get_submodule(HEAD_DENSE[arch])
+        dense.weight.copy_(torch.eye(dense.in_features))
+        dense.bias.zero_()
         return
     if arch == "gpt2" and method != "linear-probe":
         return
-    was_training = model.training
-    model.eval()
-    feats = []
-    for start in range(0, len(data), 64):
-        batch = data.batch(torch.arange(start, min(start + 64, len(data))), device)
-        with autocast(device):
-            if arch == "bert":
-                h = model.bert(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-                feats.append(h[:, 0].float())  # [CLS]
-            else:
-                h = model.transformer(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-                last = batch["attention_mask"].sum(1) - 1  # the last non-padding token, as GPT-2 pools
-                feats.append(h.last_hidden_state[torch.arange(len(last)), last].float())
-    model.train(was_training)
-    feats = torch.cat(feats)  # (N, H)
+    feats = _head_features(model, arch, data, device)  # (N, H)
     mean = feats.mean(0)
     std = feats.std(0) if len(feats) > 1 else torch.ones_like(mean)
     std = std.clamp_min(0.05 * float(std.mean()) + 1e-6)  # no blow-up of near-constant dimensions
-    if arch == "bert":
-        model.bert.pooler.dense.weight.copy_(torch.diag(1 / std))
-        model.bert.pooler.dense.bias.copy_(-mean / std)
-    else:
+    if arch == "gpt2":
         ln = model.transformer.ln_f
         ln.bias.copy_((ln.bias - mean) / std)
         ln.weight.div_(std)
+        return
+    dense = model.get_submodule(HEAD_DENSE[arch])
+    dense.weight.copy_(torch.diag(1 / std))
+    dense.bias.copy_(-mean / std)
+
+
+def _head_features(model: PreTrainedModel, arch: str, data: Encoded, device: torch.device) -> torch.Tensor:
+    """The sentence features the head reads, one row per example (N, H): GPT-2's last non-padding token;
+    for the others the input of their `HEAD_DENSE` layer, caught on its way in while the model runs."""
+    was_training = model.training
+    model.eval()
+    feats: list[torch.Tensor] = []
+    hook = None
+    if arch != "gpt2":
+        hook = model.get_submodule(HEAD_DENSE[arch]).register_forward_pre_hook(
+            lambda _, args: feats.append(args[0].float())
+        )
+    try:
+        for start in range(0, len(data), 64):
+            batch = data.batch(torch.arange(start, min(start + 64, len(data))), device)
+            with autocast(device):
+                if arch != "gpt2":
+                    model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+                    continue
+                h = model.transformer(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+                last = batch["attention_mask"].sum(1) - 1  # the last non-padding token, as GPT-2 pools
+                feats.append(h.last_hidden_state[torch.arange(len(last)), last].float())
+    finally:
+        if hook is not None:
+            hook.remove()
+        model.train(was_training)
+    return torch.cat(feats)
 
 
 def set_trainable(model: PreTrainedModel, cfg: FinetuneConfig, arch: str) -> torch.nn.Module:
@@ -175,6 +214,13 @@ def set_trainable(model: PreTrainedModel, cfg: FinetuneConfig, arch: str) -> tor
             modules_to_save=extra,
             fan_in_fan_out=arch == "gpt2",
         )
-    else:  # ia3: peft's per-architecture defaults (BERT key/value/output.dense, GPT-2 c_attn/mlp.c_proj)
-        peft_config = IA3Config(task_type=TaskType.SEQ_CLS, modules_to_save=extra, fan_in_fan_out=arch == "gpt2")
+    else:  # ia3: peft's per-architecture defaults (BERT key/value/output.dense, GPT-2 c_attn/mlp.c_proj, T5 k/v/wo)
+        targets, feedforward = IA3_TARGETS.get(arch, (None, None))
+        peft_config = IA3Config(
+            task_type=TaskType.SEQ_CLS,
+            target_modules=targets,
+            feedforward_modules=feedforward,
+            modules_to_save=extra,
+            fan_in_fan_out=arch == "gpt2",
+        )
     return get_peft_model(model, peft_config)
