@@ -39,7 +39,8 @@ def changes_of(variant: str) -> dict:
         if key == "rate":
             out["masking"] = {"rate": float(value)}
         elif key in FIELDS:
-            out[key] = float(value) if "float" in str(FIELDS[key]) else int(value)
+            kind = str(FIELDS[key])
+            out[key] = float(value) if "float" in kind else value if kind.startswith("str") else int(value)
         else:
             raise SystemExit(f"unknown field {key!r}")
     return out
