@@ -2,15 +2,15 @@
 page, draws the shared frame. The app itself is the package `lab/` (pages in lab/pages/)."""
 
 import logging
+import os
 
-import streamlit as st
-from transformers.utils import logging as hf_logging
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # before transformers is imported (lazily, by a page)
+import streamlit as st  # noqa: E402
 
-from lab import ownership, sidebar
-from lab.i18n import t
+from lab import ownership, sidebar, timing  # noqa: E402
+from lab.i18n import t  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-hf_logging.disable_progress_bar()
 
 st.set_page_config(page_title="selfsup-lab", page_icon="🧩", layout="wide")
 sections = {
@@ -32,8 +32,9 @@ sections = {
     ],
 }
 page = st.navigation(sections)
-ownership.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included
-try:
-    page.run()
-finally:
-    sidebar.sidebar()  # after the page, so it shows the settings the page has just changed
+with timing.timed(f"page:{page.url_path or 'home'}"):
+    ownership.remember_owner()  # before the page: a page may end the script early (st.stop), sidebar included
+    try:
+        page.run()
+    finally:
+        sidebar.sidebar()  # after the page, so it shows the settings the page has just changed

@@ -13,7 +13,6 @@ from selfsup_core import corpus as corpus_mod
 from selfsup_core import runs as runs_mod
 from selfsup_core import uploads
 from selfsup_core.jobs import JobManager
-from selfsup_core.probe import ProbeError, load_model
 from selfsup_core.runs import RunInfo, list_runs, runs_root
 from selfsup_core.tokenization import build_tokenizer
 
@@ -58,16 +57,24 @@ def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int |
 @spinner("spin.model")
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _model(path: str, mtime: float, attention: bool):
+    from selfsup_core.probe import load_model  # torch and transformers: only once a model is needed
+
     return load_model(path, attention=attention)
+
+
+def model_version(path: os.PathLike) -> float:
+    """The saved model's version (its weights file's mtime): part of every cache key of what it answers."""
+    try:  # one stat, no exists-then-stat race with a run deleted in between
+        return os.path.getmtime(os.path.join(path, "model.safetensors"))
+    except FileNotFoundError:
+        from selfsup_core.probe import ProbeError
+
+        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
 
 
 def model(path: os.PathLike, attention: bool = False):
     """(model, tokenizer, objective) of a saved model folder; reloaded when the folder changes."""
-    try:  # one stat, no exists-then-stat race with a run deleted in between
-        mtime = os.path.getmtime(os.path.join(path, "model.safetensors"))
-    except FileNotFoundError:
-        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
-    return _model(str(path), mtime, attention)
+    return _model(str(path), model_version(path), attention)
 
 
 @spinner("spin.task")
@@ -91,6 +98,8 @@ def classifier(path: os.PathLike):
     """A fine-tuned classifier (finetune.Classifier) from its folder; reloaded when the folder changes."""
     info = os.path.join(path, "finetune.json")
     if not os.path.exists(info):
+        from selfsup_core.probe import ProbeError
+
         raise ProbeError("This run has no saved classifier yet; wait until it finishes (or pick another run).")
     return _classifier(str(path), os.path.getmtime(info))
 

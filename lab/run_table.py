@@ -64,11 +64,12 @@ def past_runs() -> None:
     runs to compare their curves, and to stop or delete one's own. Returns early instead of st.stop(),
     which would also stop the sidebar that app.py draws after the page."""
     shown = list(reversed(ownership.visible_runs()))  # oldest first: new runs do not shift a selection
-    rows = runs.table(shown, ownership.session_id())
+    rows = runs.table(shown, ownership.session_id(), {j.run_id: j.state for j in resources.jobs().active()})
     if not rows:
         return st.info(t("train.no_runs"))
     shown_rows = pd.DataFrame(rows).assign(
         status=[widgets.status(r["status"]) for r in rows],
+        steps=[tables.steps_text(r) for r in rows],
         corpus=[ownership.shown_path(r["corpus"]) if r["corpus"] else r["corpus"] for r in rows],
     )
     shown_rows, columns = tables.dashed(shown_rows, tables.run_columns())

@@ -14,24 +14,19 @@ from lab.ownership import shown_path
 from selfsup_core import export, runs
 
 
-def duration(seconds: float | None) -> str:
-    """Seconds as the class reads them: "45 s" under a minute and a half, else minutes."""
-    if seconds is None:
-        return "—"
-    return t("train.seconds_short", n=seconds) if seconds < 90 else t("train.minutes_short", n=seconds / 60)
-
-
 def state(run: runs.RunInfo, job: Any, p: dict[str, Any]) -> None:
-    """Where the run stands: queued at position n, a progress bar while it trains, then its final status."""
-    if job and job.state == "queued":
+    """Where the run stands (`runs.live_status`, as every table and the sidebar say): queued at position n, a
+    progress bar while it trains, then its final status."""
+    now = runs.live_status(run, job.state if job else None)
+    if now == "queued" and job:
         st.info(t("train.queued", n=job.queue_position), icon="⏳")
-    elif job:
-        st.progress(p["fraction"], text=t("train.running", step=p["step"], left=duration(p["eta_s"])))
-    elif run.status == "failed":
+    elif now == "running" and job:
+        st.progress(p["fraction"], text=t("train.running", step=p["step"], left=widgets.duration(p["eta_s"])))
+    elif now == "failed":
         st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon="⚠️")
-    elif run.status == "completed":
-        st.success(t("train.completed", steps=p["step"], time=duration(p["elapsed_s"])), icon="✅")
-    elif run.status == "stopped":
+    elif now == "completed":
+        st.success(t("train.completed", steps=p["step"], time=widgets.duration(p["elapsed_s"])), icon="✅")
+    elif now == "stopped":
         st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
     else:
         st.warning(t("train.interrupted", status=widgets.status(run.status)))
@@ -43,7 +38,9 @@ def figures(p: dict[str, Any], training: bool) -> None:
     m[0].metric(t("train.val_loss"), "—" if p["val_loss"] is None else f"{p['val_loss']:.3f}")
     m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
     m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
-    m[3].metric(t("train.time_left" if training else "train.time"), duration(p["eta_s" if training else "elapsed_s"]))
+    m[3].metric(
+        t("train.time_left" if training else "train.time"), widgets.duration(p["eta_s" if training else "elapsed_s"])
+    )
 
 
 def config_download(run: runs.RunInfo) -> None:

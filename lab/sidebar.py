@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab import i18n
+from lab import i18n, live
 from lab.actions import stop_run
 from lab.i18n import t
 from lab.ownership import is_teacher, last_nickname, session_id, shown_path, teacher_login
 from lab.resources import jobs
 from lab.url_state import config
-from selfsup_core.runs import NICKNAME_MAX, runs_root
+from lab.widgets import run_labels
+from selfsup_core.runs import FINISHED, NICKNAME_MAX, RunNotFoundError, live_status, load_run, runs_root
 
 # Keyboard users: a focus ring that shows on a projector. Streamlit's radios and checkboxes hide the focused
 # <input> itself, so the ring goes on its label; text boxes and select boxes ring their frame.
@@ -32,6 +33,34 @@ READABLE_CSS = (
 )
 
 
+def mine_active() -> list:
+    """The job manager's runs this session may stop (all of them for the teacher), running first; not those
+    whose summary says they have ended (`runs.live_status`) though their worker has not reported yet."""
+    me = session_id()
+    return [j for j in jobs().active() if (is_teacher() or j.owner == me) and not _ended(j)]
+
+
+def _ended(job) -> bool:
+    try:
+        return live_status(load_run(job.run_id), job.state) in FINISHED
+    except RunNotFoundError:
+        return True
+
+
+def active_runs(ids: list[str], drawn: str | None) -> None:
+    """How many runs the class has going, and this student's own, each named as a run picker names it, with
+    where it stands and a stop button: a live view, so it never says "running" beside a table saying
+    "completed" (both read `runs.live_status`; the page reruns when a run ends)."""
+    active, mine, named = jobs().active(), mine_active(), run_labels()
+    yours = t("sidebar.yours", n=len(mine)) if active and not is_teacher() else ""
+    st.markdown(t("sidebar.active", n=len(active) or t("sidebar.none"), yours=yours))
+    for job in mine:
+        where = t("status.running") if job.state == "running" else t("status.queued_at", n=job.queue_position)
+        st.caption(f"{named(job.run_id)}  \n{where}")
+        if st.button(t("sidebar.stop"), key=f"stop-{job.run_id}", help=t("sidebar.stop_help"), icon="⏹️"):
+            stop_run(job.run_id)
+
+
 def sidebar() -> None:
     """Current corpus / tokenizer, the nickname box, and this student's active runs (all of them for
     the teacher) with where each stands and a stop button; others' runs are only counted."""
@@ -48,16 +77,7 @@ def sidebar() -> None:
                 objective=cfg.objective.upper(),
             )
         )
-        active, me = jobs().active(), session_id()
-        mine = [j for j in active if is_teacher() or j.owner == me]
-        yours = t("sidebar.yours", n=len(mine)) if active and not is_teacher() else ""
-        st.markdown(t("sidebar.active", n=len(active) or t("sidebar.none"), yours=yours))
-        for job in mine:
-            where = t("status.running") if job.state == "running" else t("status.queued_at", n=job.queue_position)
-            c1, c2 = st.columns([3, 1])
-            c1.caption(f"{job.run_id}  \n{where}")
-            if c2.button(t("sidebar.stop"), key=f"stop-{job.run_id}", help=t("sidebar.stop_help")):
-                stop_run(job.run_id)
+        live.view(active_runs, [j.run_id for j in mine_active()])
         if "nickname" not in st.session_state:
             st.session_state["nickname"] = last_nickname()
         st.text_input(t("sidebar.nickname"), key="nickname", max_chars=NICKNAME_MAX, help=t("sidebar.nickname_help"))

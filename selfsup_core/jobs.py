@@ -54,10 +54,17 @@ class CapacityError(ValueError):
 # kind of job -> module whose `run_job(config: dict, run_dir: Path, should_stop: Callable[[], bool])` runs it
 JOB_KINDS = {"train": "selfsup_core.train", "finetune": "selfsup_core.finetune"}
 
+# How much lower than the server a worker's CPU priority is (os.nice): on a laptop's two cores a student's
+# click (a probe, a page) must win the core over a training step; training takes what the server leaves.
+WORKER_NICENESS = 10
+
 
 def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker process
-    """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit."""
+    """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit. Lowers its
+    own priority first (`WORKER_NICENESS`), so even its start (importing torch) yields to the server."""
     import importlib
+
+    os.nice(WORKER_NICENESS)
 
     import torch
     from transformers.utils import logging as hf_logging

@@ -95,3 +95,12 @@ def test_a_restart_marks_runs_left_in_flight_as_interrupted(runs_dir):
     assert load_run(queued.name).status == "interrupted"
     assert load_run(running.name).status == "interrupted"
     assert load_run(done.name).status == "completed"
+
+
+def test_workers_run_at_a_lower_cpu_priority_than_the_server(manager):
+    from selfsup_core.jobs import WORKER_NICENESS
+
+    worker = manager._workers[0]
+    wait_until(lambda: os.getpriority(os.PRIO_PROCESS, worker.process.pid) > os.getpriority(os.PRIO_PROCESS, 0))
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)  # 19: the lowest priority there is
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == wanted

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lab import actions, charts, i18n, live, resources, run_table, url_state, widgets
+from lab import actions, charts, i18n, live, ownership, resources, run_table, url_state, widgets
 from lab.i18n import t
 from selfsup_core import finetune, runs, tasks
 
@@ -14,8 +14,9 @@ method_name = i18n.labels("finetune.method.")
 
 def start_and_task(choices: list, link) -> tuple:
     """Step 1: the model to start from (a pretraining run, or none) and the labelled task (built in, or a file)."""
-    scratch = lambda r: t("finetune.scratch_start") if r is None else widgets.run_label(r)  # noqa: E731
-    index = choices.index(link.pretrained) if link else 0
+    named = widgets.run_labels()
+    scratch = lambda r: t("finetune.scratch_start") if r is None else named(r)  # noqa: E731
+    index = choices.index(link.pretrained) if link else ownership.own_latest(choices)
     pretrained = st.selectbox(t("finetune.start"), choices, index, key="ft_pretrained", format_func=scratch)
     sources = ["built-in", "upload"]
     source_label = i18n.labels("finetune.source.")
@@ -117,7 +118,7 @@ def launch_box(task, task_spec, pretrained, settings: dict) -> None:
     except ValueError as e:
         widgets.error(e)
     if cfg is not None:
-        url_state.settings_to_url(cfg, url_state.FINETUNE_LINK_BASE, url_state.FINETUNE_LINKED)
+        url_state.settings_to_url(cfg, url_state.finetune_link_base(), url_state.FINETUNE_LINKED)
     if st.button(t("finetune.launch"), type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
         st.query_params["ft"] = actions.submit(cfg, kind="finetune")
     widgets.share_link("finetune")

@@ -137,7 +137,12 @@ st.caption(t("sweep.caption"))
 base = url_state.config()
 a, b, c, d = st.columns([1.4, 1, 1, 1])
 size = a.segmented_control(
-    t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True, key="sw_size"
+    t("sweep.size"),
+    models.available_sizes(),
+    format_func=i18n.labels("size."),
+    default=SWEEP_BUDGET.size,
+    required=True,
+    key="sw_size",
 )
 seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
 steps = c.number_input(t("sweep.steps"), 1, 20_000, 20_000, 50, key="sw_steps", help=t("sweep.steps_help"))

@@ -22,7 +22,12 @@ def choices(cfg) -> dict:
         key="train_objective",
     )
     size = st.segmented_control(
-        t("train.size"), models.available_sizes(), default=cfg.size, required=True, key="train_size"
+        t("train.size"),
+        models.available_sizes(),
+        format_func=i18n.labels("size."),
+        default=cfg.size,
+        required=True,
+        key="train_size",
     )
     a, b = st.columns(2)
     if a.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time"):
@@ -54,7 +59,7 @@ def launch_box(changes: dict):
         shown = f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k"
         st.metric(t("train.parameters"), shown, help=t("train.vocab", n=vocab))
         total = step_s * (min(cfg.steps, cfg.time_budget_s / step_s) if cfg.time_budget_s else cfg.steps)
-        st.metric(t("train.estimate"), run_view.duration(total), help=t("train.per_step", ms=step_s * 1000))
+        st.metric(t("train.estimate"), widgets.duration(total), help=t("train.per_step", ms=step_s * 1000))
     except ValueError as e:
         widgets.error(e)
         cfg = None
