@@ -28,8 +28,8 @@ def probability_lines(steps: Any, series: Any, **kw: Any) -> Any:
     return core.probability_lines(steps, series, words=words(), **kw)
 
 
-def heatmap(matrix: Any, labels: Any, **kw: Any) -> Any:
-    return core.heatmap(matrix, labels, words=words(), **kw)
+def heatmap(matrix: Any, labels: Any, title: str | None = None, **kw: Any) -> Any:
+    return core.heatmap(matrix, labels, title, words=words(), **kw)
 
 
 def confusion(matrix: Any, labels: Any, **kw: Any) -> Any:

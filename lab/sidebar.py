@@ -77,7 +77,7 @@ def sidebar() -> None:
                 objective=cfg.objective.upper(),
             )
         )
-        live.view(active_runs, [j.run_id for j in mine_active()])
+        live.view(active_runs, [j.run_id for j in mine_active()], name="sidebar")
         if "nickname" not in st.session_state:
             st.session_state["nickname"] = last_nickname()
         st.text_input(t("sidebar.nickname"), key="nickname", max_chars=NICKNAME_MAX, help=t("sidebar.nickname_help"))
