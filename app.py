@@ -12,23 +12,23 @@ from lab.i18n import t  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-st.set_page_config(page_title="selfsup-lab", page_icon="🧩", layout="wide")
+st.set_page_config(page_title="selfsup-lab", page_icon=":material/extension:", layout="wide")
 sections = {
     t("nav.section.learn"): [
-        st.Page("lab/pages/home.py", title=t("nav.home"), icon="🏠", default=True),
-        st.Page("lab/pages/corpus.py", title=t("nav.corpus"), icon="📚"),
-        st.Page("lab/pages/masking.py", title=t("nav.masking"), icon="🎭"),
-        st.Page("lab/pages/lessons.py", title=t("nav.lessons"), icon="🎓"),
+        st.Page("lab/pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
+        st.Page("lab/pages/corpus.py", title=t("nav.corpus"), icon=":material/menu_book:"),
+        st.Page("lab/pages/masking.py", title=t("nav.masking"), icon=":material/theater_comedy:"),
+        st.Page("lab/pages/lessons.py", title=t("nav.lessons"), icon=":material/school:"),
     ],
     t("nav.section.experiment"): [
-        st.Page("lab/pages/train.py", title=t("nav.train"), icon="🏋️"),
-        st.Page("lab/pages/probe.py", title=t("nav.probe"), icon="🔍"),
-        st.Page("lab/pages/compare.py", title=t("nav.compare"), icon="⚖️"),
-        st.Page("lab/pages/sweep.py", title=t("nav.sweep"), icon="🧪"),
-        st.Page("lab/pages/finetune.py", title=t("nav.finetune"), icon="🎯"),
+        st.Page("lab/pages/train.py", title=t("nav.train"), icon=":material/fitness_center:"),
+        st.Page("lab/pages/probe.py", title=t("nav.probe"), icon=":material/search:"),
+        st.Page("lab/pages/compare.py", title=t("nav.compare"), icon=":material/balance:"),
+        st.Page("lab/pages/sweep.py", title=t("nav.sweep"), icon=":material/science:"),
+        st.Page("lab/pages/finetune.py", title=t("nav.finetune"), icon=":material/tune:"),
     ],
     t("nav.section.class"): [
-        st.Page("lab/pages/class_results.py", title=t("nav.class_results"), icon="👩‍🏫"),
+        st.Page("lab/pages/class_results.py", title=t("nav.class_results"), icon=":material/groups:"),
     ],
 }
 page = st.navigation(sections)

@@ -8,8 +8,9 @@ Starts `streamlit run app.py` on a free localhost port with a temporary runs dir
 workers (SELFSUP_MAX_CONCURRENT=2), drives it with headless Chromium (Debian's /usr/bin/chromium):
 1. the first page of the fresh server (browser: goto -> idle; server: its first script run);
 2. Launch of a nano MLM run -> the first point of its live curve (browser only: the worker's share);
-3. page switches (Home, Corpus, Masking, Lessons, Probe) and fill-mask probes on the finished run: a new
-   sentence each time, then the same sentences again (asked before: served from the cache);
+3. page switches (Home, Corpus, Masking, Lessons, Probe; each visited once untimed first, as a student has
+   after a minute) and fill-mask probes on the finished run: a new sentence each time, then the same
+   sentences again (asked before: served from the cache);
 4. another session launches two long nano runs; 3 again while both train; they are stopped.
 
     python -m bench.ui_latency            # 7 of each interaction and condition
@@ -85,8 +86,12 @@ def launch_nano(page, url: str, steps: str) -> float:
 def interactions(page, url: str, log: ServerLog, n: int) -> dict[str, list[tuple[float | None, float]]]:
     """Page switches and probes (new sentences, then the same again), `n` of each."""
     out: dict[str, list] = {"page switch": [], "probe (new sentence)": [], "probe (asked before)": []}
-    page.goto(f"{url}/home")
+    page.goto(url)
     wait_idle(page)
+    for _, title in PAGES:  # each page once, untimed: a page's first visit imports its modules (see "first page")
+        page.get_by_test_id("stSidebarNav").locator("a", has_text=title).click()
+        time.sleep(0.05)
+        wait_idle(page)
     for i in range(n):
         name, title = PAGES[i % len(PAGES)]
         link = page.get_by_test_id("stSidebarNav").locator("a", has_text=title)

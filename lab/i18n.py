@@ -46,7 +46,9 @@ else:  # pragma: no cover - the same parser, as a package (requirements.txt)
 
 LANGS = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
-SWITCH_LABEL = "🌐 Language · 语言"  # both languages on purpose: findable by someone who reads only one
+SWITCH_LABEL = (
+    ":material/language: Language · 语言"  # both languages on purpose: findable by someone who reads only one
+)
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "assets" / "i18n"
 
 

@@ -14,7 +14,7 @@ from selfsup_core.lessons import tr
 
 def teacher_box(lesson, states: dict) -> None:
     """Teacher mode: load a lesson file; lock or hide each control of this lesson, for every student at once."""
-    with st.expander(t("lessons.teacher"), icon="🔒"):
+    with st.expander(t("lessons.teacher"), icon=":material/lock:"):
         lesson_files.upload_box()
         st.caption(t("lessons.teacher_help"))
         for control in lessons.CONTROLS:
@@ -80,11 +80,11 @@ def outcome(step, index: int, ids: list[str], mine: str | None, lang: str) -> No
     if early:
         widgets.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
     elif answer is None:
-        st.warning(t("lessons.no_verdict"), icon="⚠️")
+        st.warning(t("lessons.no_verdict"), icon=":material/warning:")
     elif answer == mine:
-        st.success(t("lessons.right"), icon="✅")
+        st.success(t("lessons.right"), icon=":material/check_circle:")
     else:
-        st.info(t("lessons.wrong"), icon="🔬")
+        st.info(t("lessons.wrong"), icon=":material/biotech:")
     metric, percent = t(f"lessons.metric.{step.judge.metric}"), step.judge.metric != "val_loss"
     fig = charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340)
     widgets.chart(fig, key=f"lesson_result_{index}")

@@ -20,11 +20,11 @@ def manage(chosen: list[runs.RunInfo]) -> None:
     active = [r.id for r in mine if resources.jobs().status(r.id)]
     done = [r.id for r in mine if r.id not in active]
     a, b = st.columns(2)
-    if active and a.button(t("train.stop_ticked", n=len(active)), icon="⏹️", key="stop_ticked"):
+    if active and a.button(t("train.stop_ticked", n=len(active)), icon=":material/stop_circle:", key="stop_ticked"):
         for rid in active:
             actions.stop_run(rid)
     if done:
-        with b.popover(t("train.delete_ticked", n=len(done)), icon="🗑️"):
+        with b.popover(t("train.delete_ticked", n=len(done)), icon=":material/delete:"):
             st.write(t("train.delete_warning"))
             confirmed = st.button(t("train.delete_confirm"), type="primary", key="delete_ticked")
             if confirmed and all(map(actions.delete_run, done)):

@@ -19,15 +19,17 @@ def state(run: runs.RunInfo, job: Any, p: dict[str, Any]) -> None:
     progress bar while it trains, then its final status."""
     now = runs.live_status(run, job.state if job else None)
     if now == "queued" and job:
-        st.info(t("train.queued", n=job.queue_position), icon="⏳")
+        st.info(t("train.queued", n=job.queue_position), icon=":material/hourglass_top:")
     elif now == "running" and job:
         st.progress(p["fraction"], text=t("train.running", step=p["step"], left=widgets.duration(p["eta_s"])))
     elif now == "failed":
-        st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon="⚠️")
+        st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon=":material/warning:")
     elif now == "completed":
-        st.success(t("train.completed", steps=p["step"], time=widgets.duration(p["elapsed_s"])), icon="✅")
+        st.success(
+            t("train.completed", steps=p["step"], time=widgets.duration(p["elapsed_s"])), icon=":material/check_circle:"
+        )
     elif now == "stopped":
-        st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
+        st.warning(t("train.stopped", step=p["step"]), icon=":material/stop_circle:")
     else:
         st.warning(t("train.interrupted", status=widgets.status(run.status)))
 
@@ -50,7 +52,7 @@ def config_download(run: runs.RunInfo) -> None:
         (run.path / "config.json").read_bytes(),
         f"{run.id}-config.json",
         "application/json",
-        icon="⬇️",
+        icon=":material/download:",
         key=f"config-{run.id}",
         help=t("train.download_config_help"),
     )
@@ -74,7 +76,7 @@ def exports(run: runs.RunInfo) -> None:
             mime,
             key=f"export-{kind}-{run.id}",
             help=t(f"train.export_{kind}_help"),
-            icon="⬇️",
+            icon=":material/download:",
             on_click="ignore",
             width="stretch",
         )

@@ -57,7 +57,9 @@ def active_runs(ids: list[str], drawn: str | None) -> None:
     for job in mine:
         where = t("status.running") if job.state == "running" else t("status.queued_at", n=job.queue_position)
         st.caption(f"{named(job.run_id)}  \n{where}")
-        if st.button(t("sidebar.stop"), key=f"stop-{job.run_id}", help=t("sidebar.stop_help"), icon="⏹️"):
+        if st.button(
+            t("sidebar.stop"), key=f"stop-{job.run_id}", help=t("sidebar.stop_help"), icon=":material/stop_circle:"
+        ):
             stop_run(job.run_id)
 
 

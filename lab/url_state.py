@@ -90,7 +90,8 @@ def settings_from_url(base: Any, names: tuple[str, ...], limits: config_mod.Limi
     cfg, problems = config_mod.from_params(params, base, names, limits)
     for problem in problems:  # the core's words; in Chinese they follow as the detail
         st.warning(
-            problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem), icon="🔗"
+            problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem),
+            icon=":material/link:",
         )
     return cfg
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ import streamlit as st
 from lab import i18n
 from lab.i18n import t
 from lab.ownership import session_id
-from lab.resources import jobs
+from lab.resources import all_runs, jobs
 from selfsup_core import charts, verdicts
 from selfsup_core.runs import RunNotFoundError, live_status, load_run
 
@@ -68,10 +69,10 @@ def legend(fates: list[Fate]) -> None:
 def error(e: BaseException) -> None:
     """Show a core error's message; anything unexpected is logged with its traceback and apologised for."""
     if isinstance(e, ValueError | LookupError | OSError):
-        st.error(i18n.error_text(e), icon="⚠️")
+        st.error(i18n.error_text(e), icon=":material/warning:")
     else:
         log.exception("unexpected error", exc_info=e)
-        st.error(t("error.sorry"), icon="🛠️")
+        st.error(t("error.sorry"), icon=":material/build:")
 
 
 # A token is shown as the text it stands for, its whitespace made visible: bpe's " cat" reads "␣cat", a newline
@@ -126,13 +127,24 @@ def token_views(views: list) -> None:
     st.html(f'<div style="line-height:2.4;padding-bottom:6px;border-bottom:1px solid #e6e6e6">{"".join(spans)}</div>')
 
 
+def upload(label: str, types: tuple[str, ...], key: str) -> Any:
+    """A file uploader for files of `types` (".json", ...): it takes any file and says, in the session's language
+    and in the page, when the file's type cannot be used here (Streamlit's own `type=` check answers in English,
+    in a hover on the file chip). The upload, or None."""
+    up = st.file_uploader(label, key=key)
+    if up is not None and Path(up.name).suffix.lower() not in types:
+        st.error(t("error.wrong_type", name=up.name, types=", ".join(types)), icon=":material/warning:")
+        return None
+    return up
+
+
 def share_link(page: str) -> None:
     """A "Share link" box holding this page's URL with its settings; the code block's copy button puts it on
     the clipboard (Streamlit has no clipboard API). `page`: the page's URL path, e.g. "train"."""
     url = (st.context.url or "").rstrip("/")  # the page's address in the browser, without the query
     url = url if url.endswith(f"/{page}") else f"{url}/{page}"
     query = urlencode(st.query_params.to_dict())
-    with st.popover(t("url.share"), icon="🔗"):
+    with st.popover(t("url.share"), icon=":material/link:"):
         st.caption(t("url.share_help"))
         st.code(url + (f"?{query}" if query else ""), language=None, wrap_lines=True)
 
@@ -155,15 +167,17 @@ def run_labels():
     (held-out accuracy once it has one, else where it stands), and the end of its id to tell two alike apart:
     "yours · MLM mini · 30 s · 65% · #3f2a". The owner and language are fixed when it is made, as `i18n.labels`'."""
     me, language = session_id(), i18n.lang()
-    return lambda run_id: _run_label(run_id, me, language)
+    known = {r.id: r for r in all_runs()}  # the server's cached listing: no files read per option
+    return lambda run_id: _run_label(known.get(run_id) or run_id, me, language)
 
 
-def _run_label(run_id: str, me: str, language: str) -> str:
-    try:
-        r = load_run(run_id)
-    except RunNotFoundError:
-        return run_id
-    c, s = r.config, r.summary
+def _run_label(r: Any, me: str, language: str) -> str:
+    if isinstance(r, str):  # not in the listing (just made, or deleted): read it
+        try:
+            r = load_run(r)
+        except RunNotFoundError:
+            return r
+    run_id, c, s = r.id, r.config, r.summary
     who = i18n.text("runs.yours", language) if r.owner is not None and r.owner == me else r.nickname
     size = c.get("size", "")
     size = i18n.text(f"size.{size}", language) if f"size.{size}" in i18n.TEXT else size
@@ -222,7 +236,7 @@ def verdict(v: Any, all_of: str) -> None:
 
     if v.kind == verdicts.TOO_EARLY:
         names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
-        st.warning(t("verdict.too_early", names=names), icon="⏳")
+        st.warning(t("verdict.too_early", names=names), icon=":material/hourglass_top:")
         return
     if v.kind == verdicts.WITHIN_SPREAD:
         st.info(
@@ -233,10 +247,13 @@ def verdict(v: Any, all_of: str) -> None:
                 gap=v.gap,
                 noise=v.noise,
             ),
-            icon="〰️",
+            icon=":material/horizontal_rule:",
         )
     else:
-        st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
+        st.success(
+            t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise),
+            icon=":material/straighten:",
+        )
     if v.seeds < 2:
         st.caption(t("verdict.one_seed"))
 

@@ -52,7 +52,7 @@ def launch_pair(own: TrainConfig) -> None:
                 total=total,
             )
         )
-        if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
+        if st.button(t("compare.launch"), type="primary", icon=":material/rocket_launch:", key="cmp_launch"):
             actions.launch("pair", list(pair))
     except ValueError as e:
         widgets.error(e)

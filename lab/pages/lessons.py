@@ -36,7 +36,7 @@ def plan_box(step, values: dict, earlier: dict):
     """What Run will launch (or why it cannot yet); the planned runs, None when there are none to launch."""
     source = step.params.get("from_step")
     if source is not None and not earlier.get(source):
-        st.info(t("lessons.needs_earlier", n=source + 1), icon="👣")
+        st.info(t("lessons.needs_earlier", n=source + 1), icon=":material/directions_walk:")
         return None
     try:
         planned = lessons.plan(step, values, earlier)
@@ -69,13 +69,17 @@ def predict_and_run(lesson, step, index: int, values: dict, earlier: dict, plann
     key = f"ls{index}"
     a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
     if mine is None:
-        if a.button(t("lessons.commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
+        if a.button(
+            t("lessons.commit"), icon=":material/edit:", disabled=guess is None, key="lesson_commit", width="stretch"
+        ):
             predictions[f"{lesson.id}/{index}"] = guess
             st.rerun()
         c.caption(t("lessons.predict_first"))
     label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
     busy = mine is None or planned is None or live.phase(url_state.run_ids_param(key), key) is not None
-    if b.button(label, type="primary", icon="🚀", key="lesson_run", width="stretch", disabled=busy):
+    if b.button(
+        label, type="primary", icon=":material/rocket_launch:", key="lesson_run", width="stretch", disabled=busy
+    ):
         try:
             if step.experiment == "reuse":
                 url_state.set_run_ids_param(key, earlier[step.params["from_step"]])
@@ -113,16 +117,16 @@ def step_page(lesson, index: int) -> None:
         lesson_view.outcome(step, index, ids, mine, LANG)
     st.divider()
     back, forward, _ = st.columns([1, 1, 3])
-    if back.button(t("lessons.back"), icon="⬅️", disabled=index == 0, key="lesson_back"):
+    if back.button(t("lessons.back"), icon=":material/arrow_back:", disabled=index == 0, key="lesson_back"):
         go_to(lesson.id, index - 1)
         st.rerun()
     if index + 1 < len(lesson.steps):
-        if forward.button(t("lessons.next"), icon="➡️", key="lesson_next"):
+        if forward.button(t("lessons.next"), icon=":material/arrow_forward:", key="lesson_next"):
             go_to(lesson.id, index + 1)
             st.rerun()
     elif ids and phase is None:
-        st.success(t("lessons.done"), icon="🎓")
-        st.page_link("lab/pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")
+        st.success(t("lessons.done"), icon=":material/school:")
+        st.page_link("lab/pages/class_results.py", label=t("nav.class_results"), icon=":material/groups:")
 
 
 st.title(t("lessons.title"))

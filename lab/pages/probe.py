@@ -81,13 +81,13 @@ def guesses(path, objective: str, text: str, expected: str | None) -> None:
     top_k = c.slider(t("probe.top_k"), 0, 50, 0, key="probe_topk", disabled=greedy)
     length = d.slider(t("probe.length"), 1, 60, 20, key="probe_length")
     seed = st.session_state.setdefault("probe_seed", 0)
-    if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
+    if st.button(t("probe.resample"), icon=":material/casino:", disabled=greedy, key="probe_resample"):
         seed = st.session_state["probe_seed"] = seed + 1
     more = measures.ask(path, "generate", text, length, temperature, top_k, greedy, seed)
     st.code(text + PROMPT_END + more.text, language=None, wrap_lines=True)  # newlines kept
     st.caption(t("probe.prompt_end"))
     if more.ended:
-        st.info(t("probe.ended"), icon="🏁")
+        st.info(t("probe.ended"), icon=":material/flag:")
 
 
 def attention(path, text: str) -> None:
@@ -130,7 +130,7 @@ def main() -> None:
         ready = [r.id for r in ownership.visible_runs() if (r.model_path / "model.safetensors").exists()]
         if not ready:
             st.info(t("probe.none"))
-            st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon="🏋️")
+            st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon=":material/fitness_center:")
             return
         current = url_state.current_run()
         left, right = st.columns(2)

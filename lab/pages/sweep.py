@@ -20,7 +20,13 @@ def launch(key: str, cfgs: list) -> None:
         t("sweep.estimate", n=len(cfgs), slots=slots, minutes=total / 60)
         + (t("sweep.after_queue", ahead=ahead) if ahead else t("sweep.end"))
     )
-    if st.button(t(f"sweep.launch.{key}"), type="primary", icon="🚀", key=f"sw_launch_{key}", disabled=not cfgs):
+    if st.button(
+        t(f"sweep.launch.{key}"),
+        type="primary",
+        icon=":material/rocket_launch:",
+        key=f"sw_launch_{key}",
+        disabled=not cfgs,
+    ):
         try:
             actions.launch(key, cfgs)
         except ValueError as e:
@@ -42,7 +48,7 @@ def trained_with(config: dict) -> str:
 
 def rate_sweep(timed, seeds: int) -> None:
     """Tab: one run per mask rate (and seed), then same-blanks accuracy and loss against the rate."""
-    st.info(t("sweep.wettig"), icon="📄")
+    st.info(t("sweep.wettig"), icon=":material/description:")
     rates = st.multiselect(t("sweep.rates"), RATES, SWEEP_RATES, format_func="{:.0%}".format, key="sw_rates")
     launch("rates", experiments.with_seeds(experiments.mask_rate_sweep(timed, sorted(rates)), seeds))
     masked = lambda c: t("sweep.masked", rate=rate_of(c))  # noqa: E731

@@ -64,18 +64,23 @@ def launch_box(changes: dict):
         widgets.error(e)
         cfg = None
     launch = st.button(
-        t("train.launch"), type="primary", icon="🚀", disabled=cfg is None, width="stretch", key="train_launch"
+        t("train.launch"),
+        type="primary",
+        icon=":material/rocket_launch:",
+        disabled=cfg is None,
+        width="stretch",
+        key="train_launch",
     )
     if launch:
         url_state.set_current_run(actions.submit(cfg))
-    with st.expander(t("train.reproduce"), icon="🔁"):
-        up = st.file_uploader(t("train.reproduce_upload"), type=["json"], key="train_reproduce")
+    with st.expander(t("train.reproduce"), icon=":material/replay:"):
+        up = widgets.upload(t("train.reproduce_upload"), (".json",), key="train_reproduce")
         try:
             again = url_state.config_from_upload(up.getvalue()) if up else None
         except ValueError as e:
             widgets.error(e)
             again = None
-        if again and st.button(t("train.reproduce_launch"), icon="🔁", key="train_reproduce_launch"):
+        if again and st.button(t("train.reproduce_launch"), icon=":material/replay:", key="train_reproduce_launch"):
             url_state.set_current_run(actions.submit(again))
     widgets.share_link("train")
     return cfg
@@ -85,8 +90,8 @@ def summary(c) -> None:
     """The shared settings set on other pages, with links to them."""
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
     c1.markdown(run_view.settings_summary(c))
-    c2.page_link("lab/pages/corpus.py", label=t("train.corpus_link"), icon="📚")
-    c3.page_link("lab/pages/masking.py", label=t("train.masking_link"), icon="🎭")
+    c2.page_link("lab/pages/corpus.py", label=t("train.corpus_link"), icon=":material/menu_book:")
+    c3.page_link("lab/pages/masking.py", label=t("train.masking_link"), icon=":material/theater_comedy:")
 
 
 def live_run(ids: list[str], drawn: str | None) -> None:
@@ -112,11 +117,13 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     if (
         job
         and ownership.may_change(run)
-        and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}", help=stop_help)
+        and st.button(t("train.stop"), icon=":material/stop_circle:", key=f"stop-live-{run_id}", help=stop_help)
     ):
         actions.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
-        st.page_link("lab/pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
+        st.page_link(
+            "lab/pages/probe.py", label=t("train.probe_link"), icon=":material/search:", query_params={"run": run_id}
+        )
         run_view.exports(run)
 
 

@@ -1,0 +1,72 @@
+"""Every label readable on a projector (issue #16): every page at 1280x800, in English and in 中文, with a finished
+run on the server (so its pickers, tiles and tables are drawn), and no visible text cut off by its box: no
+ellipsis, no text wider than the element that clips it (buttons, tab labels, metric tiles, select boxes,
+widget labels). Code blocks, tables and charts scroll or draw by design and are left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from selfsup_core import runs
+from selfsup_core.config import TrainConfig
+from selfsup_core.train import train
+from tests.e2e.helpers import shot, start_server, stop_server, wait_idle
+
+PAGES = ("", "corpus", "masking", "lessons", "train", "probe", "compare", "sweep", "finetune", "class_results")
+
+# Visible text elements whose text does not fit: its own box clips it (overflow or text-overflow set), or an
+# ancestor that clips (within a few levels: a button, a tab, a tile) is narrower than the text.
+CUT_TEXT = """() => {
+  const skip = 'pre, code, textarea, input, svg, canvas, .js-plotly-plot, [data-testid="stDataFrame"], .katex';
+  const clips = cs => ['hidden', 'clip', 'auto', 'scroll'].includes(cs.overflowX) || cs.textOverflow === 'ellipsis';
+  const cut = [];
+  for (const el of document.querySelectorAll('[data-testid="stApp"] *')) {
+    if (el.closest(skip)) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    let reason = null;
+    const cs = getComputedStyle(el);
+    if (el.clientWidth > 0 && clips(cs) && el.scrollWidth > el.clientWidth + 1) reason = 'clipped by itself';
+    for (let a = el.parentElement, i = 0; !reason && a && i < 6; a = a.parentElement, i++) {
+      const ar = a.getBoundingClientRect();
+      if (clips(getComputedStyle(a)) && (r.right > ar.right + 1 || a.scrollWidth > a.clientWidth + 1)) {
+        reason = 'clipped by ' + (a.dataset.testid || a.tagName.toLowerCase());
+      }
+    }
+    if (reason) cut.push(`${el.textContent.trim().slice(0, 60)} (${reason})`);
+  }
+  return cut;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server whose runs folder holds one finished nano MLM run (the pickers, tiles and tables have a row)."""
+    root = tmp_path_factory.mktemp("overflow") / "runs"
+    root.mkdir()
+    cfg = TrainConfig(objective="mlm", size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=2)
+    train(cfg, runs.create_run(cfg.to_dict(), root))
+    proc, url = start_server(root)
+    yield url
+    stop_server(proc)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_label_is_cut_off_on_any_page_at_1280x800(server, browser, lang):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    found = {}
+    try:
+        for name in PAGES:
+            page.goto(f"{server}/{name}?lang={lang}")
+            wait_idle(page)
+            page.wait_for_timeout(300)  # fonts and late layout
+            shot(page, f"overflow-{name or 'home'}-{lang}")
+            cut = page.evaluate(CUT_TEXT)
+            if cut:
+                found[name or "home"] = cut
+    finally:
+        context.close()
+    assert not found, "\n".join(f"{name}: {cut}" for name, cut in found.items())
