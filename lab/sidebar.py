@@ -10,7 +10,7 @@ from lab.actions import stop_run
 from lab.i18n import t
 from lab.ownership import is_teacher, last_nickname, session_id, shown_path, teacher_login
 from lab.resources import jobs
-from lab.url_state import config
+from lab.url_state import config, update_config
 from lab.widgets import run_labels
 from selfsup_core.runs import FINISHED, NICKNAME_MAX, RunNotFoundError, live_status, load_run, runs_root
 
@@ -30,6 +30,21 @@ READABLE_CSS = (
     '[data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p,'
     '[data-testid="stWidgetLabel"] small'
     f"{{font-size:{CAPTION_PX}px!important;color:{CAPTION_COLOUR}!important;opacity:1!important}}"
+)
+
+# No label is cut off ("Lock in my pred…", "held-out loss (nat…"): Streamlit ends a label that does not fit its
+# button, widget or metric tile with an ellipsis; here it wraps onto a second line instead (a Chinese label may
+# be longer than the English one the layout was tried with). Metric values are a size smaller, so that a
+# seven-digit count fits a fifth of the page. tests/e2e/test_overflow.py checks every page at 1280x800.
+WRAP = "white-space:normal!important;overflow:visible!important;text-overflow:clip!important"
+NO_CUT_CSS = (
+    '[data-testid="stMetricLabel"],[data-testid="stMetricLabel"] *,'
+    'button [data-testid="stMarkdownContainer"],button [data-testid="stMarkdownContainer"] p,'
+    '[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],'
+    '[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p,'
+    'label [data-testid="stMarkdownContainer"],label [data-testid="stMarkdownContainer"] p'
+    f"{{{WRAP}}}"
+    '[data-testid="stMetricValue"]{font-size:2rem!important}'
 )
 
 
@@ -63,13 +78,36 @@ def active_runs(ids: list[str], drawn: str | None) -> None:
             stop_run(job.run_id)
 
 
+WORLD_OF_LANG = {"en": "world-en", "zh": "world-zh"}  # the built-in world written in each language
+
+
+def offer_world() -> None:
+    """After a switch of language, while the corpus is the other language's built-in world (a class that
+    switched to 中文 would otherwise mask and probe English text): a button to use this language's world.
+    Asked, not done silently: the student may have chosen that world on purpose."""
+    corpus, wanted = config().corpus, WORLD_OF_LANG[i18n.lang()]
+    if corpus not in WORLD_OF_LANG.values() or corpus == wanted:
+        return
+    st.info(t("sidebar.other_world", corpus=corpus, wanted=wanted), icon=":material/public:")
+    st.button(t("sidebar.use_world", wanted=wanted), key="world_switch", on_click=use_world, args=(wanted,))
+
+
+def use_world(name: str) -> None:
+    """The offer's callback: the shared settings' corpus becomes `name` (the Corpus page's picker follows)."""
+    update_config(corpus=name, text_column=None)
+    st.session_state.pop("corpus_builtin", None)
+
+
 def sidebar() -> None:
     """Current corpus / tokenizer, the nickname box, and this student's active runs (all of them for
     the teacher) with where each stands and a stop button; others' runs are only counted."""
     cfg = config()
     with st.sidebar:
-        st.html(f"<style>{FOCUS_CSS}{READABLE_CSS}</style>")  # style only: applied without adding an element
+        st.html(
+            f"<style>{FOCUS_CSS}{READABLE_CSS}{NO_CUT_CSS}</style>"
+        )  # style only: applied without adding an element
         i18n.switch()
+        offer_world()
         corpus = shown_path(cfg.corpus)  # an upload's server path only in teacher mode
         st.markdown(
             t(

@@ -29,8 +29,9 @@ def choices(cfg) -> dict:
         required=True,
         key="train_size",
     )
-    a, b = st.columns(2)
-    if a.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time"):
+    by_time = st.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time")
+    b, _ = st.columns(2)  # the toggle on a line of its own: its label is longer than half the column
+    if by_time:
         budget = int(cfg.time_budget_s or 60)
         seconds = b.number_input(t("train.seconds"), *url_state.LIMITS["time_budget_s"], budget, 5, key="train_budget")
         length = {"time_budget_s": float(seconds), "steps": url_state.NO_STEP_LIMIT}

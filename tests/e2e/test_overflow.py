@@ -12,7 +12,9 @@ from selfsup_core.config import TrainConfig
 from selfsup_core.train import train
 from tests.e2e.helpers import shot, start_server, stop_server, wait_idle
 
+# every page; the Train page also with the finished run's tiles, the Corpus page also on world-zh (larger counts)
 PAGES = ("", "corpus", "masking", "lessons", "train", "probe", "compare", "sweep", "finetune", "class_results")
+PAGES += ("train?run={run}", "corpus?corpus=world-zh")
 
 # Visible text elements whose text does not fit: its own box clips it (overflow or text-overflow set), or an
 # ancestor that clips (within a few levels: a button, a tab, a tile) is narrower than the text.
@@ -25,7 +27,8 @@ CUT_TEXT = """() => {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own) continue;
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    // not drawn, or drawn 1 px wide for screen readers only (the "Skip to main content" link)
+    if (r.width <= 2 || r.height <= 2 || getComputedStyle(el).visibility === 'hidden') continue;
     let reason = null;
     const cs = getComputedStyle(el);
     if (el.clientWidth > 0 && clips(cs) && el.scrollWidth > el.clientWidth + 1) reason = 'clipped by itself';
@@ -47,26 +50,30 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("overflow") / "runs"
     root.mkdir()
     cfg = TrainConfig(objective="mlm", size="nano", steps=20, batch_size=8, eval_every=10, checkpoints=2)
-    train(cfg, runs.create_run(cfg.to_dict(), root))
+    path = runs.create_run(cfg.to_dict(), root)
+    train(cfg, path)
     proc, url = start_server(root)
-    yield url
+    yield url, path.name
     stop_server(proc)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_label_is_cut_off_on_any_page_at_1280x800(server, browser, lang):
+    url, run_id = server
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     found = {}
     try:
-        for name in PAGES:
-            page.goto(f"{server}/{name}?lang={lang}")
+        for where in PAGES:
+            where = where.format(run=run_id)
+            page.goto(f"{url}/{where}{'&' if '?' in where else '?'}lang={lang}")
             wait_idle(page)
             page.wait_for_timeout(300)  # fonts and late layout
-            shot(page, f"overflow-{name or 'home'}-{lang}")
+            name = where.split("?")[0] or "home"
+            shot(page, f"overflow-{name}{'-' + where.split('?')[1].split('=')[0] if '?' in where else ''}-{lang}")
             cut = page.evaluate(CUT_TEXT)
             if cut:
-                found[name or "home"] = cut
+                found[where or "home"] = cut
     finally:
         context.close()
     assert not found, "\n".join(f"{name}: {cut}" for name, cut in found.items())
