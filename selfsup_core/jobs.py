@@ -56,17 +56,14 @@ class CapacityError(ValueError):
 # (and whose `warm_up()`, if it has one and the worker imports it at start, runs before the worker says it is ready)
 JOB_KINDS = {"train": "selfsup_core.train", "finetune": "selfsup_core.finetune"}
 
-# How much lower than the server a worker's CPU priority is (os.nice): on a laptop's two cores a student's
-# click (a probe, a page) must win the core over a training step; training takes what the server leaves.
-WORKER_NICENESS = 10
 
-
-def _worker_main(conn, stop, threads: int, root: str) -> None:  # runs in the worker process
+def _worker_main(conn, stop, threads: int, root: str, nice: int) -> None:  # runs in the worker process
     """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit. Lowers its
-    own priority first (`WORKER_NICENESS`), so even its start (importing torch) yields to the server."""
+    own CPU priority first by `nice` (SELFSUP_WORKER_NICE: on a laptop's two cores a student's click, a probe
+    or a page, must win the core over a training step), so even its start (importing torch) yields."""
     import importlib
 
-    os.nice(WORKER_NICENESS)
+    os.nice(nice)
 
     import torch
     from transformers.utils import logging as hf_logging
@@ -251,7 +248,8 @@ class JobManager:
         parent, child = _CTX.Pipe()
         stop = _CTX.Event()
         root = str(runs_root(self.root))
-        process = _CTX.Process(target=_worker_main, args=(child, stop, self._threads, root), daemon=True)
+        args = (child, stop, self._threads, root, self.settings.worker_nice)
+        process = _CTX.Process(target=_worker_main, args=args, daemon=True)
         # `spawn` re-runs the parent's __main__ file in the child before the target. Under Streamlit
         # that is app.py, which would build a JobManager of its own and kill the worker; the worker
         # needs nothing from __main__, so it is shown an empty one while it starts.

@@ -98,11 +98,9 @@ def test_a_restart_marks_runs_left_in_flight_as_interrupted(runs_dir):
 
 
 def test_workers_run_at_a_lower_cpu_priority_than_the_server(manager):
-    from selfsup_core.jobs import WORKER_NICENESS
-
     worker = manager._workers[0]
     wait_until(lambda: os.getpriority(os.PRIO_PROCESS, worker.process.pid) > os.getpriority(os.PRIO_PROCESS, 0))
-    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)  # 19: the lowest priority there is
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + manager.settings.worker_nice)  # 19: the lowest there is
     assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == wanted
 
 
