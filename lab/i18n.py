@@ -127,6 +127,12 @@ def labels(prefix: str):
     return lambda option: text(f"{prefix}{option}", language)
 
 
+def size_name(size: str, language: str | None = None) -> str:
+    """A model preset's name in `language` (default: the session's): "迷你" for mini; an unknown preset as it is."""
+    key = f"size.{size}"
+    return text(key, language or lang()) if key in TEXT else size
+
+
 def switch() -> None:
     """The language switch (drawn in the sidebar on every page); keeps ?lang= in the URL so a shared link
     opens in this language. The widget has its own key: widget state is dropped on a page that does not draw

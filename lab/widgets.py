@@ -179,8 +179,7 @@ def _run_label(r: Any, me: str, language: str) -> str:
             return r
     run_id, c, s = r.id, r.config, r.summary
     who = i18n.text("runs.yours", language) if r.owner is not None and r.owner == me else r.nickname
-    size = c.get("size", "")
-    size = i18n.text(f"size.{size}", language) if f"size.{size}" in i18n.TEXT else size
+    size = i18n.size_name(c.get("size", ""), language)
     budget = c.get("time_budget_s")
     length = i18n.text("train.seconds_short", language, n=budget) if budget else None
     length = length or i18n.text("runs.steps", language, n=c.get("steps", 0))
@@ -256,6 +255,16 @@ def verdict(v: Any, all_of: str) -> None:
         )
     if v.seeds < 2:
         st.caption(t("verdict.one_seed"))
+
+
+def size_picker(label: str, default: str, key: str, where: Any = st) -> str:
+    """The model-size buttons (the presets this server allows), named in the session's language."""
+    from selfsup_core.models import available_sizes
+
+    sizes = available_sizes()
+    return where.segmented_control(
+        label, sizes, format_func=i18n.labels("size."), default=default, required=True, key=key
+    )
 
 
 def numbered(label: str, n: int, key: str, where: Any = st) -> int:

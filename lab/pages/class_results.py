@@ -28,6 +28,7 @@ def budget_label(found: dict[str, tuple], rows: list[dict]):
             i18n.text("class.seconds", language, s=seconds) if seconds else i18n.text("class.steps", language, n=steps)
         )
         n = counts[found[option]]
+        size = i18n.size_name(size, language)
         return i18n.text(i18n.counted("class.budget", n), language, size=size, duration=duration, n=n)
 
     return label

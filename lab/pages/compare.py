@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import actions, charts, i18n, live, ownership, pair_view, resources, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, models, runs
+from selfsup_core import experiments, runs
 from selfsup_core.config import COMPARE_BUDGET, TrainConfig
 
 OBJECTIVES = ("mlm", "ar")
@@ -19,14 +19,7 @@ def launch_pair(own: TrainConfig) -> None:
     """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
     base = url_state.config()
     a, b, c = st.columns(3)
-    size = a.segmented_control(
-        t("compare.size"),
-        models.available_sizes(),
-        format_func=i18n.labels("size."),
-        default=own.size,
-        required=True,
-        key="cmp_size",
-    )
+    size = widgets.size_picker(t("compare.size"), own.size, "cmp_size", a)
     seconds = b.number_input(
         t("compare.seconds"),
         *PAIR_LIMITS["time_budget_s"],

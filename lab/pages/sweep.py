@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import actions, charts, i18n, resources, sweep_view, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, models
+from selfsup_core import experiments
 from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES, MaskingConfig
 
 RATES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
@@ -142,14 +142,7 @@ st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = url_state.config()
 a, b, c, d = st.columns([1.4, 1, 1, 1])
-size = a.segmented_control(
-    t("sweep.size"),
-    models.available_sizes(),
-    format_func=i18n.labels("size."),
-    default=SWEEP_BUDGET.size,
-    required=True,
-    key="sw_size",
-)
+size = widgets.size_picker(t("sweep.size"), SWEEP_BUDGET.size, "sw_size", a)
 seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
 steps = c.number_input(t("sweep.steps"), 1, 20_000, 20_000, 50, key="sw_steps", help=t("sweep.steps_help"))
 seeds = int(

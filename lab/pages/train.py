@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import actions, charts, i18n, live, measures, ownership, resources, run_table, run_view, url_state, widgets
 from lab.i18n import t
-from selfsup_core import models, runs
+from selfsup_core import runs
 
 OBJECTIVES = ["mlm", "ar"]
 WIDGETS = ("train_objective", "train_size", "train_by_time", "train_budget", "train_steps", "train_lr", "train_batch")
@@ -21,14 +21,7 @@ def choices(cfg) -> dict:
         index=OBJECTIVES.index(cfg.objective),
         key="train_objective",
     )
-    size = st.segmented_control(
-        t("train.size"),
-        models.available_sizes(),
-        format_func=i18n.labels("size."),
-        default=cfg.size,
-        required=True,
-        key="train_size",
-    )
+    size = widgets.size_picker(t("train.size"), cfg.size, "train_size")
     by_time = st.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time")
     b, _ = st.columns(2)  # the toggle on a line of its own: its label is longer than half the column
     if by_time:
@@ -107,7 +100,9 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     job, lines = resources.jobs().status(run_id), run.metrics()
     p, c = runs.progress(run.config, lines, run.summary), run.config
     name = t(f"train.objective.{c['objective']}")
-    st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=ownership.shown_path(c["corpus"])))
+    st.subheader(
+        t("train.this_run", objective=name, size=i18n.size_name(c["size"]), corpus=ownership.shown_path(c["corpus"]))
+    )
     st.caption(t("train.run_id", run_id=run_id))
     run_view.state(run, job, p)
     if not (job and job.state == "queued"):  # while queued there is nothing to show yet (and no figure to build)
