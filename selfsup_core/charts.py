@@ -141,7 +141,7 @@ def heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", **ticks)  # repeated tokens stay distinct: positions, not categories
-    fig.update_xaxes(tickangle=-45, side="top", **ticks)  # on top: read from the title down to the rows
+    fig.update_xaxes(tickangle=-45, **ticks)
     fig = styled(fig, title, height)
     fig.update_xaxes(title=words["attended"], showgrid=False)
     fig.update_yaxes(title=words["attending"], showgrid=False)
