@@ -15,11 +15,17 @@ from lab.widgets import error
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import RunNotFoundError
 
+# session_state flag: a run was just launched, so the page's live view scrolls into sight (`live.follow`)
+FOLLOW = "live_follow"
 
-def submit(cfg: Any, kind: str = "train") -> str:
+
+def submit(cfg: Any, kind: str = "train", follow: bool = True) -> str:
     """Queue `cfg` (a TrainConfig, or a FinetuneConfig with kind="finetune") as this session's run, with its
-    owner id and nickname; returns the run id."""
-    return jobs().submit(cfg, owner=session_id(), kind=kind, nickname=nickname())
+    owner id and nickname; returns the run id. `follow`: a student's launch, so the page's live view scrolls
+    into sight (not for runs a live view submits by itself from the page's queue)."""
+    run_id = jobs().submit(cfg, owner=session_id(), kind=kind, nickname=nickname())
+    st.session_state[FOLLOW] = st.session_state.get(FOLLOW, False) or follow
+    return run_id
 
 
 def stop_run(run_id: str) -> None:
@@ -53,6 +59,7 @@ def launch(key: str, cfgs: list[Any], kind: str = "train") -> list[str]:
     st.session_state[f"pending_{key}"] = [c.to_dict() for c in cfgs]
     st.session_state[f"pending_kind_{key}"] = kind
     set_run_ids_param(key, [])
+    st.session_state[FOLLOW] = True
     return launch_pending(key)
 
 
@@ -66,7 +73,7 @@ def launch_pending(key: str) -> list[str]:
     config_class = FinetuneConfig if kind == "finetune" else TrainConfig
     while pending:
         try:
-            ids.append(submit(config_class.from_dict(pending[0]), kind=kind))
+            ids.append(submit(config_class.from_dict(pending[0]), kind=kind, follow=False))
         except CapacityError:
             break  # the queue or this student's share is full: try again on the next tick
         except ValueError:

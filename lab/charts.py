@@ -8,7 +8,7 @@ from typing import Any
 
 from lab.i18n import t
 from selfsup_core import charts as core
-from selfsup_core.charts import PALETTE, bars, heatmap, lens_grid, lines, styled, word_map  # noqa: F401 (re-exported)
+from selfsup_core.charts import PALETTE, bars, lens_grid, lines, styled, word_map  # noqa: F401 (re-exported for the pages)
 
 
 def words() -> dict[str, str]:
@@ -26,6 +26,10 @@ def setting_vs_realised(expected: dict[str, float], realised: dict[str, float], 
 
 def probability_lines(steps: Any, series: Any, **kw: Any) -> Any:
     return core.probability_lines(steps, series, words=words(), **kw)
+
+
+def heatmap(matrix: Any, labels: Any, title: str | None = None, **kw: Any) -> Any:
+    return core.heatmap(matrix, labels, title, words=words(), **kw)
 
 
 def confusion(matrix: Any, labels: Any, **kw: Any) -> Any:

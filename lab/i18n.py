@@ -46,7 +46,9 @@ else:  # pragma: no cover - the same parser, as a package (requirements.txt)
 
 LANGS = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
-SWITCH_LABEL = "🌐 Language · 语言"  # both languages on purpose: findable by someone who reads only one
+SWITCH_LABEL = (
+    ":material/language: Language · 语言"  # both languages on purpose: findable by someone who reads only one
+)
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "assets" / "i18n"
 
 
@@ -123,6 +125,12 @@ def labels(prefix: str):
     fixed when it is made, because AppTest formats options again later, outside the session's script run."""
     language = lang()
     return lambda option: text(f"{prefix}{option}", language)
+
+
+def size_name(size: str, language: str | None = None) -> str:
+    """A model preset's name in `language` (default: the session's): "迷你" for mini; an unknown preset as it is."""
+    key = f"size.{size}"
+    return text(key, language or lang()) if key in TEXT else size
 
 
 def switch() -> None:

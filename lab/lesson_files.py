@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab import widgets
 from lab.i18n import t
 from lab.ownership import is_teacher
 from lab.resources import jobs
@@ -26,7 +27,7 @@ def available() -> dict[str, lessons.Lesson]:
     found, problems = _available(str(root), stamp)
     if problems and is_teacher():
         for problem in problems:
-            st.warning(t("lessons.file_problem", problem=problem), icon="📄")
+            st.warning(t("lessons.file_problem", problem=problem), icon=":material/description:")
     return found
 
 
@@ -36,17 +37,17 @@ def upload_box() -> None:
     if not is_teacher():
         return
     st.caption(t("lessons.file_help", folder=runs_root() / lessons.LESSON_FOLDER))
-    upload = st.file_uploader(t("lessons.file_upload"), type=["toml"], key="lesson_file")
+    upload = widgets.upload(t("lessons.file_upload"), (".toml",), key="lesson_file")
     if upload is None or st.session_state.get("lesson_file_done") == upload.file_id:
         return
     limit = min(lessons.LESSON_MAX_BYTES, jobs().settings.upload_mb * 1024 * 1024)
     if upload.size > limit:
-        st.error(t("lessons.file_too_big", limit=limit // 1024), icon="⚠️")
+        st.error(t("lessons.file_too_big", limit=limit // 1024), icon=":material/warning:")
         return
     try:
         lesson = lessons.save_lesson_file(upload.getvalue(), upload.name, runs_root())
     except lessons.LessonFileError as e:
-        st.error(str(e), icon="⚠️")  # names the line and field: the same words in both languages
+        st.error(str(e), icon=":material/warning:")  # names the line and field: the same words in both languages
         return
     st.session_state["lesson_file_done"] = upload.file_id
-    st.success(t("lessons.file_loaded", id=lesson.id, steps=len(lesson.steps)), icon="✅")
+    st.success(t("lessons.file_loaded", id=lesson.id, steps=len(lesson.steps)), icon=":material/check_circle:")

@@ -14,7 +14,7 @@ from selfsup_core.lessons import tr
 
 def teacher_box(lesson, states: dict) -> None:
     """Teacher mode: load a lesson file; lock or hide each control of this lesson, for every student at once."""
-    with st.expander(t("lessons.teacher"), icon="🔒"):
+    with st.expander(t("lessons.teacher"), icon=":material/lock:"):
         lesson_files.upload_box()
         st.caption(t("lessons.teacher_help"))
         for control in lessons.CONTROLS:
@@ -34,11 +34,17 @@ def teacher_box(lesson, states: dict) -> None:
             )
 
 
+CONTROL_WIDTH = {"size": 4, "seconds": 3, "seed": 3, "corpus": 5}
+
+
 def controls(lesson, states: dict, lang: str) -> dict:
     """The lesson's controls a teacher has not hidden (locked ones greyed out at the preset); what was chosen."""
     preset, chosen = lessons.preset_values(lesson, lang), {}
     shown = [c for c in lessons.CONTROLS if states.get(c, "open") != "hidden"]
-    for control, col in zip(shown, st.columns(len(lessons.CONTROLS)), strict=False):
+    if not shown:
+        return chosen
+    widths = [CONTROL_WIDTH[c] for c in shown]  # a segmented control needs room for all its choices side by side
+    for control, col in zip(shown, st.columns(widths), strict=True):
         locked = states.get(control) == "locked"
         key = f"lc_{lesson.id}_{control}" + ("_locked" if locked else "")
         args = dict(
@@ -49,7 +55,10 @@ def controls(lesson, states: dict, lang: str) -> dict:
         )
         if control in ("size", "corpus"):
             options = lessons.SIZES if control == "size" else list(lessons.TASK_OF_CORPUS)
-            chosen[control] = col.segmented_control(options=options, default=preset[control], required=True, **args)
+            shown_as = i18n.labels("size.") if control == "size" else str
+            chosen[control] = col.segmented_control(
+                options=options, default=preset[control], required=True, format_func=shown_as, **args
+            )
         elif control == "seconds":
             low, high = lessons.SECONDS
             chosen[control] = col.number_input(min_value=low, max_value=high, value=preset[control], step=5, **args)
@@ -80,11 +89,11 @@ def outcome(step, index: int, ids: list[str], mine: str | None, lang: str) -> No
     if early:
         widgets.verdict(early, t("verdict.both") if len(ids) == 2 else t("verdict.all", n=len(ids)))
     elif answer is None:
-        st.warning(t("lessons.no_verdict"), icon="⚠️")
+        st.warning(t("lessons.no_verdict"), icon=":material/warning:")
     elif answer == mine:
-        st.success(t("lessons.right"), icon="✅")
+        st.success(t("lessons.right"), icon=":material/check_circle:")
     else:
-        st.info(t("lessons.wrong"), icon="🔬")
+        st.info(t("lessons.wrong"), icon=":material/biotech:")
     metric, percent = t(f"lessons.metric.{step.judge.metric}"), step.judge.metric != "val_loss"
     fig = charts.grouped_bars(labels, {metric: results}, y_title=metric, percent=percent, height=340)
     widgets.chart(fig, key=f"lesson_result_{index}")

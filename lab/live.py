@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lab.actions import launch_pending, waiting
+from lab import timing
+from lab.actions import FOLLOW, launch_pending, waiting
 from lab.resources import jobs
 
 # Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
@@ -32,19 +33,36 @@ def phase(ids: list[str], key: str | None = None) -> str | None:
     return "queued" if found or (key and waiting(key)) else None
 
 
-def view(draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None) -> str | None:
+def view(
+    draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None, name: str = "main"
+) -> str | None:
     """The one live view: `draw(ids, phase)` inside a fragment that redraws every `REFRESH_S[phase]` seconds
     while the runs are live, and reruns the whole page when their phase changes (which sets the new timer; none
     once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`actions.launch`);
-    on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. Returns the
-    phase the view was drawn in (None: all finished)."""
+    on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. `name`: which
+    view of the page this is ("main", or "sidebar"), unique on a page. Right after a launch the page's main view
+    is scrolled into sight (`follow`). Returns the phase the view was drawn in (None: all finished)."""
     drawn = phase(ids, key)
 
     def redraw() -> None:
-        current = launch_pending(key) if key else ids
-        if phase(current, key) != drawn:
-            st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
-        draw(current, drawn)
+        with timing.timed(f"fragment:live-{name}"):
+            current = launch_pending(key) if key else ids
+            if phase(current, key) != drawn:
+                st.rerun()  # started or all done: redraw the page with the new timer (none, and the results)
+            draw(current, drawn)
 
-    st.fragment(redraw, run_every=REFRESH_S.get(drawn))()
+    with st.container(key=f"live-{name}"):
+        st.fragment(redraw, run_every=REFRESH_S.get(drawn))()
+    if name == "main" and st.session_state.pop(FOLLOW, False):
+        follow(name)
     return drawn
+
+
+def follow(name: str) -> None:
+    """Scroll the live view `name` into sight, once: after Launch the curve appears where the student looks,
+    not below the fold of a projector's 800 pixels. Streamlit has no scroll API; a one-line script does it
+    (the app's own text, no user input in it)."""
+    st.html(
+        f"<script>document.querySelector('.st-key-live-{name}')?.scrollIntoView({{block: 'start'}});</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab.resources import corpus, model, spinner, tokenizer
+from lab.resources import corpus, model, model_version, spinner, tokenizer
 from selfsup_core import corpus as corpus_mod
 from selfsup_core import verdicts
 from selfsup_core.config import TrainConfig
@@ -112,6 +112,23 @@ def estimate(objective: str, size: str, seq_len: int, batch_size: int, tokenizer
 
     shape = dict(objective=objective, size=size, seq_len=seq_len, batch_size=batch_size, tokenizer=tokenizer)
     return models.estimate(TrainConfig(**shape, vocab_size=vocab, steps=1))
+
+
+def ask(model_path, question: str, *args):
+    """`probe.<question>(model, tokenizer, *args)` of a saved model (fill_mask, next_token, answer_rank, attention,
+    generate), cached per (model folder, its version, question, arguments): asking again what a student asked
+    before (back to an earlier sentence, another tab, a classmate's same demo question) costs a dictionary
+    look-up instead of a forward pass on a core that two training runs share. The model is loaded with its
+    attention weights, so one loaded model answers every question."""
+    return _asked(str(model_path), model_version(model_path), question, args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _asked(path: str, version: float, question: str, args: tuple):
+    from selfsup_core import probe
+
+    m, tok, _ = model(path, attention=True)
+    return getattr(probe, question)(m, tok, *args)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

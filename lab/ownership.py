@@ -117,6 +117,14 @@ def may_change(run: RunInfo) -> bool:
     return runs_mod.may_change(run, session_id(), is_teacher())
 
 
+def own_latest(ids: list[str]) -> int:
+    """Where a run picker opens: the index in `ids` (newest first) of this browser's latest run, else 0 (the
+    newest): in a class the newest run on the server is usually a classmate's."""
+    me = session_id()
+    owners = {r.id: r.owner for r in all_runs()}
+    return next((i for i, run_id in enumerate(ids) if owners.get(run_id) == me), 0)
+
+
 def visible_runs(among: list[RunInfo] | None = None) -> list[RunInfo]:
     """The runs (default: all, newest first) this session may see: only its own when SELFSUP_SHARE_RUNS=0,
     except for the teacher."""

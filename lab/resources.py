@@ -13,7 +13,6 @@ from selfsup_core import corpus as corpus_mod
 from selfsup_core import runs as runs_mod
 from selfsup_core import uploads
 from selfsup_core.jobs import JobManager
-from selfsup_core.probe import ProbeError, load_model
 from selfsup_core.runs import RunInfo, list_runs, runs_root
 from selfsup_core.tokenization import build_tokenizer
 
@@ -58,17 +57,25 @@ def tokenizer(spec: str, kind: str, column: str | None = None, vocab_size: int |
 @spinner("spin.model")
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _model(path: str, mtime: float, attention: bool, tokenizer_path: str | None):
+    from selfsup_core.probe import load_model  # torch and transformers: only once a model is needed
+
     return load_model(path, attention=attention, tokenizer_path=tokenizer_path)
+
+
+def model_version(path: os.PathLike) -> float:
+    """The saved model's version (its weights file's mtime): part of every cache key of what it answers."""
+    try:  # one stat, no exists-then-stat race with a run deleted in between
+        return os.path.getmtime(os.path.join(path, "model.safetensors"))
+    except FileNotFoundError:
+        from selfsup_core.probe import ProbeError
+
+        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
 
 
 def model(path: os.PathLike, attention: bool = False, tokenizer_path: os.PathLike | None = None):
     """(model, tokenizer, objective) of a saved model folder; reloaded when the folder changes. A checkpoint
     holds weights only: `tokenizer_path` is then its run's model folder."""
-    try:  # one stat, no exists-then-stat race with a run deleted in between
-        mtime = os.path.getmtime(os.path.join(path, "model.safetensors"))
-    except FileNotFoundError:
-        raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).") from None
-    return _model(str(path), mtime, attention, None if tokenizer_path is None else str(tokenizer_path))
+    return _model(str(path), model_version(path), attention, None if tokenizer_path is None else str(tokenizer_path))
 
 
 @spinner("spin.task")
@@ -92,6 +99,8 @@ def classifier(path: os.PathLike):
     """A fine-tuned classifier (finetune.Classifier) from its folder; reloaded when the folder changes."""
     info = os.path.join(path, "finetune.json")
     if not os.path.exists(info):
+        from selfsup_core.probe import ProbeError
+
         raise ProbeError("This run has no saved classifier yet; wait until it finishes (or pick another run).")
     return _classifier(str(path), os.path.getmtime(info))
 

@@ -1,5 +1,6 @@
-"""The run picker pages share: a select box of the runs that have a saved model, opened on the current run
-(`url_state.current_run`, so a link or another page's choice carries over) and making the pick current."""
+"""The run picker pages share: a select box of the runs this session may see that have a saved model, opened on
+the current run (`url_state.current_run`, so a link or another page's choice carries over), else on this
+browser's own latest run, and making the pick current."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 import streamlit as st
 
-from lab import resources, url_state, widgets
+from lab import ownership, url_state, widgets
 
 
 def ready_runs(objective: str | None = None, corpus: str | None = None) -> list[str]:
-    """Ids of the runs with a saved model (of `objective` and trained on `corpus`, where given), newest first."""
+    """Ids of the visible runs with a saved model (of `objective` and trained on `corpus`, where given), newest first."""
     return [
         r.id
-        for r in resources.all_runs()
+        for r in ownership.visible_runs()
         if (r.model_path / "model.safetensors").exists()
         and objective in (None, r.config.get("objective"))
         and corpus in (None, r.config.get("corpus"))
@@ -22,11 +23,11 @@ def ready_runs(objective: str | None = None, corpus: str | None = None) -> list[
 
 
 def ready_run(label: str, key: str, where: Any = st, objective: str | None = None) -> str | None:
-    """The picked run's id (labelled by `widgets.run_label`), or None when no run has a saved model yet."""
+    """The picked run's id (labelled by `widgets.run_labels`), or None when no run has a saved model yet."""
     ready = ready_runs(objective)
     if not ready:
         return None
     current = url_state.current_run()
     follow = lambda: url_state.set_current_run(st.session_state[key])  # noqa: E731
-    index = ready.index(current) if current in ready else 0
-    return where.selectbox(label, ready, index=index, format_func=widgets.run_label, key=key, on_change=follow)
+    index = ready.index(current) if current in ready else ownership.own_latest(ready)
+    return where.selectbox(label, ready, index=index, format_func=widgets.run_labels(), key=key, on_change=follow)

@@ -20,11 +20,11 @@ def manage(chosen: list[runs.RunInfo]) -> None:
     active = [r.id for r in mine if resources.jobs().status(r.id)]
     done = [r.id for r in mine if r.id not in active]
     a, b = st.columns(2)
-    if active and a.button(t("train.stop_ticked", n=len(active)), icon="⏹️", key="stop_ticked"):
+    if active and a.button(t("train.stop_ticked", n=len(active)), icon=":material/stop_circle:", key="stop_ticked"):
         for rid in active:
             actions.stop_run(rid)
     if done:
-        with b.popover(t("train.delete_ticked", n=len(done)), icon="🗑️"):
+        with b.popover(t("train.delete_ticked", n=len(done)), icon=":material/delete:"):
             st.write(t("train.delete_warning"))
             confirmed = st.button(t("train.delete_confirm"), type="primary", key="delete_ticked")
             if confirmed and all(map(actions.delete_run, done)):
@@ -64,11 +64,12 @@ def past_runs() -> None:
     runs to compare their curves, and to stop or delete one's own. Returns early instead of st.stop(),
     which would also stop the sidebar that app.py draws after the page."""
     shown = list(reversed(ownership.visible_runs()))  # oldest first: new runs do not shift a selection
-    rows = runs.table(shown, ownership.session_id())
+    rows = runs.table(shown, ownership.session_id(), {j.run_id: j.state for j in resources.jobs().active()})
     if not rows:
         return st.info(t("train.no_runs"))
     shown_rows = pd.DataFrame(rows).assign(
         status=[widgets.status(r["status"]) for r in rows],
+        steps=[tables.steps_text(r) for r in rows],
         corpus=[ownership.shown_path(r["corpus"]) if r["corpus"] else r["corpus"] for r in rows],
     )
     shown_rows, columns = tables.dashed(shown_rows, tables.run_columns())

@@ -14,25 +14,22 @@ from lab.ownership import shown_path
 from selfsup_core import export, runs
 
 
-def duration(seconds: float | None) -> str:
-    """Seconds as the class reads them: "45 s" under a minute and a half, else minutes."""
-    if seconds is None:
-        return "—"
-    return t("train.seconds_short", n=seconds) if seconds < 90 else t("train.minutes_short", n=seconds / 60)
-
-
 def state(run: runs.RunInfo, job: Any, p: dict[str, Any]) -> None:
-    """Where the run stands: queued at position n, a progress bar while it trains, then its final status."""
-    if job and job.state == "queued":
-        st.info(t("train.queued", n=job.queue_position), icon="⏳")
-    elif job:
-        st.progress(p["fraction"], text=t("train.running", step=p["step"], left=duration(p["eta_s"])))
-    elif run.status == "failed":
-        st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon="⚠️")
-    elif run.status == "completed":
-        st.success(t("train.completed", steps=p["step"], time=duration(p["elapsed_s"])), icon="✅")
-    elif run.status == "stopped":
-        st.warning(t("train.stopped", step=p["step"]), icon="⏹️")
+    """Where the run stands (`runs.live_status`, as every table and the sidebar say): queued at position n, a
+    progress bar while it trains, then its final status."""
+    now = runs.live_status(run, job.state if job else None)
+    if now == "queued" and job:
+        st.info(t("train.queued", n=job.queue_position), icon=":material/hourglass_top:")
+    elif now == "running" and job:
+        st.progress(p["fraction"], text=t("train.running", step=p["step"], left=widgets.duration(p["eta_s"])))
+    elif now == "failed":
+        st.error(t("train.failed", error=run.summary.get("error", t("train.unknown_error"))), icon=":material/warning:")
+    elif now == "completed":
+        st.success(
+            t("train.completed", steps=p["step"], time=widgets.duration(p["elapsed_s"])), icon=":material/check_circle:"
+        )
+    elif now == "stopped":
+        st.warning(t("train.stopped", step=p["step"]), icon=":material/stop_circle:")
     else:
         st.warning(t("train.interrupted", status=widgets.status(run.status)))
 
@@ -48,7 +45,9 @@ def figures(p: dict[str, Any], training: bool) -> None:
     share, per_s = p.get("signal_share"), p.get("signal_per_s")
     signal = "—" if share is None or per_s is None else t("train.signal_value", share=share, per_s=per_s)
     m[3].metric(t("train.signal"), signal, help=t("train.signal_help"))
-    m[4].metric(t("train.time_left" if training else "train.time"), duration(p["eta_s" if training else "elapsed_s"]))
+    m[4].metric(
+        t("train.time_left" if training else "train.time"), widgets.duration(p["eta_s" if training else "elapsed_s"])
+    )
 
 
 def config_download(run: runs.RunInfo) -> None:
@@ -58,7 +57,7 @@ def config_download(run: runs.RunInfo) -> None:
         (run.path / "config.json").read_bytes(),
         f"{run.id}-config.json",
         "application/json",
-        icon="⬇️",
+        icon=":material/download:",
         key=f"config-{run.id}",
         help=t("train.download_config_help"),
     )
@@ -82,7 +81,7 @@ def exports(run: runs.RunInfo) -> None:
             mime,
             key=f"export-{kind}-{run.id}",
             help=t(f"train.export_{kind}_help"),
-            icon="⬇️",
+            icon=":material/download:",
             on_click="ignore",
             width="stretch",
         )

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from lab.i18n import t
-from selfsup_core.experiments import COMPARISON_ROWS
 
 MISSING = "—"  # how every table shows a value that is not there (not "None", "nan" or "<NA>"), in every language
 
@@ -62,6 +61,14 @@ RUN_COLUMNS = [
     "error",
     "run",
 ]
+
+
+def steps_text(row: dict[str, Any]) -> str:
+    """A runs-table row's steps as the class reads them: done of the target ("120 / 300"), or done within the
+    time budget ("120 in 30 s"); never the step cap of a run that a time budget ends."""
+    if row.get("time_budget_s"):
+        return t("train.steps_in", done=row["steps"], seconds=row["time_budget_s"])
+    return t("train.steps_of", done=row["steps"], target=row.get("target_steps") or row["steps"])
 
 
 def run_columns() -> dict[str, Any]:
@@ -149,6 +156,8 @@ _COMPARISON_FORMATS = {
 def comparison(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """`comparable_metrics` of several runs (name -> metrics) side by side: a row per metric, comparable ones
     first, labelled (the first names the number of blanks)."""
+    from selfsup_core.experiments import COMPARISON_ROWS  # imports torch: only where a comparison is shown
+
     table = pd.DataFrame(
         {name: {row: _COMPARISON_FORMATS[row].format(m[row]) for row in COMPARISON_ROWS} for name, m in metrics.items()}
     )

@@ -13,7 +13,7 @@ from lab.resources import corpus, saved_uploads
 from lab.widgets import error
 from selfsup_core import config as config_mod
 from selfsup_core import corpus as corpus_mod
-from selfsup_core import finetune, tasks, uploads
+from selfsup_core import tasks, uploads
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import RunNotFoundError, load_run
 
@@ -90,7 +90,8 @@ def settings_from_url(base: Any, names: tuple[str, ...], limits: config_mod.Limi
     cfg, problems = config_mod.from_params(params, base, names, limits)
     for problem in problems:  # the core's words; in Chinese they follow as the detail
         st.warning(
-            problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem), icon="🔗"
+            problem if i18n.lang() == "en" else t("error.detail", message=t("url.not_used"), detail=problem),
+            icon=":material/link:",
         )
     return cfg
 
@@ -180,9 +181,18 @@ def set_run_ids_param(key: str, ids: list[str]) -> None:
 # -- the Fine-tune page's link ---------------------------------------------------------------------
 FINETUNE_BUDGETS = {"8": 8, "32": 32, "128": 128, "all": None}
 FINETUNE_ARCHS = ("mlm", "ar")  # the architecture of a model from scratch: BERT or GPT-2
-# The Fine-tune page's settings in the URL: a FinetuneConfig's, those that differ from FINETUNE_LINK_BASE;
+# The Fine-tune page's settings in the URL: a FinetuneConfig's, those that differ from `finetune_link_base()`;
 # FINETUNE_LIMITS: what its widgets accept (a link's value outside them would crash a widget)
-FINETUNE_LINK_BASE = finetune.FinetuneConfig(method="scratch", label_budget=32)
+
+
+def finetune_link_base():
+    """The FinetuneConfig a Fine-tune link is written against (made on demand: `selfsup_core.finetune` imports
+    torch, which the other pages need not wait for)."""
+    from selfsup_core import finetune
+
+    return finetune.FinetuneConfig(method="scratch", label_budget=32)
+
+
 FINETUNE_LINKED = (
     "pretrained",
     "task",
@@ -208,7 +218,7 @@ def finetune_link(choices: list):
     """The Fine-tune page's settings of a link the page was opened with (None: none), put into its widgets
     (keys ft_*); `choices`: the pretraining runs it offers."""
     link = settings_from_url(
-        FINETUNE_LINK_BASE,
+        finetune_link_base(),
         FINETUNE_LINKED,
         {
             **FINETUNE_LIMITS,

@@ -34,7 +34,7 @@ def player(writings: dict[str, Writing], button: Any = st) -> None:
     last = max(len(w.steps) for w in writings.values()) - 1
     st.session_state["inside_step"] = min(st.session_state.get("inside_step", 0), last)
     playing = st.session_state.get("inside_playing", False)
-    button.button(t("inside.pause" if playing else "inside.play"), icon="⏸️" if playing else "▶️",
+    button.button(t("inside.pause" if playing else "inside.play"), icon=":material/pause:" if playing else ":material/play_arrow:",
                   on_click=toggle_play, args=(last,), key="inside_play", width="stretch")  # fmt: skip
 
     def frame() -> None:

@@ -31,6 +31,8 @@ WORDS = {
     "realised": "realised on a batch",
     "true_class": "true class",
     "predicted_class": "predicted class",
+    "attending": "token that looks (row)",
+    "attended": "token it looks at (column)",
     "suffix.train": " · train",
     "suffix.heldout": " · held-out",
 }
@@ -120,14 +122,18 @@ def bars(
     return styled(fig, title, height)
 
 
-def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height: int = 520) -> go.Figure:
-    """Attention heatmap: row = the token attending, column = the token attended to."""
+def heatmap(
+    matrix: Any, labels: Sequence[str], title: str | None = None, height: int = 520, words: dict[str, str] = WORDS
+) -> go.Figure:
+    """Attention heatmap: row = the token attending, column = the token attended to, each axis titled and
+    labelled with the tokens. A light sequential scale (white to dark blue): most weights are near 0, and
+    on a projector a mostly white map with a few dark cells reads better than a mostly dark one."""
     n = len(labels)
     ticks = dict(tickmode="array", tickvals=list(range(n)), ticktext=[f"{t}" for t in labels])
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
-            colorscale="Cividis",
+            colorscale="Blues",
             zmin=0,
             zmax=1,
             customdata=[[(labels[r], labels[c]) for c in range(n)] for r in range(n)],
@@ -136,7 +142,10 @@ def heatmap(matrix: Any, labels: Sequence[str], title: str | None = None, height
     )
     fig.update_yaxes(autorange="reversed", **ticks)  # repeated tokens stay distinct: positions, not categories
     fig.update_xaxes(tickangle=-45, **ticks)
-    return styled(fig, title, height)
+    fig = styled(fig, title, height)
+    fig.update_xaxes(title=words["attended"], showgrid=False)
+    fig.update_yaxes(title=words["attending"], showgrid=False)
+    return fig
 
 
 def setting_vs_realised(

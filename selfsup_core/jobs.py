@@ -39,6 +39,7 @@ from .runs import (
     mark_interrupted,
     may_change,
     run_path,
+    runs_root,
     update_summary,
 )
 from .settings import Settings
@@ -52,12 +53,17 @@ class CapacityError(ValueError):
 
 
 # kind of job -> module whose `run_job(config: dict, run_dir: Path, should_stop: Callable[[], bool])` runs it
+# (and whose `warm_up()`, if it has one and the worker imports it at start, runs before the worker says it is ready)
 JOB_KINDS = {"train": "selfsup_core.train", "finetune": "selfsup_core.finetune"}
 
 
-def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker process
-    """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit."""
+def _worker_main(conn, stop, threads: int, root: str, nice: int) -> None:  # runs in the worker process
+    """Worker loop: receive (run_id, root, kind, config), run it, report back; None means exit. Lowers its
+    own CPU priority first by `nice` (SELFSUP_WORKER_NICE: on a laptop's two cores a student's click, a probe
+    or a page, must win the core over a training step), so even its start (importing torch) yields."""
     import importlib
+
+    os.nice(nice)
 
     import torch
     from transformers.utils import logging as hf_logging
@@ -66,6 +72,14 @@ def _worker_main(conn, stop, threads: int) -> None:  # runs in the worker proces
 
     torch.set_num_threads(threads)
     hf_logging.disable_progress_bar()
+    os.environ["SELFSUP_RUNS_DIR"] = root  # caches (tokenizers) beside this manager's runs
+    for kind in JOB_KINDS.values():
+        warm = getattr(sys.modules.get(kind), "warm_up", None)
+        try:
+            if warm:
+                warm()
+        except Exception:  # a warm-up is an optimisation: a worker that could not warm up still works
+            log.exception("warm-up of %s failed", kind)
     conn.send(("ready", None))
     while True:
         job = conn.recv()
@@ -233,7 +247,9 @@ class JobManager:
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe()
         stop = _CTX.Event()
-        process = _CTX.Process(target=_worker_main, args=(child, stop, self._threads), daemon=True)
+        root = str(runs_root(self.root))
+        args = (child, stop, self._threads, root, self.settings.worker_nice)
+        process = _CTX.Process(target=_worker_main, args=args, daemon=True)
         # `spawn` re-runs the parent's __main__ file in the child before the target. Under Streamlit
         # that is app.py, which would build a JobManager of its own and kill the worker; the worker
         # needs nothing from __main__, so it is shown an empty one while it starts.

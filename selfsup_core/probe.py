@@ -259,17 +259,22 @@ class AnswerRank(NamedTuple):
 
 @torch.inference_mode()
 def answer_rank(model: PreTrainedModel, tokenizer: Tokenizer, text: str, answer: str) -> AnswerRank | None:
-    """The rank and probability of `answer` at the one [MASK] of `text` (a masked LM, whole vocabulary), or
-    None when the answer is not one token (then no single [MASK] can hold it). Ties count in its favour."""
-    require(model, "mlm", "Ranking an answer")
+    """The rank and probability of `answer` over the whole vocabulary: at the one [MASK] of `text` for a masked
+    LM, as the next token after the prompt `text` for an AR model; None when the answer is not one token (then
+    no single [MASK] or next token can be it). Ties count in its favour."""
+    require(model, ("mlm", "ar"), "Ranking an answer")
     answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
-    ids = _mlm_ids(model, tokenizer, text)
-    positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
-    if len(positions) != 1:
-        raise ProbeError("Put exactly one [MASK] where the answer should go.")
+    if objective_of(model) == "ar":
+        ids, position = _ar_ids(model, tokenizer, text), -1
+    else:
+        ids = _mlm_ids(model, tokenizer, text)
+        positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+        if len(positions) != 1:
+            raise ProbeError("Put exactly one [MASK] where the answer should go.")
+        position = positions[0]
     if len(answer_ids) != 1 or answer_ids[0] == tokenizer.unk_token_id:
         return None
-    probs = _logits(model, [ids])[0, positions[0]].softmax(-1)  # (V,)
+    probs = _logits(model, [ids])[0, position].softmax(-1)  # (V,)
     p = probs[answer_ids[0]]
     return AnswerRank(int((probs > p).sum()) + 1, float(p), probs.numel())
 
@@ -562,9 +567,10 @@ def timeline(
     MLM runs answer the first [MASK] of `text`; AR runs predict the token after `text`.
     answer: the known right answer, if any; its first token is tracked too.
     Returns one row per checkpoint: {"step", "top1", "top1_prob", "probs", "answer"}: probs maps each
-    of the final model's `track` most likely tokens (then the answer's token) to its probability at
-    that step, same keys in the same order in every row, so their lines can be drawn against the
-    step; "answer" is the answer's token (a key of probs) or None.
+    of the final model's `track` most likely tokens (then any other checkpoint's top guess, then the
+    answer's token) to its probability at that step, same keys in the same order in every row, so their
+    lines can be drawn against the step and every row's top guess is one of them; "answer" is the
+    answer's token (a key of probs) or None.
     """
     if not checkpoints:
         raise ProbeError("This run has no saved model yet; wait until it finishes (or pick another run).")
@@ -574,8 +580,9 @@ def timeline(
         dists.append((step, _probe_distribution(model, tok, text)))
     tracked = dists[-1][1].topk(min(track, dists[-1][1].numel())).indices.tolist()
     answer_ids = _content_ids(tok, answer) if answer else []
-    if answer_ids and answer_ids[0] not in tracked:
-        tracked.append(answer_ids[0])
+    for i in [int(p.argmax()) for _, p in dists] + answer_ids[:1]:  # the table's top guesses: drawn too
+        if i not in tracked:
+            tracked.append(i)
     names = token_texts(tok, tracked)
     answer_token = token_texts(tok, answer_ids[:1])[0] if answer_ids else None
     rows = []

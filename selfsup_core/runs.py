@@ -328,16 +328,39 @@ def visible(runs: list[RunInfo], by: str | None, teacher: bool = False, share: b
     return runs if share or teacher else [r for r in runs if may_change(r, by)]
 
 
-def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
+def live_status(run: RunInfo, job_state: str | None = None) -> str:
+    """The one status a run is shown with, everywhere (tables, sidebar, live view), from its summary and the job
+    manager's `job_state` (queued | running, None: not in the manager). A finished summary wins: the run has
+    ended even if its worker has not reported yet. Before that the job manager knows best: a run it has handed
+    to a worker is running though its summary may still say queued; a run it does not hold is not training,
+    whatever an unfinished summary says (the summary's own status, `queued` or `running`, until a restart
+    marks it interrupted)."""
+    if run.status in FINISHED:
+        return run.status
+    return job_state or run.status
+
+
+def steps_done(run: RunInfo) -> int:
+    """The optimizer steps a run has taken: its summary's count once finished, else its last metrics line's."""
+    if run.status in FINISHED and run.summary.get("steps") is not None:
+        return int(run.summary["steps"])
+    lines = run.metrics() if run.status == "running" else []
+    return int(lines[-1]["step"]) if lines else 0
+
+
+def table(runs: list[RunInfo], me: str | None = None, jobs: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """One row per run for the past-runs table: key settings, then final figures (None where unknown).
 
-    `steps` is the steps done (from the summary) or, before the end, the steps asked for; `yours` says
-    whether the owner id `me` launched it; `by` is the nickname it was launched under. Keys are identifiers
-    and values as recorded: the app labels and rounds them.
+    `status` is `live_status` given `jobs` (run id -> the job manager's state); `steps` is the steps done
+    (`steps_done`) and `target_steps` the steps asked for, or None where a time budget (`time_budget_s`,
+    seconds) ends the run (its step count is only a cap); `yours` says whether the owner id `me` launched it;
+    `by` is the nickname it was launched under. Keys are identifiers and values as recorded: the app labels
+    and rounds them.
     """
     rows = []
     for r in runs:
         c, s = r.config, r.summary
+        budget = c.get("time_budget_s")
         masking = c.get("masking") or {}
         mlm = c.get("objective") == "mlm"
         rows.append(
@@ -345,14 +368,16 @@ def table(runs: list[RunInfo], me: str | None = None) -> list[dict[str, Any]]:
                 "run": r.id,
                 "yours": may_change(r, me),
                 "by": r.nickname,
-                "status": r.status,
+                "status": live_status(r, (jobs or {}).get(r.id)),
                 "objective": str(c.get("objective", "?")).upper(),
                 "size": c.get("size"),
                 "corpus": c.get("corpus"),
                 "tokenizer": c.get("tokenizer"),
                 "mask_rate": masking.get("rate") if mlm else None,
                 "masking": masking.get("strategy") if mlm else None,
-                "steps": s.get("steps", c.get("steps")),
+                "steps": steps_done(r),
+                "target_steps": None if budget else c.get("steps"),
+                "time_budget_s": budget,
                 "seed": c.get("seed"),
                 "val_loss": s.get("val_loss"),
                 "val_accuracy": s.get("val_accuracy"),

@@ -14,6 +14,10 @@ SELFSUP_DISK_QUOTA_MB       size of the runs directory above which the oldest fi
 SELFSUP_TEACHER_PASSWORD    unlocks teacher mode (stop / delete anyone's run, see every run); unset
                             (default): no teacher mode. Compared in constant time.
 SELFSUP_SHARE_RUNS          1 (default): students see each other's runs read-only; 0: only their own
+SELFSUP_WORKER_NICE         how much lower than the server's the training workers' CPU priority is (os.nice,
+                            default 10): a student's click wins the core over a training step, training
+                            takes what the server leaves. 0: equal shares (on a machine busy with other work
+                            at normal priority, training at 10 gets little of the CPU)
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Settings:
         default_factory=lambda: os.environ.get("SELFSUP_TEACHER_PASSWORD") or None, repr=False
     )
     share_runs: bool = field(default_factory=lambda: os.environ.get("SELFSUP_SHARE_RUNS", "1") != "0")
+    worker_nice: int = field(default_factory=lambda: _int("SELFSUP_WORKER_NICE", 10))
 
     def is_teacher(self, password: str | None) -> bool:
         """Constant-time password check (no timing hints); False when no teacher password is set."""

@@ -34,9 +34,12 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import PreTrainedTokenizerFast
+
+if TYPE_CHECKING:  # transformers (and torch with it) only once a tokenizer is made: the app's first page needs neither
+    from transformers import PreTrainedTokenizerFast
 
 MASK_TOKEN = "[MASK]"  # the blank: what masking puts in, and what a question's text holds where its answer goes
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", MASK_TOKEN)
@@ -92,6 +95,8 @@ def _pieces(tok: Tokenizer, texts: Iterable[str]) -> Counter[str]:
 
 
 def _wrap(tok: Tokenizer, max_length: int) -> PreTrainedTokenizerFast:
+    from transformers import PreTrainedTokenizerFast
+
     return for_objective(
         PreTrainedTokenizerFast(
             tokenizer_object=tok,

@@ -202,6 +202,13 @@ class StopFlag(Callback):
         return self.should_stop()
 
 
+def warm_up() -> None:
+    """What a waiting worker does before its first job (see jobs.JOB_KINDS): the default run's data, so that
+    its tokenizer is in the runs folder's cache (`cached_tokenizer`) and a class's first Launch starts training
+    at once instead of training a tokenizer first."""
+    prepare_data(TrainConfig())
+
+
 def run_job(config: dict[str, Any], run_dir: Path, should_stop: Callable[[], bool]) -> None:
     """Entry point of a background job (see jobs.JOB_KINDS): train `config` into `run_dir` until done or stopped."""
 
@@ -296,7 +303,8 @@ def _train(cfg: TrainConfig, run_dir: Path | None, callbacks: Sequence[Callback]
         # 3. log, evaluate, checkpoint (rank 0 only)
         is_last = step >= cfg.steps or (cfg.time_budget_s and time.perf_counter() - t0 >= cfg.time_budget_s)
         is_eval = step % cfg.eval_every == 0 or is_last
-        if step % cfg.log_every == 0 or is_eval:
+        # the first step is logged too: the live curve's first point comes one step after Launch, not log_every
+        if step % cfg.log_every == 0 or is_eval or step == 1:
             record = {
                 "step": step,
                 "train_loss": interval_loss / interval_steps,

@@ -12,9 +12,10 @@ import math
 import statistics
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # a tensor's type only: the app's verdicts need not import torch
+    import torch
 
 TOO_EARLY, WITHIN_SPREAD, WINS = "too_early", "within_spread", "wins"
 # A model has learned something to compare once BOTH hold (a model that is still guessing fails both):

@@ -203,4 +203,4 @@ def test_the_page_compares_like_with_like_and_shows_accuracy_in_percent(runs_dir
     assert "%{y:.1%}" in spec and "%{y:.3f}" not in spec  # 21.6%, not 0.2155
     assert '".0%"' in spec.replace(" ", "")  # the axis ticks are percentages
     zh = open_page(lang="zh")
-    assert "mini · 60 秒（2 次训练）" in zh.selectbox(key="class_budget").options
+    assert "迷你 · 60 秒（2 次训练）" in zh.selectbox(key="class_budget").options

@@ -298,6 +298,9 @@ def test_probe_page_fills_a_chinese_blank_on_a_world_zh_run(with_zh_run):
     # the figures' decoded text, not their raw JSON (which escapes non-ASCII as \uXXXX unless orjson is installed)
     layouts = [json.dumps(json.loads(c.proto.spec)["layout"], ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("第 1 个空" in layout for layout in layouts) and not at.error
+    at.session_state["probe_tab"] = i18n.text("probe.tab.timeline", "zh")  # only the open tab is drawn
+    at.run()
+    layouts = [json.dumps(json.loads(c.proto.spec)["layout"], ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("训练步数" in layout for layout in layouts)  # the timeline's axis, translated
 
 

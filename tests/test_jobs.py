@@ -95,3 +95,15 @@ def test_a_restart_marks_runs_left_in_flight_as_interrupted(runs_dir):
     assert load_run(queued.name).status == "interrupted"
     assert load_run(running.name).status == "interrupted"
     assert load_run(done.name).status == "completed"
+
+
+def test_workers_run_at_a_lower_cpu_priority_than_the_server(manager):
+    worker = manager._workers[0]
+    wait_until(lambda: os.getpriority(os.PRIO_PROCESS, worker.process.pid) > os.getpriority(os.PRIO_PROCESS, 0))
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + manager.settings.worker_nice)  # 19: the lowest there is
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == wanted
+
+
+def test_a_new_worker_warms_up_the_default_run_s_tokenizer_before_the_first_launch(manager, runs_dir):
+    wait_until(lambda: any((runs_dir / ".cache" / "tokenizers").glob("*.json")), timeout=120)
+    wait_until(lambda: manager._workers[0].ready, timeout=60)

@@ -52,9 +52,70 @@ def test_mlm_run_fills_the_corpus_question_blank_with_bars_and_a_timeline(monkey
     assert "[MASK]" in at.code[0].value and not at.error
     specs = charts_titled(at)
     assert any("Blank 1" in s for s in specs)  # top-k bars
+    assert len(specs) == 1  # only the open tab is drawn: no heatmap or timeline computed for nothing
+    open_tab(at, "Learning timeline")
+    specs = charts_titled(at)
     assert any("probability" in s and "training step" in s for s in specs)  # the timeline
     steps = list(at.dataframe[0].value["step"])
     assert steps == sorted(steps) and len(steps) == 3 and question is not None
+    drawn = {trace["name"] for trace in json.loads(specs[0])["data"]}
+    assert all(any(top in name for name in drawn) for top in at.dataframe[0].value["top guess"])  # table = chart
+
+
+def open_tab(at: AppTest, label: str) -> None:
+    at.session_state["probe_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_attention_is_a_light_map_titled_who_attends_to_whom_with_tokens_on_both_axes(monkeypatch, trained):
+    at = open_probe_page(monkeypatch, trained, "mlm")
+    open_tab(at, "Attention")
+    fig = json.loads(charts_titled(at)[0])
+    layout, heat = fig["layout"], fig["data"][0]
+    assert "who (row) attends to whom (column)" in layout["title"]["text"]
+    assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
+    assert layout["xaxis"]["ticktext"] == layout["yaxis"]["ticktext"] and len(layout["xaxis"]["ticktext"]) > 2
+    assert heat["colorscale"][0][1].lower() in ("#f7fbff", "rgb(247,251,255)")  # Blues: 0 is near white
+
+
+def test_the_probe_opens_on_this_browser_s_latest_run_labelled_yours(monkeypatch, trained):
+    from lab.ownership import owner_id
+
+    root, ids = trained
+    newest, older = sorted(ids.values(), reverse=True)  # the newest would be a classmate's in a class
+    token = "t" * 24
+    runs.set_meta(older, root, owner=owner_id(token), nickname="ann")
+    monkeypatch.setenv("SELFSUP_RUNS_DIR", str(root))
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["owner_token"] = token
+        at.run()
+        at.switch_page("lab/pages/probe.py").run()
+        box = at.selectbox(key="probe_run")
+        assert box.value == older
+        objective = runs.load_run(older, root).config["objective"].upper()
+        mine, other = box.format_func(older), box.format_func(newest)
+        assert mine.startswith(f"yours · {objective} nano · 20 steps · "), mine
+        assert "yours" not in other and "nano · 20 steps" in other
+    finally:
+        runs.set_meta(older, root, owner=None, nickname=None)
+
+
+def test_the_answer_s_rank_and_probability_are_given_when_it_is_not_a_top_guess(monkeypatch, trained):
+    import streamlit as st
+
+    st.cache_data.clear()
+    at = open_probe_page(monkeypatch, trained, "mlm")
+    from selfsup_core.corpus import builtin_probes
+
+    answer = builtin_probes("world-en")[at.selectbox(key="probe_example").value].answer
+    unlikely = [probe.Candidate(w, 0.1) for w in ("zz", "yy", "xx", "ww", "vv")]
+    monkeypatch.setattr(probe, "fill_mask", lambda *a, **k: [probe.MaskPrediction(1, unlikely)])
+    st.cache_data.clear()  # the real guesses of this question are cached: ask again
+    at.run()
+    said = [m.value for m in at.markdown if "is not among these" in m.value]
+    assert said and f"**{answer}**" in said[0] and "guess number" in said[0]
 
 
 def test_mlm_clicking_words_hides_them(monkeypatch, trained):
@@ -94,6 +155,9 @@ def test_ar_examples_are_prompts_the_left_side_answers_not_blanks(monkeypatch, t
 
 
 def test_ar_says_when_the_model_ended_the_text(monkeypatch, trained):
+    import streamlit as st
+
+    st.cache_data.clear()  # an earlier test's answer to the same prompt would be served from the cache
     monkeypatch.setattr(probe, "generate", lambda *a, **k: probe.Continuation("\nthe end", True))
     at = open_probe_page(monkeypatch, trained, "ar")
     assert at.code[0].value.endswith("▍\nthe end")

@@ -59,7 +59,7 @@ def test_launch_trains_a_nano_run_then_shows_its_curve_table_row_and_export_butt
     assert metrics(at)["Held-out accuracy"].endswith("%")
     assert at.get("plotly_chart")  # the live view's curves
     table = at.dataframe[0].value
-    assert list(table["run"]) == [run_id] and table["status"][0] == "completed" and table["steps"][0] == 20
+    assert list(table["run"]) == [run_id] and table["status"][0] == "completed" and table["steps"][0] == "20 / 20"
     downloads = [b.proto.label for b in at.get("download_button")]
     assert downloads == ["Download config.json", "Run report (zip)", "Metrics (CSV)", "Model folder (zip)"]
 

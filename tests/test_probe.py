@@ -141,6 +141,14 @@ def test_answer_rank_counts_the_tokens_fill_mask_ranks_above_the_answer(bert):
         probe.answer_rank(model, tok, "the [MASK] sat on the [MASK]", "cat")
 
 
+def test_answer_rank_of_an_ar_model_ranks_the_next_token_after_the_prompt(gpt):
+    model, tok = gpt
+    ranked = probe.next_token(model, tok, "the cat", top_k=len(tok))  # the whole vocabulary
+    for i in (0, 3):
+        got = probe.answer_rank(model, tok, "the cat", ranked[i].token)
+        assert (got.rank, got.vocabulary) == (i + 1, len(tok)) and got.prob == pytest.approx(ranked[i].prob)
+
+
 def test_fill_mask_accepts_a_lower_case_mask(bert):
     # the tokenizer matches "[MASK]" before lower-casing; "[mask]" alone would become [UNK] tokens
     model, tok = bert

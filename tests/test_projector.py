@@ -81,3 +81,42 @@ def test_the_runs_table_shows_dashes_not_none_in_both_languages(runs_dir):
         table = at.dataframe[0].value
         cells = {str(v) for v in table.to_numpy().ravel()}
         assert "—" in cells and not cells & {"None", "nan", "<NA>", "NaN"}, cells
+
+
+def test_labels_wrap_instead_of_ending_in_an_ellipsis_in_the_shared_frame(runs_dir):
+    at = open_page("lab/pages/home.py")
+    style = next(h.proto.body for h in at.get("html") if "stMetricLabel" in h.proto.body)
+    assert "white-space:normal" in style and "text-overflow:clip" in style
+
+
+def test_switching_to_chinese_on_world_en_offers_world_zh_and_the_button_switches(runs_dir):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert any("world-en" in i.value for i in at.sidebar.info)  # asked, not switched silently
+    assert at.session_state["config"]["corpus"] == "world-en"
+    at.sidebar.button(key="world_switch").click().run()
+    assert at.session_state["config"]["corpus"] == "world-zh"
+    english = open_page("lab/pages/home.py")
+    assert not english.sidebar.get("button") or all(b.key != "world_switch" for b in english.sidebar.button)
+
+
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+
+
+def test_icons_need_no_emoji_font_they_are_streamlit_s_own_material_symbols():
+    sources = [ROOT / "app.py", *sorted((ROOT / "lab").rglob("*.py"))]
+    icons = [m for p in sources for m in re.findall(r'\b(?:page_)?icon="([^"]*)"', p.read_text(encoding="utf-8"))]
+    assert icons and all(re.fullmatch(r":material/[a-z_]+:", i) for i in icons), [
+        i for i in icons if "material" not in i
+    ]
+    for language in ("en", "zh"):
+        text = (ROOT / "assets" / "i18n" / f"{language}.toml").read_text(encoding="utf-8")
+        assert not EMOJI.findall(text), language
+
+
+def test_a_file_of_the_wrong_type_is_refused_in_the_page_in_chinese(runs_dir):
+    at = open_page("lab/pages/train.py", lang="zh")
+    at.file_uploader(key="train_reproduce").set_value(("notes.txt", b"hello", "text/plain")).run()
+    assert not at.exception, at.exception
+    assert any("notes.txt" in e.value and "请上传 .json 文件" in e.value for e in at.error)

@@ -37,9 +37,9 @@ def test_run_directory_holds_config_metrics_summary_model_and_checkpoints(runs_d
     run = load_run(path.name)
     assert TrainConfig.from_dict(json.loads((path / "config.json").read_text())) == cfg
     lines = run.metrics()
-    assert [r["step"] for r in lines] == [5, 10, 15, 20, 25, 30]
+    assert [r["step"] for r in lines] == [1, 5, 10, 15, 20, 25, 30]  # step 1: the live curve's first point at once
     assert {"step", "train_loss", "tokens_seen", "elapsed_s", "tokens_per_s"} <= set(lines[0])
-    assert {"val_loss", "val_accuracy"} <= set(lines[1])
+    assert {"val_loss", "val_accuracy"} <= set(lines[2])
     s = run.summary
     assert s["status"] == "completed" and s["steps"] == 30 and s["tokens_per_s"] > 0
     assert {"val_loss", "val_accuracy"} <= set(s)

@@ -36,7 +36,19 @@ def test_table_has_settings_and_final_figures_of_each_run(runs_dir):
     assert (mlm["mask_rate"], mlm["masking"], mlm["val_accuracy"], mlm["error"]) == (0.15, "token", 0.4, None)
     assert ar["objective"] == "AR" and ar["mask_rate"] is None and ar["masking"] is None
     assert ar["error"] == "The loss became nan" and ar["val_loss"] is None
-    assert ar["steps"] == 10  # not finished: the steps asked for
+    assert (ar["steps"], ar["target_steps"], ar["time_budget_s"]) == (0, 10, None)  # failed before a step
+
+
+def test_table_shows_a_training_run_as_running_with_its_steps_done_not_its_step_cap(runs_dir):
+    run = runs.create_run(TrainConfig(objective="mlm", steps=100_000, time_budget_s=30).to_dict())
+    assert runs.table(runs.list_runs(), jobs={run.name: "running"})[0]["status"] == "running"  # summary: queued
+    runs.update_summary(run, status="running")
+    runs.append_jsonl(run / "metrics.jsonl", {"step": 120, "train_loss": 3.0, "elapsed_s": 4.0})
+    row = runs.table(runs.list_runs(), jobs={run.name: "running"})[0]
+    assert (row["status"], row["steps"], row["target_steps"], row["time_budget_s"]) == ("running", 120, None, 30)
+    runs.update_summary(run, status="completed", steps=900)  # done, though the job manager has not heard yet
+    row = runs.table(runs.list_runs(), jobs={run.name: "running"})[0]
+    assert (row["status"], row["steps"]) == ("completed", 900)
 
 
 def test_progress_before_first_line_has_no_eta():
@@ -146,14 +158,15 @@ def test_timeline_has_one_row_per_checkpoint_tracking_the_final_top_tokens(saved
     text = "the cat [MASK] on the mat" if objective == "mlm" else "the cat"
     rows = probe.timeline(points, model_dir, text, track=3)
     assert [r["step"] for r in rows] == [5, 10, 20]
-    assert all(list(r["probs"]) == list(rows[0]["probs"]) for r in rows) and len(rows[0]["probs"]) == 3
+    assert all(list(r["probs"]) == list(rows[0]["probs"]) for r in rows) and len(rows[0]["probs"]) >= 3
     model, tok, _ = probe.load_model(model_dir)
     final = (
         probe.fill_mask(model, tok, text, top_k=3)[0].candidates
         if objective == "mlm"
         else probe.next_token(model, tok, text, 3)
     )
-    assert list(rows[-1]["probs"]) == [c.token for c in final]
+    assert list(rows[-1]["probs"])[:3] == [c.token for c in final]
+    assert all(r["top1"] in r["probs"] for r in rows)  # the table's top guess of each step is a drawn line
     assert rows[-1]["top1"] == final[0].token and math.isclose(rows[-1]["top1_prob"], final[0].prob, rel_tol=1e-5)
     for r in rows:  # top-1 is the most likely token, so at least as likely as any tracked one
         assert 0 < r["top1_prob"] <= 1 and all(p <= r["top1_prob"] + 1e-7 for p in r["probs"].values())
@@ -162,14 +175,15 @@ def test_timeline_has_one_row_per_checkpoint_tracking_the_final_top_tokens(saved
 def test_timeline_also_tracks_the_true_answer(saved):
     points, model_dir = saved["mlm"]
     plain = probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1)
-    assert plain[0]["answer"] is None and len(plain[0]["probs"]) == 1
-    top = next(iter(plain[0]["probs"]))
-    answer = "log" if top != "log" else "mat"
+    drawn = list(plain[0]["probs"])  # the final top guess, then the other steps' top guesses
+    assert plain[0]["answer"] is None and drawn[0] == plain[-1]["top1"]
+    answer = next(w for w in ("log", "mat", "cat", "sat") if w not in drawn)
     rows = probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1, answer=answer)
-    assert all(r["answer"] == answer and list(r["probs"]) == [top, answer] for r in rows)
-    assert probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1, answer=top)[0]["probs"].keys() == {
-        top
-    }
+    assert all(r["answer"] == answer and list(r["probs"]) == [*drawn, answer] for r in rows)
+    assert (
+        list(probe.timeline(points, model_dir, "the cat [MASK] on the mat", track=1, answer=drawn[0])[0]["probs"])
+        == drawn
+    )
 
 
 def test_timeline_refuses_mlm_text_without_mask_and_a_run_without_model(saved):

@@ -28,6 +28,7 @@ def budget_label(found: dict[str, tuple], rows: list[dict]):
             i18n.text("class.seconds", language, s=seconds) if seconds else i18n.text("class.steps", language, n=steps)
         )
         n = counts[found[option]]
+        size = i18n.size_name(size, language)
         return i18n.text(i18n.counted("class.budget", n), language, size=size, duration=duration, n=n)
 
     return label
@@ -56,7 +57,7 @@ def board(rows: list[dict]) -> None:
     runs_n = t(i18n.counted("class.n_runs", len(rows)), n=len(rows))
     st.markdown(t("class.count", runs=runs_n, students=t(i18n.counted("class.n_students", students), n=students)))
     if budget is None and len(found) > 1:
-        st.warning(t("class.mixed", n=len(found)), icon="⚖️")
+        st.warning(t("class.mixed", n=len(found)), icon=":material/balance:")
     widgets.chart(classroom.figure(rows, x, y, setting(x), result(y), names=names), key="class_scatter")
     left_out = sum(r[x] is None for r in rows)
     if left_out:
@@ -79,7 +80,7 @@ st.title(t("class.title"))
 st.caption(t("class.caption"))
 since = classroom.load()["results_since"]
 if ownership.is_teacher():
-    with st.popover(t("class.reset"), icon="🧹"):
+    with st.popover(t("class.reset"), icon=":material/cleaning_services:"):
         st.write(t("class.reset_help"))
         if st.button(t("class.reset"), type="primary", key="class_reset"):
             since = classroom.reset_results(teacher=ownership.is_teacher())
@@ -98,4 +99,4 @@ rows = classroom.result_rows(
 if rows:
     board(rows)
 else:
-    st.info(t("class.empty"), icon="📭")
+    st.info(t("class.empty"), icon=":material/inbox:")

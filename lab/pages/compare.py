@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lab import actions, charts, i18n, live, pair_view, resources, url_state, widgets
+from lab import actions, charts, i18n, live, ownership, pair_view, resources, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, models, runs
+from selfsup_core import experiments, runs
 from selfsup_core.config import COMPARE_BUDGET, TrainConfig
 
 OBJECTIVES = ("mlm", "ar")
@@ -19,9 +19,7 @@ def launch_pair(own: TrainConfig) -> None:
     """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
     base = url_state.config()
     a, b, c = st.columns(3)
-    size = a.segmented_control(
-        t("compare.size"), models.available_sizes(), default=own.size, required=True, key="cmp_size"
-    )
+    size = widgets.size_picker(t("compare.size"), own.size, "cmp_size", a)
     seconds = b.number_input(
         t("compare.seconds"),
         *PAIR_LIMITS["time_budget_s"],
@@ -47,7 +45,7 @@ def launch_pair(own: TrainConfig) -> None:
                 total=total,
             )
         )
-        if st.button(t("compare.launch"), type="primary", icon="🚀", key="cmp_launch"):
+        if st.button(t("compare.launch"), type="primary", icon=":material/rocket_launch:", key="cmp_launch"):
             actions.launch("pair", list(pair))
     except ValueError as e:
         widgets.error(e)
@@ -55,15 +53,17 @@ def launch_pair(own: TrainConfig) -> None:
 
 def pick_pair() -> None:
     """The tab that pairs two finished runs, one of each objective."""
-    done = [r for r in resources.all_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
+    done = [r for r in ownership.visible_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
     by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
     if not (by["mlm"] and by["ar"]):
         st.info(t("compare.needs_two"))
         return
     a, b = st.columns(2)
     picked = [
-        a.selectbox(t("compare.mlm_run"), by["mlm"], format_func=widgets.run_label, key="cmp_pick_mlm"),
-        b.selectbox(t("compare.ar_run"), by["ar"], format_func=widgets.run_label, key="cmp_pick_ar"),
+        where.selectbox(
+            label, by[o], ownership.own_latest(by[o]), format_func=widgets.run_labels(), key=f"cmp_pick_{o}"
+        )
+        for where, label, o in ((a, t("compare.mlm_run"), "mlm"), (b, t("compare.ar_run"), "ar"))
     ]
     if st.button(t("compare.pick"), key="cmp_pick"):
         url_state.set_run_ids_param("pair", picked)

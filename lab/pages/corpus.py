@@ -62,7 +62,7 @@ else:
                 if cfg.tokenizer == config.default_tokenizer(cfg.corpus):  # not chosen by the student: text's default
                     cfg = set_tokenizer(config.default_tokenizer(path), auto=True)
                 cfg = url_state.update_config(corpus=path, text_column="text")
-            st.success(t("corpus.ready"), icon="✅")
+            st.success(t("corpus.ready"), icon=":material/check_circle:")
             if st.session_state.get("corpus_tokenizer_auto") and cfg.tokenizer == "bpe":
                 st.caption(t("corpus.bpe_default"))
         except corpus.CorpusError as e:

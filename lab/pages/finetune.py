@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lab import actions, charts, i18n, live, resources, run_table, url_state, widgets
+from lab import actions, charts, i18n, live, ownership, resources, run_table, url_state, widgets
 from lab.i18n import t
 from selfsup_core import finetune, runs, tasks
 
@@ -14,8 +14,9 @@ method_name = i18n.labels("finetune.method.")
 
 def start_and_task(choices: list, link) -> tuple:
     """Step 1: the model to start from (a pretraining run, or none) and the labelled task (built in, or a file)."""
-    scratch = lambda r: t("finetune.scratch_start") if r is None else widgets.run_label(r)  # noqa: E731
-    index = choices.index(link.pretrained) if link else 0
+    named = widgets.run_labels()
+    scratch = lambda r: t("finetune.scratch_start") if r is None else named(r)  # noqa: E731
+    index = choices.index(link.pretrained) if link else ownership.own_latest(choices)
     pretrained = st.selectbox(t("finetune.start"), choices, index, key="ft_pretrained", format_func=scratch)
     sources = ["built-in", "upload"]
     source_label = i18n.labels("finetune.source.")
@@ -26,7 +27,7 @@ def start_and_task(choices: list, link) -> tuple:
         names = tasks.builtin_task_names()
         mine = next((i for i, n in enumerate(names) if tasks.BUILTIN_TASKS[n]["language"] == i18n.lang()), 0)
         return pretrained, st.selectbox(t("finetune.builtin"), names, mine, key="ft_task")
-    up = st.file_uploader(t("finetune.upload"), type=["csv", "jsonl"], key="ft_upload")
+    up = widgets.upload(t("finetune.upload"), (".csv", ".jsonl"), key="ft_upload")
     task_spec = None
     try:
         task_spec = resources.use_task_upload(up.getvalue(), up.name) if up else st.session_state.get("ft_linked_task")
@@ -46,7 +47,10 @@ def how(pretrained, any_pretrained: bool) -> dict:
     method = st.radio(t("finetune.method"), methods, index=index, horizontal=True, format_func=method_name, key=key)
     if not pretrained:
         others = t("finetune.list_sep").join(method_name(m) for m in finetune.METHODS if m != "scratch")
-        st.info(t("finetune.more_methods" if any_pretrained else "finetune.pretrain_first", methods=others), icon="💡")
+        st.info(
+            t("finetune.more_methods" if any_pretrained else "finetune.pretrain_first", methods=others),
+            icon=":material/lightbulb:",
+        )
     st.markdown(f"**{method_name(method)}**: {t(f'finetune.explain.{method}')}")
     all_or = lambda k: t("finetune.budget.all") if k == "all" else k  # noqa: E731
     budget = st.segmented_control(
@@ -104,7 +108,7 @@ def task_box(task_spec, pretrained):
         st.markdown("\n".join(f"- {e.text} → **{e.label}**" for e in task.train[:4]))
         corpus = runs.load_run(pretrained).config.get("corpus") if pretrained else None
         if corpus and task.world and corpus != task.world:
-            st.warning(t("finetune.world", corpus=corpus, world=task.world), icon="🌍")
+            st.warning(t("finetune.world", corpus=corpus, world=task.world), icon=":material/public:")
     return task
 
 
@@ -117,8 +121,8 @@ def launch_box(task, task_spec, pretrained, settings: dict) -> None:
     except ValueError as e:
         widgets.error(e)
     if cfg is not None:
-        url_state.settings_to_url(cfg, url_state.FINETUNE_LINK_BASE, url_state.FINETUNE_LINKED)
-    if st.button(t("finetune.launch"), type="primary", icon="🎯", disabled=cfg is None, width="stretch"):
+        url_state.settings_to_url(cfg, url_state.finetune_link_base(), url_state.FINETUNE_LINKED)
+    if st.button(t("finetune.launch"), type="primary", icon=":material/tune:", disabled=cfg is None, width="stretch"):
         st.query_params["ft"] = actions.submit(cfg, kind="finetune")
     widgets.share_link("finetune")
 
@@ -137,11 +141,11 @@ def live_run(ids: list[str], drawn: str | None) -> None:
         at = t("finetune.step", step=p["step"], steps=p["steps"])
         st.progress(p["fraction"], text=t("finetune.queued") if job.state == "queued" else at)
     elif run.status == "failed":
-        st.error(t("finetune.failed", error=s.get("error") or t("status.unknown")), icon="⚠️")
+        st.error(t("finetune.failed", error=s.get("error") or t("status.unknown")), icon=":material/warning:")
     else:
         status = t(f"status.{run.status}").capitalize()
         done = t("finetune.done", status=status, accuracy=s.get("test_accuracy", 0), f1=s.get("macro_f1", 0))
-        st.success(done, icon="✅")
+        st.success(done, icon=":material/check_circle:")
     fig = charts.loss_curves([(method_name(c.get("method")), lines)], metric="accuracy").update_yaxes(range=[0, 1.02])
     if s.get("labels"):
         fig.add_hline(1 / len(s["labels"]), line_dash="dot", annotation_text=t("finetune.chance"))

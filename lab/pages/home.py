@@ -78,7 +78,7 @@ def show_fill(run) -> None:
     st.markdown(t("home.top_guess", word=widgets.token_label(top[0].token), verdict=verdict))
     if rank is not None and rank.rank > 1:  # not its top guess: how far off is it?
         st.markdown(t("home.answer_rank", answer=shown.answer, rank=rank.rank, prob=rank.prob, n=rank.vocabulary))
-    st.page_link("lab/pages/probe.py", label=t("home.open_probe"), icon="🔍")
+    st.page_link("lab/pages/probe.py", label=t("home.open_probe"), icon=":material/search:")
 
 
 if run_id:
@@ -89,8 +89,8 @@ if run_id:
 
 st.divider()
 st.subheader(t("home.steps"))
-st.page_link("lab/pages/corpus.py", label=t("home.step1"), icon="📚")
-st.page_link("lab/pages/masking.py", label=t("home.step2"), icon="🎭")
-st.page_link("lab/pages/train.py", label=t("home.step3"), icon="🏋️")
-st.page_link("lab/pages/probe.py", label=t("home.step4"), icon="🔍")
-st.page_link("lab/pages/lessons.py", label=t("lessons.home_link"), icon="🎓")
+st.page_link("lab/pages/corpus.py", label=t("home.step1"), icon=":material/menu_book:")
+st.page_link("lab/pages/masking.py", label=t("home.step2"), icon=":material/theater_comedy:")
+st.page_link("lab/pages/train.py", label=t("home.step3"), icon=":material/fitness_center:")
+st.page_link("lab/pages/probe.py", label=t("home.step4"), icon=":material/search:")
+st.page_link("lab/pages/lessons.py", label=t("lessons.home_link"), icon=":material/school:")

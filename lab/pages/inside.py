@@ -62,9 +62,9 @@ def lens_tab(run: runs.RunInfo, objective: str) -> None:
     widgets.chart(charts.lens_grid(rows, guesses, t("inside.guess_rank"), shown, lens.answer_appears))
     if shown and lens.answer_appears is not None:
         layer = t("inside.layer_n", n=lens.answer_appears) if lens.answer_appears else rows[0]
-        st.success(t("inside.appears", answer=shown, layer=layer), icon="🔦")
+        st.success(t("inside.appears", answer=shown, layer=layer), icon=":material/flashlight_on:")
     elif shown:
-        st.info(t("inside.not_yet", answer=shown, rank=lens.layers[-1].answer_rank), icon="⏳")
+        st.info(t("inside.not_yet", answer=shown, rank=lens.layers[-1].answer_rank), icon=":material/hourglass_empty:")
     st.caption(t(f"inside.lens_{objective}") + " " + t("inside.lens_help"))
 
 
@@ -108,7 +108,9 @@ def writes_tab(run: runs.RunInfo, objective: str) -> None:
     writers = {objective: run.id}
     others = run_picker.ready_runs(other, run.config.get("corpus"))  # the same world and words
     if others:
-        writers[other] = c.selectbox(t(f"inside.other.{other}"), others, format_func=widgets.run_label, key="in_other")
+        writers[other] = c.selectbox(
+            t(f"inside.other.{other}"), others, format_func=widgets.run_labels(), key="in_other"
+        )
     writings = {}
     for kind in ("mlm", "ar"):
         if kind in writers:
@@ -116,7 +118,7 @@ def writes_tab(run: runs.RunInfo, objective: str) -> None:
             writings[kind] = write(model, tok, prompt, int(n))
     writing_view.player(writings, d)
     if not others:
-        st.info(t(f"inside.train.{other}"), icon="🏋️")
+        st.info(t(f"inside.train.{other}"), icon=":material/fitness_center:")
     st.caption(t("inside.writes_help"))
 
 
@@ -125,7 +127,7 @@ def main() -> None:
     run_id = run_picker.ready_run(t("inside.model"), "inside_run")
     if run_id is None:
         st.info(t("inside.none"))
-        st.page_link("lab/pages/train.py", label=t("inside.train_one"), icon="🏋️")
+        st.page_link("lab/pages/train.py", label=t("inside.train_one"), icon=":material/fitness_center:")
         return
     try:
         run = runs.load_run(run_id)

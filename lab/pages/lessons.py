@@ -36,7 +36,7 @@ def plan_box(step, values: dict, earlier: dict):
     """What Run will launch (or why it cannot yet); the planned runs, None when there are none to launch."""
     source = step.params.get("from_step")
     if source is not None and not earlier.get(source):
-        st.info(t("lessons.needs_earlier", n=source + 1), icon="👣")
+        st.info(t("lessons.needs_earlier", n=source + 1), icon=":material/directions_walk:")
         return None
     try:
         planned = lessons.plan(step, values, earlier)
@@ -67,15 +67,15 @@ def predict_and_run(lesson, step, index: int, values: dict, earlier: dict, plann
         key=f"lp_{lesson.id}_{index}_{mine}",
     )
     key = f"ls{index}"
-    a, b, c = st.columns([1, 1, 2], vertical_alignment="center")
-    if mine is None:
-        if a.button(t("lessons.commit"), icon="✍️", disabled=guess is None, key="lesson_commit", width="stretch"):
-            predictions[f"{lesson.id}/{index}"] = guess
-            st.rerun()
-        c.caption(t("lessons.predict_first"))
+    row = st.container(horizontal=True, vertical_alignment="center")  # buttons as wide as their labels
+    if mine is None and row.button(
+        t("lessons.commit"), icon=":material/edit:", disabled=guess is None, key="lesson_commit"
+    ):
+        predictions[f"{lesson.id}/{index}"] = guess
+        st.rerun()
     label = t("lessons.reveal") if step.experiment == "reuse" else t("lessons.run")
     busy = mine is None or planned is None or live.phase(url_state.run_ids_param(key), key) is not None
-    if b.button(label, type="primary", icon="🚀", key="lesson_run", width="stretch", disabled=busy):
+    if row.button(label, type="primary", icon=":material/rocket_launch:", key="lesson_run", disabled=busy):
         try:
             if step.experiment == "reuse":
                 url_state.set_run_ids_param(key, earlier[step.params["from_step"]])
@@ -84,6 +84,8 @@ def predict_and_run(lesson, step, index: int, values: dict, earlier: dict, plann
             st.rerun()
         except ValueError as e:
             widgets.error(e)
+    if mine is None:
+        row.caption(t("lessons.predict_first"))
     return mine
 
 
@@ -112,17 +114,17 @@ def step_page(lesson, index: int) -> None:
     if ids and phase is None:
         lesson_view.outcome(step, index, ids, mine, LANG)
     st.divider()
-    back, forward, _ = st.columns([1, 1, 3])
-    if back.button(t("lessons.back"), icon="⬅️", disabled=index == 0, key="lesson_back"):
+    row = st.container(horizontal=True)
+    if row.button(t("lessons.back"), icon=":material/arrow_back:", disabled=index == 0, key="lesson_back"):
         go_to(lesson.id, index - 1)
         st.rerun()
     if index + 1 < len(lesson.steps):
-        if forward.button(t("lessons.next"), icon="➡️", key="lesson_next"):
+        if row.button(t("lessons.next"), icon=":material/arrow_forward:", key="lesson_next"):
             go_to(lesson.id, index + 1)
             st.rerun()
     elif ids and phase is None:
-        st.success(t("lessons.done"), icon="🎓")
-        st.page_link("lab/pages/class_results.py", label=t("nav.class_results"), icon="👩‍🏫")
+        st.success(t("lessons.done"), icon=":material/school:")
+        st.page_link("lab/pages/class_results.py", label=t("nav.class_results"), icon=":material/groups:")
 
 
 st.title(t("lessons.title"))

@@ -60,7 +60,7 @@ with settings:
             )
             masking["span_max"] = c2.slider(t("masking.span_max"), *url_state.LIMITS["span_max"], key="lab_span_max")
     else:
-        st.info(t("masking.ar_info"), icon="➡️")
+        st.info(t("masking.ar_info"), icon=":material/arrow_forward:")
     active = sum(bool(augment[name]) for name in AUGMENTS)
     with st.expander(t("masking.augments", n=active), expanded=bool(active)):
         for name in AUGMENTS:
@@ -74,7 +74,8 @@ with settings:
     link = st.container()  # filled last, once the seed is known too
     if keep < -1e-9:
         st.error(
-            t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]), icon="⚠️"
+            t("masking.over_100", mask=masking["mask_replace_prob"], random=masking["random_replace_prob"]),
+            icon=":material/warning:",
         )
     else:
         try:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lab import charts, measures, resources, run_picker, widgets
+from lab import charts, measures, run_picker, timing, widgets
 from lab.i18n import t
 from selfsup_core import probe, runs
 from selfsup_core.corpus import builtin_probes
@@ -50,28 +50,42 @@ def question(objective: str, example) -> tuple[str, str | None]:
     return text, example.answer if example and text in (example.text, prompt_of(example.text)) else None
 
 
-def guesses(model, tok, objective: str, text: str, expected: str | None) -> None:
+def answer_rank(path, text: str, expected: str | None, top: list) -> None:
+    """When the known answer is not among the `top` guesses drawn: where it stands among all the tokens."""
+    if not expected or any(c.token.strip() == expected.strip() for c in top):
+        return
+    rank = measures.ask(path, "answer_rank", text, expected)
+    if rank is not None:
+        st.markdown(t("probe.answer_rank", answer=expected, rank=rank.rank, prob=rank.prob, n=rank.vocabulary))
+
+
+def guesses(path, objective: str, text: str, expected: str | None) -> None:
     """Tab: the top guesses for each blank (MLM), what the decoder writes in each gap (T5), how likely each word
-    was replaced (ELECTRA), or the next word and a continuation (AR)."""
+    was replaced (ELECTRA), or the next word and a continuation (AR); where the answer stands when it is not
+    among the guesses."""
     if objective == "t5":
         st.caption(t("probe.t5_what"))
-        for fill in probe.fill_spans(model, tok, text):
+        for fill in measures.ask(path, "fill_spans", text):
             st.code(f"{fill.sentinel} → {fill.text}", language=None, wrap_lines=True)
         return
     if objective == "electra":
-        words = probe.replaced_probabilities(model, tok, text)
+        words = measures.ask(path, "replaced_probabilities", text)
         labels = [f"{i + 1}. {widgets.token_label(w.token)}" for i, w in enumerate(words)]  # a word may repeat
         widgets.chart(charts.bars(labels, [w.prob for w in words], title=t("probe.replaced")))
         st.caption(t("probe.electra_what"))
         return
     if objective == "mlm":
-        preds = probe.fill_mask(model, tok, text, top_k=5)
+        preds = measures.ask(path, "fill_mask", text, 5)
         for i, col in enumerate(st.columns(min(len(preds), 3))):
             with col:
                 for j in range(i, len(preds), 3):
                     widgets.token_bars(preds[j].candidates, t("probe.blank", n=j + 1), expected)
+        if len(preds) == 1:  # the answer of a question with one blank
+            answer_rank(path, text, expected, preds[0].candidates)
         return
-    widgets.token_bars(probe.next_token(model, tok, text, top_k=5), t("probe.next_word"), expected)
+    top = measures.ask(path, "next_token", text, 5)
+    widgets.token_bars(top, t("probe.next_word"), expected)
+    answer_rank(path, text, expected, top)
     st.subheader(t("probe.write"))
     a, b, c, d = st.columns(4)
     greedy = a.toggle(t("probe.greedy"), help=t("probe.greedy_help"), key="probe_greedy")
@@ -79,25 +93,26 @@ def guesses(model, tok, objective: str, text: str, expected: str | None) -> None
     top_k = c.slider(t("probe.top_k"), 0, 50, 0, key="probe_topk", disabled=greedy)
     length = d.slider(t("probe.length"), 1, 60, 20, key="probe_length")
     seed = st.session_state.setdefault("probe_seed", 0)
-    if st.button(t("probe.resample"), icon="🎲", disabled=greedy, key="probe_resample"):
+    if st.button(t("probe.resample"), icon=":material/casino:", disabled=greedy, key="probe_resample"):
         seed = st.session_state["probe_seed"] = seed + 1
-    more = probe.generate(model, tok, text, length, temperature, top_k, greedy, seed)
+    more = measures.ask(path, "generate", text, length, temperature, top_k, greedy, seed)
     st.code(text + PROMPT_END + more.text, language=None, wrap_lines=True)  # newlines kept
     st.caption(t("probe.prompt_end"))
     if more.ended:
-        st.info(t("probe.ended"), icon="🏁")
+        st.info(t("probe.ended"), icon=":material/flag:")
 
 
-def attention(model, tok, text: str) -> None:
-    """Tab: one head's attention weights, token by token."""
-    maps = probe.attention(model, tok, text)
+def attention(path, text: str) -> None:
+    """Tab: one head's attention weights, token by token, titled with who attends to whom."""
+    maps = measures.ask(path, "attention", text)
     layers, heads = maps.weights.shape[:2]
     a, b = st.columns(2)
     layer = widgets.numbered(t("probe.layer"), layers, f"probe_layer_{layers}", a)
     head = widgets.numbered(t("probe.head"), heads, f"probe_head_{heads}", b)
     st.caption(t("probe.attention_help"))
     labels = [widgets.token_label(tk) for tk in maps.tokens]
-    widgets.chart(charts.heatmap(maps.weights[layer, head], labels, height=max(420, 34 * len(labels))))
+    title = t("probe.attention_title", layer=layer + 1, head=head + 1)
+    widgets.chart(charts.heatmap(maps.weights[layer, head], labels, title=title, height=max(460, 34 * len(labels))))
 
 
 def learning(run: runs.RunInfo, objective: str, text: str, expected: str | None) -> None:
@@ -120,30 +135,36 @@ def learning(run: runs.RunInfo, objective: str, text: str, expected: str | None)
 
 
 def main() -> None:
-    """The page below its title; returns early when there is no model to probe (st.stop would also end the
+    """The page below its title, in a fragment: typing a sentence, hiding a word or picking a tab reruns only
+    this, not the frame around it. Returns early when there is no model to probe (st.stop would also end the
     sidebar, which app.py draws after the page)."""
-    left, right = st.columns(2)
-    run_id = run_picker.ready_run(t("probe.model"), "probe_run", left)
-    if run_id is None:
-        st.info(t("probe.none"))
-        st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon="🏋️")
-        return
-    try:
-        run = runs.load_run(run_id)
-        model, tok, objective = resources.model(run.model_path, attention=True)
-    except (ValueError, LookupError) as e:
-        return widgets.error(e)
-    examples = builtin_probes(run.config.get("corpus", ""))
-    if objective == "ar":  # a GPT reads left to right: only a question its left side answers, shown as a prompt
-        examples = [e for e in examples if not e.needs_right_context and prompt_of(e.text)]
-    text, expected = question(objective, pick_example(examples, objective, right))
-    answers, looks, learns = st.tabs([t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")])
-    with answers:
-        shown(guesses, model, tok, objective, text, expected)
-    with looks:
-        shown(attention, model, tok, text)
-    with learns:
-        shown(learning, run, objective, text, expected)
+    with timing.timed("fragment:probe"):
+        left, right = st.columns(2)
+        run_id = run_picker.ready_run(t("probe.model"), "probe_run", left)
+        if run_id is None:
+            st.info(t("probe.none"))
+            st.page_link("lab/pages/train.py", label=t("probe.train_one"), icon=":material/fitness_center:")
+            return
+        try:
+            run = runs.load_run(run_id)
+            path, objective = run.model_path, run.config["objective"]
+        except (ValueError, LookupError) as e:
+            return widgets.error(e)
+        examples = builtin_probes(run.config.get("corpus", ""))
+        if objective == "ar":  # a GPT reads left to right: only a question its left side answers, shown as a prompt
+            examples = [e for e in examples if not e.needs_right_context and prompt_of(e.text)]
+        text, expected = question(objective, pick_example(examples, objective, right))
+        # only the open tab is drawn (on_change="rerun" makes .open known): one figure per rerun, not three
+        names = [t("probe.tab.guesses"), t("probe.tab.attention"), t("probe.tab.timeline")]
+        answers, looks, learns = st.tabs(names, key="probe_tab", on_change="rerun")
+        for tab, draw, args in (
+            (answers, guesses, (path, objective, text, expected)),
+            (looks, attention, (path, text)),
+            (learns, learning, (run, objective, text, expected)),
+        ):
+            if tab.open:
+                with tab:
+                    shown(draw, *args)
 
 
 def shown(tab, *args) -> None:
@@ -156,4 +177,4 @@ def shown(tab, *args) -> None:
 
 st.title(t("probe.title"))
 st.caption(t("probe.caption"))
-main()
+st.fragment(main)()

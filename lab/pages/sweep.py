@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import actions, charts, i18n, resources, sweep_view, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, models
+from selfsup_core import experiments
 from selfsup_core.config import SWEEP_BUDGET, SWEEP_RATES, MaskingConfig
 
 RATES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
@@ -20,7 +20,13 @@ def launch(key: str, cfgs: list) -> None:
         t("sweep.estimate", n=len(cfgs), slots=slots, minutes=total / 60)
         + (t("sweep.after_queue", ahead=ahead) if ahead else t("sweep.end"))
     )
-    if st.button(t(f"sweep.launch.{key}"), type="primary", icon="🚀", key=f"sw_launch_{key}", disabled=not cfgs):
+    if st.button(
+        t(f"sweep.launch.{key}"),
+        type="primary",
+        icon=":material/rocket_launch:",
+        key=f"sw_launch_{key}",
+        disabled=not cfgs,
+    ):
         try:
             actions.launch(key, cfgs)
         except ValueError as e:
@@ -42,7 +48,7 @@ def trained_with(config: dict) -> str:
 
 def rate_sweep(timed, seeds: int) -> None:
     """Tab: one run per mask rate (and seed), then same-blanks accuracy and loss against the rate."""
-    st.info(t("sweep.wettig"), icon="📄")
+    st.info(t("sweep.wettig"), icon=":material/description:")
     rates = st.multiselect(t("sweep.rates"), RATES, SWEEP_RATES, format_func="{:.0%}".format, key="sw_rates")
     launch("rates", experiments.with_seeds(experiments.mask_rate_sweep(timed, sorted(rates)), seeds))
     masked = lambda c: t("sweep.masked", rate=rate_of(c))  # noqa: E731
@@ -136,9 +142,7 @@ st.title(t("sweep.title"))
 st.caption(t("sweep.caption"))
 base = url_state.config()
 a, b, c, d = st.columns([1.4, 1, 1, 1])
-size = a.segmented_control(
-    t("sweep.size"), models.available_sizes(), default=SWEEP_BUDGET.size, required=True, key="sw_size"
-)
+size = widgets.size_picker(t("sweep.size"), SWEEP_BUDGET.size, "sw_size", a)
 seconds = b.number_input(t("sweep.seconds"), 5, 600, int(SWEEP_BUDGET.seconds), 5, key="sw_seconds")
 steps = c.number_input(t("sweep.steps"), 1, 20_000, 20_000, 50, key="sw_steps", help=t("sweep.steps_help"))
 seeds = int(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import actions, charts, i18n, live, measures, ownership, resources, run_table, run_view, url_state, widgets
 from lab.i18n import t
-from selfsup_core import models, runs
+from selfsup_core import runs
 from selfsup_core.config import OBJECTIVES
 
 WIDGETS = ("train_objective", "train_size", "train_by_time", "train_budget", "train_steps", "train_lr", "train_batch")
@@ -21,11 +21,10 @@ def choices(cfg) -> dict:
         index=OBJECTIVES.index(cfg.objective),
         key="train_objective",
     )
-    size = st.segmented_control(
-        t("train.size"), models.available_sizes(), default=cfg.size, required=True, key="train_size"
-    )
-    a, b = st.columns(2)
-    if a.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time"):
+    size = widgets.size_picker(t("train.size"), cfg.size, "train_size")
+    by_time = st.toggle(t("train.by_time"), value=cfg.time_budget_s is not None, key="train_by_time")
+    b, _ = st.columns(2)  # the toggle on a line of its own: its label is longer than half the column
+    if by_time:
         budget = int(cfg.time_budget_s or 60)
         seconds = b.number_input(t("train.seconds"), *url_state.LIMITS["time_budget_s"], budget, 5, key="train_budget")
         length = {"time_budget_s": float(seconds), "steps": url_state.NO_STEP_LIMIT}
@@ -54,23 +53,28 @@ def launch_box(changes: dict):
         shown = f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.0f} k"
         st.metric(t("train.parameters"), shown, help=t("train.vocab", n=vocab))
         total = step_s * (min(cfg.steps, cfg.time_budget_s / step_s) if cfg.time_budget_s else cfg.steps)
-        st.metric(t("train.estimate"), run_view.duration(total), help=t("train.per_step", ms=step_s * 1000))
+        st.metric(t("train.estimate"), widgets.duration(total), help=t("train.per_step", ms=step_s * 1000))
     except ValueError as e:
         widgets.error(e)
         cfg = None
     launch = st.button(
-        t("train.launch"), type="primary", icon="🚀", disabled=cfg is None, width="stretch", key="train_launch"
+        t("train.launch"),
+        type="primary",
+        icon=":material/rocket_launch:",
+        disabled=cfg is None,
+        width="stretch",
+        key="train_launch",
     )
     if launch:
         url_state.set_current_run(actions.submit(cfg))
-    with st.expander(t("train.reproduce"), icon="🔁"):
-        up = st.file_uploader(t("train.reproduce_upload"), type=["json"], key="train_reproduce")
+    with st.expander(t("train.reproduce"), icon=":material/replay:"):
+        up = widgets.upload(t("train.reproduce_upload"), (".json",), key="train_reproduce")
         try:
             again = url_state.config_from_upload(up.getvalue()) if up else None
         except ValueError as e:
             widgets.error(e)
             again = None
-        if again and st.button(t("train.reproduce_launch"), icon="🔁", key="train_reproduce_launch"):
+        if again and st.button(t("train.reproduce_launch"), icon=":material/replay:", key="train_reproduce_launch"):
             url_state.set_current_run(actions.submit(again))
     widgets.share_link("train")
     return cfg
@@ -80,8 +84,8 @@ def summary(c) -> None:
     """The shared settings set on other pages, with links to them."""
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
     c1.markdown(run_view.settings_summary(c))
-    c2.page_link("lab/pages/corpus.py", label=t("train.corpus_link"), icon="📚")
-    c3.page_link("lab/pages/masking.py", label=t("train.masking_link"), icon="🎭")
+    c2.page_link("lab/pages/corpus.py", label=t("train.corpus_link"), icon=":material/menu_book:")
+    c3.page_link("lab/pages/masking.py", label=t("train.masking_link"), icon=":material/theater_comedy:")
 
 
 def live_run(ids: list[str], drawn: str | None) -> None:
@@ -96,7 +100,9 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     job, lines = resources.jobs().status(run_id), run.metrics()
     p, c = runs.progress(run.config, lines, run.summary), run.config
     name = t(f"train.objective.{c['objective']}")
-    st.subheader(t("train.this_run", objective=name, size=c["size"], corpus=ownership.shown_path(c["corpus"])))
+    st.subheader(
+        t("train.this_run", objective=name, size=i18n.size_name(c["size"]), corpus=ownership.shown_path(c["corpus"]))
+    )
     st.caption(t("train.run_id", run_id=run_id))
     run_view.state(run, job, p)
     if not (job and job.state == "queued"):  # while queued there is nothing to show yet (and no figure to build)
@@ -107,11 +113,13 @@ def live_run(ids: list[str], drawn: str | None) -> None:
     if (
         job
         and ownership.may_change(run)
-        and st.button(t("train.stop"), icon="⏹️", key=f"stop-live-{run_id}", help=stop_help)
+        and st.button(t("train.stop"), icon=":material/stop_circle:", key=f"stop-live-{run_id}", help=stop_help)
     ):
         actions.stop_run(run_id)
     if not job and (run.model_path / "model.safetensors").exists():
-        st.page_link("lab/pages/probe.py", label=t("train.probe_link"), icon="🔍", query_params={"run": run_id})
+        st.page_link(
+            "lab/pages/probe.py", label=t("train.probe_link"), icon=":material/search:", query_params={"run": run_id}
+        )
         run_view.exports(run)
 
 
