@@ -43,8 +43,8 @@ def figures(p: dict[str, Any], training: bool) -> None:
     m[1].metric(t("train.val_accuracy"), "—" if p["val_accuracy"] is None else f"{p['val_accuracy']:.1%}")
     m[2].metric(t("train.tokens_per_s"), "—" if p["tokens_per_s"] is None else f"{p['tokens_per_s']:,.0f}")
     share, per_s = p.get("signal_share"), p.get("signal_per_s")
-    signal = "—" if share is None or per_s is None else t("train.signal_value", share=share, per_s=per_s)
-    m[3].metric(t("train.signal"), signal, help=t("train.signal_help"))
+    signal = "—" if per_s is None else f"{per_s:,.0f}"
+    m[3].metric(t("train.signal", share="—" if share is None else f"{share:.0%}"), signal, help=t("train.signal_help"))
     m[4].metric(
         t("train.time_left" if training else "train.time"), widgets.duration(p["eta_s" if training else "elapsed_s"])
     )

@@ -13,7 +13,19 @@ from selfsup_core.train import train
 from tests.e2e.helpers import shot, start_server, stop_server, wait_idle
 
 # every page, and the Train page also with the finished run's tiles
-PAGES = ("", "corpus", "masking", "lessons", "train", "probe", "compare", "sweep", "finetune", "class_results")
+PAGES = (
+    "",
+    "corpus",
+    "masking",
+    "lessons",
+    "train",
+    "probe",
+    "inside",
+    "compare",
+    "sweep",
+    "finetune",
+    "class_results",
+)
 PAGES += ("train?run={run}",)
 
 # Visible text elements whose text does not fit: its own box clips it (overflow or text-overflow set), or an
