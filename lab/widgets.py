@@ -187,9 +187,11 @@ def run_status(ids: list[str], labels: list[str]) -> None:
     st.dataframe(shown, hide_index=True, column_config=columns)
 
 
-def verdict(v: Any, all_of: str) -> None:
+def verdict(v: Any, all_of: str, on: str | None = None) -> None:
     """An `verdicts.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
-    all_of: what the compared settings are called together ("both models", "all 3 mask rates")."""
+    all_of: what the compared settings are called together ("both models", "all 3 mask rates"); on: what the
+    figure compared is (default: "on the same blanks")."""
+    on = on or t("verdict.on.blank_accuracy")
 
     if v.kind == verdicts.TOO_EARLY:
         names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
@@ -203,11 +205,12 @@ def verdict(v: Any, all_of: str) -> None:
                 runner_up=v.runner_up,
                 gap=v.gap,
                 noise=v.noise,
+                on=on,
             ),
             icon="〰️",
         )
     else:
-        st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise), icon="📏")
+        st.success(t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise, on=on), icon="📏")
     if v.seeds < 2:
         st.caption(t("verdict.one_seed"))
 

@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
     """A finished nano MLM run and a nano AR run of the same data (RunInfo each), trained in this process."""
     root = tmp_path_factory.mktemp("runs")
     out = {}
-    for cfg in ex.matched_pair(TrainConfig(**TINY)):
+    for cfg in ex.matched_group(TrainConfig(**TINY)):
         path = runs.create_run(cfg.to_dict(), root)
         train(cfg, path)
         out[cfg.objective] = runs.load_run(path.name, root)
@@ -52,9 +52,9 @@ def loaded(run):
 # ---------------------------------------------------------------- configurations
 
 
-def test_matched_pair_differs_only_in_the_objective():
+def test_matched_group_differs_only_in_the_objective():
     cfg = TrainConfig(size="nano", time_budget_s=30, seed=7, corpus="world-zh", tokenizer="char")
-    mlm, ar = ex.matched_pair(cfg)
+    mlm, ar = ex.matched_group(cfg)
     assert (mlm.objective, ar.objective) == ("mlm", "ar")
     assert differences(mlm, ar) == {"objective"}
 
@@ -220,7 +220,7 @@ def test_iterative_fill_appends_exactly_n_tokens_left_to_right(trained):
         ex.iterative_fill(*loaded(trained["ar"]), "the", 3)
 
 
-def test_matched_pair_keeps_every_other_setting(trained):
+def test_matched_group_keeps_every_other_setting(trained):
     mlm, ar = (TrainConfig.from_dict(trained[o].config) for o in ("mlm", "ar"))
     assert dataclasses.replace(mlm, objective="ar") == ar
 
