@@ -37,6 +37,7 @@ FATE_STYLE: dict[Fate, str] = {
 TOKEN_CSS = (
     "display:inline-block;margin:3px 2px;padding:2px 8px;border-radius:6px;font-size:1.35rem;font-family:monospace;"
 )
+TARGET_CSS = "text-decoration:underline;text-decoration-thickness:3px;text-underline-offset:5px;"  # a loss target
 
 
 def fate_label(fate: Fate) -> str:
@@ -107,17 +108,19 @@ def token_views(views: list) -> None:
     """Show `preview.TokenView`s like `tokens`, as the text they stand for (`token_label`); a word's
     continuation pieces ("play" "ing") sit glued to its start, and a token that ends a line ends the row.
 
-    The tooltip gives the token the model is asked for when it was corrupted or is predicted.
+    The tooltip gives the token the model is asked for when it was corrupted or is predicted; a target (the
+    loss is computed on it) is underlined.
     """
     spans = []
     for i, v in enumerate(views):
         glue_left = not v.is_word_start and i > 0
         glue_right = i + 1 < len(views) and not views[i + 1].is_word_start
-        css = TOKEN_CSS + FATE_STYLE[v.fate]
+        css = TOKEN_CSS + FATE_STYLE[v.fate] + (TARGET_CSS if v.target else "")
         css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
         css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
         original = token_label(v.original) if v.original else ""
         tip = fate_label(v.fate) + (t("token.must_predict", original=original) if original else "")
+        tip += t("token.target") if v.target and not original else ""
         tip += "" if v.is_word_start else t("token.continues")
         spans.append(f'<span style="{css}" title="{html.escape(tip)}">{_token_html(v.text)}</span>')
         if v.text.endswith("\n") and i + 1 < len(views):

@@ -57,7 +57,15 @@ def test_launching_a_nano_pair_trains_both_then_shows_scoreboard_and_same_blanks
     # ten steps of a nano model: both still guess, and the page says so next to their figures
     judged = next(d.value for d in at.dataframe if "facts known" in d.value.columns)
     assert list(judged["model"]) == ["MLM (BERT-style)", "AR (GPT-style)"]
-    assert list(judged.columns) == ["model", "same blanks", "guessing baseline", "facts known", "signal / s", "steps", "time"]
+    assert list(judged.columns) == [
+        "model",
+        "same blanks",
+        "guessing baseline",
+        "facts known",
+        "signal / s",
+        "steps",
+        "time",
+    ]
     assert all("/" in f for f in judged["facts known"])  # known/asked of the world's facts
     assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
     assert not at.success
