@@ -64,16 +64,16 @@ def judged(group: dict[str, runs.RunInfo]) -> dict[str, dict]:
         if o in group:
             st.caption(t(f"group.why_dash.{o}"))
     metric = "blank_accuracy" if set(group) <= set(experiments.BLANK_OBJECTIVES) else "facts_share"
-    verdict(verdicts.judge_runs({name(o): [m] for o, m in found.items()}, metric), metric, len(group))
+    verdict(verdicts.judge_runs({name(o): [m] for o, m in found.items()}, metric), metric)
     return found
 
 
-def verdict(v: verdicts.Verdict | None, metric: str, n: int, **on) -> None:
-    """A verdict in words, or why there is none (fewer than two of the models have the figure)."""
+def verdict(v: verdicts.Verdict | None, metric: str, **on) -> None:
+    """A verdict in words (on the models that have the figure), or why there is none (fewer than two have it)."""
     if v is None:
         st.info(t("group.no_verdict", on=t(f"verdict.on.{metric}", **on)), icon="〰️")
     else:
-        widgets.verdict(v, together(n), on=t(f"verdict.on.{metric}", **on))
+        widgets.verdict(v, together(len(v.spreads)), on=t(f"verdict.on.{metric}", **on))
 
 
 def finetuning(group: dict[str, runs.RunInfo], found: dict[str, dict]) -> None:
@@ -115,9 +115,11 @@ def finetuning(group: dict[str, runs.RunInfo], found: dict[str, dict]) -> None:
         charts.grouped_bars([t("group.labels", n=b) for b in budgets], accuracy, y_title=t("group.test_accuracy")),
         key="cmp_ft_bars",
     )
-    for b in budgets:
+    for col, b in zip(st.columns(len(budgets)), budgets, strict=True):
         at = {name(r["source"]): [{**found[r["source"]], **r}] for r in rows if r["budget"] == b}
-        verdict(verdicts.judge_runs(at, "test_accuracy") if len(at) > 1 else None, "test_accuracy", len(group), n=b)
+        with col:
+            st.markdown(f"**{t('group.labels', n=b)}**")
+            verdict(verdicts.judge_runs(at, "test_accuracy"), "test_accuracy", n=b)
 
 
 def label(run_id: str, source: dict[str, str]) -> str:
