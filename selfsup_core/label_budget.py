@@ -62,17 +62,14 @@ def curve_row(source: str, cfg: FinetuneConfig, summary: dict[str, Any]) -> dict
 def label_budget_curve(
     task: str,
     sources: dict[str, str],
-    budgets: Sequence[int | None] = (8, 32, 128, None),
-    seeds: Sequence[int] = (0, 1, 2),
-    methods: Sequence[str] = ("full",),
-    scratch: bool = True,
+    *args: Any,
     on_row: Callable[[dict[str, Any]], None] | None = None,
-    **settings: Any,
+    **kwargs: Any,
 ) -> list[dict[str, Any]]:
-    """Fine-tune every config of `plan_curve` (same arguments) here, one after another; one `curve_row` per run,
-    each also passed to `on_row` as it comes."""
+    """Fine-tune every config of `plan_curve(task, sources, *args, **kwargs)` here, one after another; one
+    `curve_row` per run, each also passed to `on_row` as it comes."""
     rows = []
-    for name, cfg in plan_curve(task, sources, budgets, seeds, methods, scratch, **settings):
+    for name, cfg in plan_curve(task, sources, *args, **kwargs):
         rows.append(curve_row(name, cfg, finetune(cfg).summary))
         if on_row is not None:
             on_row(rows[-1])
