@@ -30,19 +30,23 @@ def progress(ids: list[str], drawn: str | None) -> None:
     """The group's status, loss curves and signal meter (tokens that gave a training signal per second: equal
     time is not equal learning signal); a live view, see lab.live."""
     group = [runs.load_run(i) for i in ids]
-    curves = [(name(r.config["objective"]), r.metrics()) for r in group]
-    widgets.run_status(ids, [label for label, _ in curves])
+    widgets.run_status(ids, [name(r.config["objective"]) for r in group])
+    curves = [(r.config["objective"].upper(), r.metrics()) for r in group]  # short names: a legend of 2 per run
     left, right = st.columns([3, 2])
     with left:
         widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
     with right:
-        signal = [
-            next((m["signal_per_s"] for m in reversed(lines) if "signal_per_s" in m), None) for _, lines in curves
-        ]
-        fig = charts.grouped_bars([label for label, _ in curves], {t("group.signal"): signal}, percent=False)
-        widgets.chart(fig.update_layout(showlegend=False), key="cmp_signal")
+        signal = [meter(r) for r in group]
+        bars = charts.grouped_bars([o for o, _ in curves], {"": signal}, y_title=t("group.signal"), percent=False)
+        widgets.chart(bars.update_layout(showlegend=False), key="cmp_signal")
         st.caption(t("group.signal_help"))
     st.markdown(t("compare.honest"))
+
+
+def meter(run: runs.RunInfo) -> float | None:
+    """A run's tokens with a signal per second: its summary's once finished, else its latest metrics line's."""
+    latest = next((m["signal_per_s"] for m in reversed(run.metrics()) if "signal_per_s" in m), None)
+    return run.summary.get("signal_tokens_per_s") or latest
 
 
 def finished(ids: list[str]) -> dict[str, runs.RunInfo] | None:

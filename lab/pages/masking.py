@@ -100,11 +100,16 @@ with view:
     c2.caption(t("masking.seen", seed=seed, source=source, tokenizer=t(f"corpus.kind.{cfg.tokenizer}")))
     tok = resources.tokenizer(cfg.corpus, cfg.tokenizer, cfg.text_column, cfg.vocab_size, cfg.lowercase)
     rows = preview(tok, sentences, cfg.objective, cfg.masking, cfg.augment, seed, cfg.seq_len)
-    for row in rows:
+    if cfg.objective == "t5":  # what the encoder reads beside what the decoder writes, a sentence a line
+        st.columns([3, 2])[1].caption(t("masking.t5_writes"))
+        for row in rows:
+            reads, writes = st.columns([3, 2])
+            with reads:
+                widgets.token_views(row)
+            with writes:
+                widgets.token_views(decoder_targets(row))
+    for row in rows if cfg.objective != "t5" else ():
         widgets.token_views(row)
-        if cfg.objective == "t5":
-            st.caption(t("masking.t5_writes"))
-            widgets.token_views(decoder_targets(row))
     seen = {v.fate for row in rows for v in row} | {Fate.UNTOUCHED}
     widgets.legend(sorted(seen | {Fate.MASKED, Fate.RANDOM, Fate.KEPT} if cfg.objective == "mlm" else seen))
     st.caption(t("masking.targets_note"))
