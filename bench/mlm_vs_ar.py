@@ -1,4 +1,4 @@
-"""MLM vs AR at an equal CPU time budget: a matched pair (experiments.matched_pair) on a built-in corpus,
+"""MLM vs AR at an equal CPU time budget: a matched pair (experiments.matched_group) on a built-in corpus,
 then the probe scoreboard split by "needs right context" and the comparable metrics (same held-out blanks).
 
     python -m bench.mlm_vs_ar [--seconds 60] [--size mini] [--corpus world-en] [--seed 0] [--threads N]
@@ -49,7 +49,7 @@ def main() -> None:
     )
     probes, words = builtin_probes(args.corpus), ex.candidate_words(args.corpus)
     root = Path(tempfile.mkdtemp(prefix="mlm-vs-ar-"))
-    for cfg in ex.matched_pair(base):
+    for cfg in ex.matched_group(base):
         path = runs.create_run(cfg.to_dict(), root)
         train(cfg, path)
         run = runs.load_run(path.name, root)

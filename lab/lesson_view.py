@@ -67,9 +67,22 @@ def controls(lesson, states: dict, lang: str) -> dict:
     return chosen
 
 
+def run_names(ids: list[str], lang: str) -> list[str]:
+    """The step's runs' names; runs that each fine-tune another run (no scratch among them) are named by it."""
+    each = len(ids) > 1 and all(runs.load_run(i).config.get("method") == "full" for i in ids)
+
+    def source(config: dict) -> dict | None:
+        try:
+            return runs.load_run(config["pretrained"]).config if each else None
+        except runs.RunNotFoundError:  # deleted since: the plain label
+            return None
+
+    return [lessons.run_label(c, lang, source(c)) for c in (runs.load_run(i).config for i in ids)]
+
+
 def live_runs(ids: list[str], drawn: str | None, index: int, lang: str) -> None:
     """The step's runs while they train (a live view): where each stands, and their curves."""
-    labels = [lessons.run_label(runs.load_run(i).config, lang) for i in ids]
+    labels = run_names(ids, lang)
     widgets.run_status(ids, labels)
     finetuning = runs.load_run(ids[0]).kind == "finetune"
     curves = [(label, runs.load_run(i).metrics()) for label, i in zip(labels, ids, strict=True)]
@@ -79,7 +92,7 @@ def live_runs(ids: list[str], drawn: str | None, index: int, lang: str) -> None:
 
 def outcome(step, index: int, ids: list[str], mine: str | None, lang: str) -> None:
     """The finished runs: the prediction next to what happened, the verdict, the chart, then the debrief."""
-    labels = [lessons.run_label(runs.load_run(i).config, lang) for i in ids]
+    labels = run_names(ids, lang)
     results, answer, early = measures.lesson_outcome(step, ids, labels)
     said, happened = st.columns(2)
     yours = tr(step.choices[mine], lang) if mine else t("lessons.no_prediction")

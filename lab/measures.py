@@ -97,11 +97,13 @@ def facts_known(run_id: str, finished: float | None) -> dict | None:
 
 
 def run_results(run_id: str) -> dict:
-    """What a finished run is compared by: `comparable_metrics` plus facts_share and facts (known/asked, or None),
+    """What a finished run is compared by: `comparable_metrics` plus facts_share, facts_asked and facts (known/asked;
+    None for an uploaded text or ELECTRA's discriminator),
     and its training time and steps (equal seconds are not equal steps on a busy server)."""
     stamp = finished_stamp(run_id)
     facts = facts_known(run_id, stamp)
-    return {**comparable_metrics(run_id, stamp), "facts_share": facts["share"] if facts else None, "facts": facts}
+    known = {"facts_share": facts["share"], "facts_asked": facts["asked"]} if facts else {"facts_share": None}
+    return {**comparable_metrics(run_id, stamp), **known, "facts": facts}
 
 
 @spinner("train.timing")
@@ -149,15 +151,18 @@ def lesson_outcome(step, ids: list[str], labels: list[str]) -> tuple[list, str |
         run = load_run(run_id)
         if run.status != "completed":
             return None
-        if step.judge.metric == "blank_accuracy":
-            return comparable_metrics(run_id, finished_stamp(run_id))["blank_accuracy"]
+        if step.judge.metric in ("blank_accuracy", "facts_share"):
+            return run_results(run_id)[step.judge.metric]
         return run.summary.get(step.judge.metric)
 
     results = [value(i) for i in ids]
     answer, early = lessons.outcome(step, results), None
-    # runs compared while still guessing: no verdict (a single run or fine-tuning is not judged so)
-    if len(ids) > 1 and all(load_run(i).kind == "train" and load_run(i).status == "completed" for i in ids):
-        early = verdicts.judge_runs({label: [run_results(i)] for label, i in zip(labels, ids, strict=True)})
-        early = early if early.kind == verdicts.TOO_EARLY else None
+    # runs compared while still guessing: no verdict (a single run, fine-tuning or a rate is not judged so), on
+    # the facts where the step asks them (T5 answers no held-out blanks), else on the same blanks
+    trained = all(load_run(i).kind == "train" and load_run(i).status == "completed" for i in ids)
+    if len(ids) > 1 and trained and step.judge.metric not in lessons.RATES:
+        metric = "facts_share" if step.judge.metric == "facts_share" else "blank_accuracy"
+        early = verdicts.judge_runs({label: [run_results(i)] for label, i in zip(labels, ids, strict=True)}, metric)
+        early = early if early and early.kind == verdicts.TOO_EARLY else None
         answer = None if early else answer
     return results, answer, early

@@ -1,13 +1,13 @@
-"""A finished MLM/AR pair compared (the MLM vs AR page's lower half): the figures and the verdict, then one tab
+"""A finished MLM/AR pair compared (the Compare page's lower half, below the group's figures and verdict): one tab
 each for the scoreboard, the same blanks, one sentence, what each model sees, and what each writes."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lab import charts, live, measures, resources, tables, widgets
+from lab import charts, measures, resources, tables, widgets
 from lab.i18n import t
-from selfsup_core import experiments, probe, runs, verdicts
+from selfsup_core import experiments, probe, runs
 from selfsup_core.corpus import builtin_probes
 
 OBJECTIVES = ("mlm", "ar")
@@ -115,20 +115,9 @@ def generation(loaded: dict, probes: list) -> None:
         widgets.error(e)
 
 
-def judged(pair: dict) -> None:
-    """Next to the result: each model's same-blanks accuracy, the guessing baseline, the facts it knows, its steps
-    and seconds; then what they support (too early, no real difference, or who is ahead)."""
-    found = {o: measures.run_results(pair[o].id) for o in OBJECTIVES}
-    table, columns = tables.pair_figures({name(o): m for o, m in found.items()})
-    st.dataframe(table, hide_index=True, column_config=columns)
-    widgets.verdict(verdicts.judge_runs({name(o): [m] for o, m in found.items()}), t("verdict.both"))
-
-
-def compared(ids: list[str]) -> None:
-    """The two finished runs side by side: scoreboard, same blanks, one sentence, attention, generation."""
-    pair = {runs.load_run(i).config["objective"]: runs.load_run(i) for i in ids}
-    if live.phase(ids, "pair") or set(pair) != set(OBJECTIVES) or any(r.status != "completed" for r in pair.values()):
-        return
+def compared(pair: dict[str, runs.RunInfo]) -> None:
+    """The two finished runs (by objective: mlm, ar) side by side: scoreboard, same blanks, one sentence, attention,
+    generation."""
     if not experiments.same_held_out(pair["mlm"].config, pair["ar"].config):
         st.warning(t("compare.different_text"))
     loaded = {o: resources.model(r.model_path, attention=True)[:2] for o, r in pair.items()}
@@ -136,7 +125,6 @@ def compared(ids: list[str]) -> None:
     probes = builtin_probes(pair["mlm"].config["corpus"])
     words = experiments.candidate_words(pair["mlm"].config["corpus"]) or ["cat", "dog"]
     middle = next((p for p in probes if p.needs_right_context and not p.text.startswith("[MASK]")), None)
-    judged(pair)
     board, blanks, sentence, looks, writes = st.tabs(
         [t(f"compare.tab.{k}") for k in ("board", "blanks", "sentence", "looks", "writes")]
     )

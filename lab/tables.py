@@ -168,12 +168,14 @@ def comparison(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
 
 def pair_figures(found: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """`measures.run_results` of the compared models (name -> results) as one row each: same-blanks accuracy, the
-    guessing baseline, the facts known, steps and seconds; and the table's column_config."""
+    guessing baseline, the facts known, tokens with a signal per second, steps and seconds (— where a figure is
+    not defined); and the table's column_config."""
     label = {
         "model": t("compare.col.model"),
         "blank_accuracy": t("compare.col.blank_accuracy"),
         "baseline_accuracy": t("compare.col.baseline"),
         "facts": t("compare.col.facts"),
+        "signal": t("compare.col.signal"),
         "steps": t("compare.row.steps"),
         "seconds": t("compare.col.time"),
     }
@@ -188,6 +190,7 @@ def pair_figures(found: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, dict[s
             "blank_accuracy": m["blank_accuracy"],
             "baseline_accuracy": m["baseline_accuracy"],
             "facts": facts(m),
+            "signal": m.get("signal_tokens_per_s"),
             "steps": m["steps"],
             "seconds": m["elapsed_s"],
         }
@@ -197,6 +200,7 @@ def pair_figures(found: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, dict[s
     columns = {
         label["blank_accuracy"]: percent(format="percent"),
         label["baseline_accuracy"]: percent(format="percent", help=t("compare.col.baseline_help")),
+        label["signal"]: percent(format="%.0f", help=t("compare.col.signal_help")),
         label["seconds"]: percent(format="%.0f s"),
     }
     return dashed(pd.DataFrame(rows).rename(columns=label), columns)

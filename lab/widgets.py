@@ -39,6 +39,7 @@ FATE_STYLE: dict[str, str] = {  # by `Fate` name
 TOKEN_CSS = (
     "display:inline-block;margin:3px 2px;padding:2px 8px;border-radius:6px;font-size:1.35rem;font-family:monospace;"
 )
+TARGET_CSS = "text-decoration:underline;text-decoration-thickness:3px;text-underline-offset:5px;"  # a loss target
 
 
 def fate_label(fate: Fate) -> str:
@@ -109,17 +110,19 @@ def token_views(views: list) -> None:
     """Show `preview.TokenView`s like `tokens`, as the text they stand for (`token_label`); a word's
     continuation pieces ("play" "ing") sit glued to its start, and a token that ends a line ends the row.
 
-    The tooltip gives the token the model is asked for when it was corrupted or is predicted.
+    The tooltip gives the token the model is asked for when it was corrupted or is predicted; a target (the
+    loss is computed on it) is underlined.
     """
     spans = []
     for i, v in enumerate(views):
         glue_left = not v.is_word_start and i > 0
         glue_right = i + 1 < len(views) and not views[i + 1].is_word_start
-        css = TOKEN_CSS + FATE_STYLE[v.fate.name]
+        css = TOKEN_CSS + FATE_STYLE[v.fate.name] + (TARGET_CSS if v.target else "")
         css += "margin-left:0;border-top-left-radius:0;border-bottom-left-radius:0;" if glue_left else ""
         css += "margin-right:0;border-top-right-radius:0;border-bottom-right-radius:0;" if glue_right else ""
         original = token_label(v.original) if v.original else ""
         tip = fate_label(v.fate) + (t("token.must_predict", original=original) if original else "")
+        tip += t("token.target") if v.target and not original else ""
         tip += "" if v.is_word_start else t("token.continues")
         spans.append(f'<span style="{css}" title="{html.escape(tip)}">{_token_html(v.text)}</span>')
         if v.text.endswith("\n") and i + 1 < len(views):
@@ -229,9 +232,11 @@ def run_status(ids: list[str], labels: list[str]) -> None:
     st.dataframe(shown, hide_index=True, column_config=columns)
 
 
-def verdict(v: Any, all_of: str) -> None:
+def verdict(v: Any, all_of: str, on: str | None = None) -> None:
     """An `verdicts.Verdict` in words: too early (a warning), within the spread (a note), or who is ahead.
-    all_of: what the compared settings are called together ("both models", "all 3 mask rates")."""
+    all_of: what the compared settings are called together ("both models", "all 3 mask rates"); on: what the
+    figure compared is (default: "on the same blanks")."""
+    on = on or t("verdict.on.blank_accuracy")
 
     if v.kind == verdicts.TOO_EARLY:
         names = all_of if len(v.guessing) == len(v.spreads) else t("verdict.and").join(v.guessing)
@@ -245,12 +250,13 @@ def verdict(v: Any, all_of: str) -> None:
                 runner_up=v.runner_up,
                 gap=v.gap,
                 noise=v.noise,
+                on=on,
             ),
             icon=":material/horizontal_rule:",
         )
     else:
         st.success(
-            t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise),
+            t("verdict.wins", best=v.best, runner_up=v.runner_up, gap=v.gap, noise=v.noise, on=on),
             icon=":material/straighten:",
         )
     if v.seeds < 2:

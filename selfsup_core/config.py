@@ -197,6 +197,11 @@ class Budget:
 # training beside it, it makes ~40% of the steps and is often still early, which verdicts.still_guessing says.
 COMPARE_BUDGET = Budget("mini", 30.0)  # the MLM vs AR page's matched pair: two runs, about 70 s
 LESSON_BUDGET = COMPARE_BUDGET  # lessons that compare runs (2-3 runs a step, 5-60 s each: lessons.SECONDS)
+# Lesson 5 trains all four objectives in one step: 4 x (20 s + ~4 s overhead), about 100 s with one training slot
+GROUP_LESSON_BUDGET = Budget("mini", 20.0)
+# The Compare page fine-tunes each model of a group with these label budgets (the label-budget experiment,
+# label_budget.py), for as many steps as the lesson on pretraining does: one short job each, in the background.
+COMPARE_FINETUNE = {"budgets": (8, 32, 128), "steps": 100}
 # Sweeps run every setting twice, for a spread: 3 mask rates x 2 seeds x (20 s + ~4 s overhead) is about
 # 2.5 minutes with one training slot (a 2-core server), kept to that by the shorter runs and fewer rates.
 SWEEP_BUDGET = Budget("mini", 20.0, seeds=2)

@@ -1,7 +1,8 @@
 """Experiments that teach: each one produces evidence a class can look at, not prose.
 
 Configurations that differ in exactly one thing:
-    matched_pair        one MLM and one AR run, identical in everything else (data, size, budget, seed)
+    matched_group       one run per objective (MLM and AR, or any 2-4 of config.OBJECTIVES), identical in
+                        everything else (data, size, budget, seed)
     mask_rate_sweep     MLM runs that differ only in the mask rate
     strategy_sweep      MLM runs that differ only in the masking strategy (token / whole-word / span)
     ablation            the same run without and with one augmentation
@@ -34,7 +35,7 @@ from transformers import PreTrainedTokenizerFast as Tokenizer
 
 from . import corpus as corpus_mod
 from . import probe
-from .config import MASK_STRATEGIES, AugmentConfig, MaskingConfig, TrainConfig
+from .config import MASK_STRATEGIES, OBJECTIVES, AugmentConfig, MaskingConfig, TrainConfig
 from .data import Packed
 from .objectives import documents
 from .runs import RunInfo, load_run
@@ -44,6 +45,8 @@ from .verdicts import guessing_baseline
 
 AUGMENTATIONS = ("noise", "delete", "shuffle", "permute")
 MASK_RATES = (0.05, 0.15, 0.3, 0.4, 0.6)
+PAIR = ("mlm", "ar")  # the matched group of the MLM vs AR comparison
+BLANK_OBJECTIVES = PAIR  # the objectives `comparable_metrics` asks held-out blanks of, one token at a time
 # Fields that decide the held-out text: two runs agreeing on all of them are scored on the same blanks.
 DATA_FIELDS = ("corpus", "text_column", "tokenizer", "vocab_size", "seq_len", "seed", "val_fraction")
 BLANK_SEED = 1234  # the held-out blanks depend on the held-out text only, never on a run's own seed or objective
@@ -53,12 +56,18 @@ NEEDS_RIGHT, LEFT_SUFFICES = "needs right context", "left context suffices"
 # ---------------------------------------------------------------- configurations differing in one thing
 
 
-def matched_pair(cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
-    """(MLM, AR) copies of `cfg`: same corpus, tokenizer, size, steps / time budget, batch and seed.
+def matched_group(cfg: TrainConfig, objectives: Sequence[str] = PAIR) -> list[TrainConfig]:
+    """One copy of `cfg` per objective, in order: same corpus, tokenizer, size, steps / time budget, batch and seed.
 
-    The masking settings stay in the AR config too (ignored there), so the two differ in `objective` only.
+    objectives: 2-4 different ones of config.OBJECTIVES (default MLM and AR). The masking settings stay in every
+    copy (MLM and ELECTRA use them, AR and T5 ignore them), so the copies differ in `objective` only.
     """
-    return cfg.replace(objective="mlm"), cfg.replace(objective="ar")
+    if len(objectives) < 2 or len(set(objectives)) != len(objectives):
+        raise ValueError(f"A comparison needs two or more different objectives, got {list(objectives)}.")
+    unknown = [o for o in objectives if o not in OBJECTIVES]
+    if unknown:
+        raise ValueError(f"Unknown objective {unknown[0]!r}; choose from {OBJECTIVES}.")
+    return [cfg.replace(objective=o) for o in objectives]
 
 
 def mask_rate_sweep(cfg: TrainConfig, rates: Sequence[float] = MASK_RATES) -> list[TrainConfig]:
@@ -420,37 +429,43 @@ def comparable_metrics(
     n_rows: int = 128,
     per_row: int = 4,
 ) -> dict[str, Any]:
-    """The figures that compare an MLM and an AR run honestly (see the module docstring).
+    """The figures that compare runs of different objectives honestly (see the module docstring).
 
     blank_accuracy / blank_loss: top-1 accuracy and mean -log p (nats) on the held-out blanks of
-    `held_out_blanks`, the same blanks for any two runs with the same data settings (`same_held_out`).
+    `held_out_blanks`, the same blanks for any two runs with the same data settings (`same_held_out`); None
+    for the objectives outside BLANK_OBJECTIVES (ELECTRA's discriminator fills no blank, T5 writes spans:
+    compare those by `facts_known` and fine-tuning), whose `blanks` is then 0.
     baseline_accuracy: what answering every blank with its most common token scores (`guessing_baseline`).
     tokens_seen, elapsed_s, steps, parameters: the run's budget. targets_trained: about how many
-    tokens the loss was computed on (MLM: the masked share only). train_val_loss: the run's own
-    held-out loss, on its own objective's targets: not comparable across objectives.
+    tokens the loss was computed on (MLM: the masked share only; ELECTRA, T5: the run's own count,
+    `signal_seen`); signal_tokens_per_s: those per second of training (the signal meter). train_val_loss:
+    the run's own held-out loss, on its own objective's targets: not comparable across objectives.
     model / tokenizer: the run's, if already loaded.
     """
     run = load_run(run) if isinstance(run, str) else run
     cfg = TrainConfig.from_dict(run.config)
-    if model is None or tokenizer is None:
-        model, tokenizer, _ = probe.load_model(run.model_path)
-    _, _, val_rows = prepare_data(cfg.replace(objective="mlm"))  # one row layout for both objectives: same blanks
+    _, _, val_rows = prepare_data(cfg.replace(objective="mlm"))  # one row layout for every objective: same blanks
     row, pos = held_out_blanks(val_rows, n_rows, per_row)
-    hits, nll = blank_predictions(model, tokenizer, val_rows, row, pos)
     targets_at_blanks = val_rows.input_ids[row, pos]  # (N,)
+    asked = cfg.objective in BLANK_OBJECTIVES and len(row) > 0
+    if asked:
+        if model is None or tokenizer is None:
+            model, tokenizer, _ = probe.load_model(run.model_path)
+        hits, nll = blank_predictions(model, tokenizer, val_rows, row, pos)
     s = run.summary
     tokens = s.get("tokens_seen") or 0
     content_share = float((~val_rows.special_mask).float().mean())  # share of tokens that are words, not specials
     nonpad_share = float((val_rows.input_ids != PAD_ID).float().mean())
-    targets = tokens * content_share * cfg.masking.rate if cfg.objective == "mlm" else tokens * nonpad_share
+    targets = {"mlm": tokens * content_share * cfg.masking.rate, "ar": tokens * nonpad_share}.get(cfg.objective)
     return {
         "objective": cfg.objective,
-        "blanks": len(row),
-        "blank_accuracy": float(hits.float().mean()) if len(row) else None,
-        "blank_loss": float(nll.mean()) if len(row) else None,
+        "blanks": len(row) if asked else 0,
+        "blank_accuracy": float(hits.float().mean()) if asked else None,
+        "blank_loss": float(nll.mean()) if asked else None,
         "baseline_accuracy": guessing_baseline(targets_at_blanks),
         "tokens_seen": tokens,
-        "targets_trained": round(targets),
+        "targets_trained": round(targets if targets is not None else s.get("signal_seen") or 0),
+        "signal_tokens_per_s": s.get("signal_tokens_per_s"),
         "elapsed_s": s.get("elapsed_s"),
         "steps": s.get("steps"),
         "parameters": s.get("parameters"),

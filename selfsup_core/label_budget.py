@@ -17,46 +17,62 @@ from typing import Any
 from .finetune import FinetuneConfig, finetune
 
 
-def label_budget_curve(
+def plan_curve(
     task: str,
     sources: dict[str, str],
     budgets: Sequence[int | None] = (8, 32, 128, None),
     seeds: Sequence[int] = (0, 1, 2),
     methods: Sequence[str] = ("full",),
     scratch: bool = True,
-    on_row: Callable[[dict[str, Any]], None] | None = None,
     **settings: Any,
-) -> list[dict[str, Any]]:
-    """Fine-tune every (source, method, budget, seed) on `task` and return one row per run.
+) -> list[tuple[str, FinetuneConfig]]:
+    """(source name, config) of every (source, method, budget, seed) to fine-tune on `task`, in the curve's order.
 
-    sources: name -> pretrained run id, e.g. {"MLM": "...-mlm-...", "AR": "...-ar-..."}. With
-    scratch=True each source also gets a `scratch` row: the same architecture and tokenizer with random
-    weights, so the only difference is the pretraining. settings: other FinetuneConfig fields (steps...).
-    Rows: method, source, budget ("all" for None), seed, test_accuracy, macro_f1, trainable_parameters,
-    elapsed_s.
+    sources: name -> pretrained run id, e.g. {"MLM": "...-mlm-...", "AR": "...-ar-..."}. With scratch=True each
+    source also gets a `scratch` config: the same architecture and tokenizer with random weights, so the only
+    difference is the pretraining. settings: other FinetuneConfig fields (steps...). The app launches these as
+    background jobs; `label_budget_curve` runs them here.
     """
+    return [
+        (name, FinetuneConfig(pretrained=run_id, task=task, method=method, label_budget=budget, seed=seed, **settings))
+        for name, run_id in sources.items()
+        for method in (*methods, *(("scratch",) if scratch else ()))
+        for budget in budgets
+        for seed in seeds
+    ]
+
+
+def curve_row(source: str, cfg: FinetuneConfig, summary: dict[str, Any]) -> dict[str, Any]:
+    """One row of the curve: a finished fine-tuning run (its config and summary) of the source named `source`.
+    Keys: method, source, budget ("all" for None), seed, test_accuracy, test_examples, macro_f1,
+    trainable_parameters, elapsed_s."""
+    return {
+        "method": cfg.method,
+        "source": f"{source} shape, random init" if cfg.method == "scratch" else source,
+        "budget": "all" if cfg.label_budget is None else cfg.label_budget,
+        "seed": cfg.seed,
+        "test_accuracy": summary["test_accuracy"],
+        "test_examples": sum(map(sum, summary["confusion"])),  # rows: true label, columns: predicted
+        "macro_f1": summary["macro_f1"],
+        "trainable_parameters": summary["trainable_parameters"],
+        "elapsed_s": summary["elapsed_s"],
+    }
+
+
+def label_budget_curve(
+    task: str,
+    sources: dict[str, str],
+    *args: Any,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    **kwargs: Any,
+) -> list[dict[str, Any]]:
+    """Fine-tune every config of `plan_curve(task, sources, *args, **kwargs)` here, one after another; one
+    `curve_row` per run, each also passed to `on_row` as it comes."""
     rows = []
-    for name, run_id in sources.items():
-        for method in (*methods, *(("scratch",) if scratch else ())):
-            for budget in budgets:
-                for seed in seeds:
-                    cfg = FinetuneConfig(
-                        pretrained=run_id, task=task, method=method, label_budget=budget, seed=seed, **settings
-                    )
-                    s = finetune(cfg).summary
-                    row = {
-                        "method": method,
-                        "source": f"{name} shape, random init" if method == "scratch" else name,
-                        "budget": "all" if budget is None else budget,
-                        "seed": seed,
-                        "test_accuracy": s["test_accuracy"],
-                        "macro_f1": s["macro_f1"],
-                        "trainable_parameters": s["trainable_parameters"],
-                        "elapsed_s": s["elapsed_s"],
-                    }
-                    rows.append(row)
-                    if on_row is not None:
-                        on_row(row)
+    for name, cfg in plan_curve(task, sources, *args, **kwargs):
+        rows.append(curve_row(name, cfg, finetune(cfg).summary))
+        if on_row is not None:
+            on_row(rows[-1])
     return rows
 
 

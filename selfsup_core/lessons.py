@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import experiments, uploads
-from .config import MaskingConfig, TrainConfig
+from .config import OBJECTIVES, MaskingConfig, TrainConfig
 from .corpus import ASSETS_DIR
 from .runs import runs_root
 
@@ -85,10 +85,11 @@ class Judge:
 class Step:
     """One predict-then-run experiment.
 
-    experiment: single (params["changes"] on the base config) | pair (matched MLM + AR) | rates
-    (params["rates"]) | strategies (params["strategies"]) | finetune (pretrained on the run of step
-    params["from_step"] vs from scratch) | reuse (no new run: the runs of step params["from_step"]
-    measured again). Texts may use the placeholders {seconds} and {size}.
+    experiment: single (params["changes"] on the base config) | pair (matched MLM + AR) | group (a matched
+    group of params["objectives"]) | rates (params["rates"]) | strategies (params["strategies"]) | finetune
+    (pretrained on the run of step params["from_step"] vs from scratch; with params["each"], every run of that
+    step fine-tuned, no scratch) | reuse (no new run: the runs of step params["from_step"] measured again, only
+    those of params["objectives"] when given). Texts may use the placeholders {seconds} and {size}.
     """
 
     title: Text
@@ -121,12 +122,17 @@ class Planned:
 # -- the controls a teacher may lock or hide (their labels are the page's: i18n "lessons.control.*") ---
 CONTROLS = ("size", "seconds", "seed", "corpus")
 STATES = ("open", "locked", "hidden")
-METRICS = ("val_accuracy", "val_loss", "blank_accuracy", "test_accuracy")  # what a Judge may read from a run
+# what a Judge may read from a run: its summary's figures, the same-blanks accuracy and the share of facts known
+METRICS = ("val_accuracy", "val_loss", "blank_accuracy", "facts_share", "test_accuracy", "signal_tokens_per_s")
+RATES = ("signal_tokens_per_s",)  # how fast a run gets its signal, not what it learned: no too-early verdict
 
 SAME: Text = {"en": "About the same (less than {points} points apart)", "zh": "差不多（相差不到 {points} 个百分点）"}
 RUN_LABELS: dict[str, Text] = {
     "mlm": {"en": "MLM (BERT-style)", "zh": "MLM（BERT 式）"},
     "ar": {"en": "AR (GPT-style)", "zh": "AR（GPT 式）"},
+    "electra": {"en": "ELECTRA (replaced words)", "zh": "ELECTRA（找替换词）"},
+    "t5": {"en": "T5 (missing spans)", "zh": "T5（补缺失片段）"},
+    "from": {"en": "{name}, fine-tuned", "zh": "{name}，再微调"},
     "rate": {"en": "{rate} masked", "zh": "遮 {rate}"},
     "token": {"en": "single characters (token masking)", "zh": "遮单个字（词元掩码）"},
     "span": {"en": "runs of whole words (span masking)", "zh": "遮一串字（片段掩码）"},
@@ -183,8 +189,9 @@ def plan(step: Step, values: dict[str, Any], earlier: dict[int, list[str]] | Non
     base = base_config(values).replace(**step.params.get("changes", {}))
     if step.experiment == "single":
         return [Planned("train", base)]
-    if step.experiment == "pair":
-        return [Planned("train", c) for c in experiments.matched_pair(base)]
+    if step.experiment in ("pair", "group"):
+        objectives = step.params.get("objectives", experiments.PAIR)
+        return [Planned("train", c) for c in experiments.matched_group(base, objectives)]
     if step.experiment == "rates":
         return [Planned("train", c) for c in experiments.mask_rate_sweep(base, step.params["rates"])]
     if step.experiment == "strategies":
@@ -206,6 +213,8 @@ def plan(step: Step, values: dict[str, Any], earlier: dict[int, list[str]] | Non
             steps=step.params["steps"],
             seed=int(values["seed"]),
         )
+        if step.params.get("each"):
+            return [Planned("finetune", FinetuneConfig(pretrained=run, method="full", **common)) for run in source]
         same_shape = dict(tokenizer_run=source[0], scratch_objective=base.objective, scratch_size=base.size)
         return [
             Planned("finetune", FinetuneConfig(pretrained=source[0], method="full", **common)),
@@ -214,13 +223,25 @@ def plan(step: Step, values: dict[str, Any], earlier: dict[int, list[str]] | Non
     raise ValueError(f"Unknown experiment {step.experiment!r}.")
 
 
-def run_label(config: dict[str, Any], lang: str) -> str:
-    """A short name for a lesson's run, from its config: what differs between the runs of a step."""
+def reused(step: Step, configs: dict[str, dict[str, Any]]) -> list[str]:
+    """The runs a "reuse" step measures again, of the earlier step's (run id -> config, in order): all of them, or
+    those trained with params["objectives"], in that order."""
+    wanted = step.params.get("objectives")
+    if wanted is None:
+        return list(configs)
+    return [i for o in wanted for i, c in configs.items() if c.get("objective") == o]
+
+
+def run_label(config: dict[str, Any], lang: str, source: dict[str, Any] | None = None) -> str:
+    """A short name for a lesson's run, from its config: what differs between the runs of a step. source: the
+    config of the run a fine-tuning run started from, to name it by that run (steps that fine-tune each run)."""
     if "method" in config:  # a fine-tuning run
+        if source is not None and config["method"] != "scratch":
+            return tr(RUN_LABELS["from"], lang, name=run_label(source, lang))
         return tr(RUN_LABELS["full" if config["method"] != "scratch" else "scratch"], lang)
     masking = config.get("masking") or {}
-    if config.get("objective") == "ar":
-        return tr(RUN_LABELS["ar"], lang)
+    if config.get("objective") in ("ar", "electra", "t5"):
+        return tr(RUN_LABELS[config["objective"]], lang)
     rate = f"{masking.get('rate', MaskingConfig.rate):.0%}"
     strategy = masking.get("strategy", "token")
     if config.get("tokenizer") == "char":
@@ -261,7 +282,7 @@ def texts() -> list[Text]:
 LESSONS_DIR = ASSETS_DIR / "lessons"
 LESSON_FOLDER = "lessons"  # inside the runs folder: the lessons a teacher loaded
 LESSON_MAX_BYTES = 256 * 1024  # a lesson file is about 10 kB
-EXPERIMENTS = ("single", "pair", "rates", "strategies", "finetune", "reuse")
+EXPERIMENTS = ("single", "pair", "group", "rates", "strategies", "finetune", "reuse")
 RULES = ("best", "bucket")
 STEP_PLACEHOLDERS = {"seconds", "size", "corpus", "seed"}  # the values intro and question may use
 _STEP_TEXTS = ("title", "intro", "question", "debrief")
@@ -378,10 +399,18 @@ def _load_step(c: _Checker, i: int, data: Any) -> Step:
     for name in ("from_step",) if data["experiment"] in ("finetune", "reuse") else ():
         if not isinstance(params.get(name), int) or not 0 <= params[name] < i:
             c.fail(i, "params", f"{name} must name an earlier step (counted from 0: 0 is step 1)")
-    need = {"rates": ("rates",), "strategies": ("strategies",), "finetune": ("budget", "steps")}
+    need = {
+        "rates": ("rates",),
+        "strategies": ("strategies",),
+        "group": ("objectives",),
+        "finetune": ("budget", "steps"),
+    }
     for name in need.get(data["experiment"], ()):
         if name not in params:
             c.fail(i, "params", f"a {data['experiment']} step needs params.{name}")
+    wanted = params.get("objectives", [])
+    if not isinstance(wanted, list) or any(o not in OBJECTIVES for o in wanted):
+        c.fail(i, "params", f'objectives must be a list of {OBJECTIVES}, such as objectives = ["mlm", "ar"]')
     judge = c.fields(data["judge"], _JUDGE_FIELDS, i, "judge", {"metric"})
     if judge["metric"] not in METRICS:
         c.fail(i, "judge", f"metric must be one of {METRICS}")

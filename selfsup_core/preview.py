@@ -1,7 +1,11 @@
-"""What the model would see: masking and augmentation applied to example sentences, token by token.
+"""What the model would see: each objective's exercise (and augmentation) applied to example sentences, token by
+token.
 
-Backs the Masking Lab page: `preview` annotates every token with its `Fate` (deleted tokens are
-shown where they were), and `realised_rates` measures on a real training batch how often each fate
+Backs the Masking Lab page: `preview` annotates every token with its `Fate` (deleted tokens are shown where
+they were) and whether the loss is computed on it (`target`), for every objective with the same fates: MLM's
+masked tokens; AR reads the text as it is and predicts every next token; ELECTRA's replaced tokens (random ones
+here: a preview has no trained generator) and a target at every token; T5's dropped spans as sentinels, whose
+decoder writes `decoder_targets`. `realised_rates` measures on a real training batch how often each fate
 happened, to compare with the settings.
 """
 
@@ -17,7 +21,10 @@ from .augment import augment
 from .config import AugmentConfig, MaskingConfig
 from .data import CLS_ID, PAD_ID, SEP_ID, pack
 from .masking import Fate, mask_tokens
-from .tokenization import encode, token_texts
+from .span_corruption import noise_mask
+from .tokenization import SENTINELS, encode, token_texts
+
+END_OF_TEXT = "[SEP]"  # what T5's decoder writes last (its </s>)
 
 
 @dataclass
@@ -28,6 +35,8 @@ class TokenView:
     fate: Fate
     original: str | None  # the clean token the model is asked for here, when corrupted or predicted; else None
     is_word_start: bool  # the displayed token begins a word; False for a continuation ("ing" of "play|ing")
+    target: bool = False  # the loss is computed on this token (MLM: the chosen ones; AR, ELECTRA: every one)
+    span: tuple[TokenView, ...] = ()  # a T5 sentinel: the dropped tokens it stands for, which the decoder writes
 
 
 def preview(
@@ -41,8 +50,11 @@ def preview(
 ) -> list[list[TokenView]]:
     """One list of `TokenView` per sentence ([CLS]/[SEP] omitted), each sentence in its own row.
 
-    objective "mlm" applies augmentation then masking; "ar" applies augmentation only (GPT reads the
-    text as it is). Long sentences are cut to seq_len - 2 tokens. The same seed gives the same view.
+    Augmentation first, then the objective's exercise: "mlm" masks as `masking` says; "ar" reads the text as it
+    is (every token a target); "electra" replaces the tokens `masking` chooses with random ones (Fate.RANDOM:
+    without a trained generator there is nothing better to sample from) and asks about every token; "t5" drops
+    spans as span_corruption.py does, each shown as one sentinel (Fate.MASKED) holding its tokens (`span`).
+    Long sentences are cut to seq_len - 2 tokens. The same seed gives the same view.
     """
     ids, starts = encode(tokenizer, sentences)
     batch = len(ids)
@@ -58,10 +70,18 @@ def preview(
     generator = torch.Generator().manual_seed(seed)
     aug = augment(input_ids, special_mask, word_starts, augment_cfg, vocab_size, generator)
     shown, fates = aug.input_ids, aug.fates  # (N, L) each
-    if objective == "mlm":
+    if objective in ("mlm", "electra"):
+        if objective == "electra":  # every chosen token replaced by a sample: here a random token
+            masking = MaskingConfig(**{**masking.__dict__, "mask_replace_prob": 0.0, "random_replace_prob": 1.0})
         m = mask_tokens(aug.input_ids, aug.special_mask, aug.word_starts, masking, vocab_size, generator)
         shown = m.input_ids
         fates = torch.where(m.fates != Fate.UNTOUCHED, m.fates, fates)  # masking is what the model sees last
+    noise = torch.zeros_like(aug.special_mask)  # (N, L) T5: the dropped tokens
+    if objective == "t5":
+        for r in range(batch):
+            content = (~aug.special_mask[r]).nonzero()[:, 0]
+            noise[r, content] = noise_mask(len(content), generator)
+    every = objective in ("ar", "electra")  # a target at every token
 
     views = []
     for r in range(batch):
@@ -82,12 +102,28 @@ def preview(
                 text = token_texts(tokenizer, [int(shown[r, pos])])[0]
                 # a shuffled token keeps its own word-start flag; anything else takes the position's
                 start = word_starts[r, src] if fate == Fate.SHUFFLED else aug.word_starts[r, pos]
-                row.append(TokenView(text, fate, original, bool(start)))
+                target = every or fate in (Fate.MASKED, Fate.RANDOM, Fate.KEPT)
+                view = TokenView(text, fate, original, bool(start), target)
+                if noise[r, pos]:  # T5: the first token of a span opens a sentinel, the others join it
+                    if not (pos and noise[r, pos - 1]):
+                        row.append(TokenView(SENTINELS[sum(v.span != () for v in row)], Fate.MASKED, None, True, True))
+                    sentinel = row[-1]
+                    sentinel.span += (TokenView(text, Fate.UNTOUCHED, None, bool(start), True),)
+                    sentinel.original = "".join((" " if v.is_word_start else "") + v.text for v in sentinel.span)
+                else:
+                    row.append(view)
             for d in deleted_after.get(src, []):
                 text = token_texts(tokenizer, [int(input_ids[r, d])])[0]
                 row.append(TokenView(text, Fate.DELETED, None, bool(word_starts[r, d])))
         views.append(row)
     return views
+
+
+def decoder_targets(row: Sequence[TokenView]) -> list[TokenView]:
+    """What T5's decoder writes for one `preview` row: each sentinel followed by the tokens it stands for, then the
+    end of the text; every one a target."""
+    out = [token for v in row if v.span for token in (TokenView(v.text, Fate.MASKED, None, True, True), *v.span)]
+    return [*out, TokenView(END_OF_TEXT, Fate.UNTOUCHED, None, True, True)]
 
 
 def realised_rates(

@@ -45,12 +45,14 @@ def guessing_baseline(targets: torch.Tensor) -> float:
     return float(targets.bincount().max()) / len(targets)
 
 
-def still_guessing(accuracy: float | None, baseline: float, facts_share: float | None = None) -> bool:
+def still_guessing(accuracy: float | None, baseline: float | None, facts_share: float | None = None) -> bool:
     """Has a model not yet learned enough to be compared? True when its held-out blank `accuracy` is less than
     MIN_LIFT above `baseline` (`guessing_baseline`), or, where the world has facts (`facts_share`, 0-1, from
-    `facts_known`; None for an uploaded text), it knows less than MIN_FACTS of them. See MIN_LIFT for the evidence."""
+    `facts_known`; None for an uploaded text), it knows less than MIN_FACTS of them. A model asked no blanks
+    (accuracy None: T5) is judged by the facts alone, and one with neither figure is taken to be guessing.
+    See MIN_LIFT for the evidence."""
     if accuracy is None:
-        return True
+        return facts_share is None or facts_share < MIN_FACTS
     return accuracy < baseline + MIN_LIFT or (facts_share is not None and facts_share < MIN_FACTS)
 
 
@@ -125,17 +127,32 @@ def verdict(scores: Mapping[str, Sequence[float]], guessing: Collection[str] = (
     )
 
 
-def judge_runs(results: Mapping[str, Sequence[Mapping[str, Any]]]) -> Verdict:
-    """`verdict` on runs' measured figures: per setting, one mapping per run (seed) holding `comparable_metrics`'
-    blank_accuracy, baseline_accuracy and blanks, and facts_share (`facts_known`'s share; None or absent for an
-    uploaded text). A setting is still guessing if any of its runs is (`still_guessing`); a gap must exceed the
-    seeds' spread and the blanks' `sampling_noise` to be a difference."""
-    scores = {name: [r["blank_accuracy"] or 0.0 for r in rs] for name, rs in results.items()}
+# What each figure `judge_runs` compares is a share of: the sample whose luck `sampling_noise` weighs.
+SAMPLE_OF = {"blank_accuracy": "blanks", "facts_share": "facts_asked", "test_accuracy": "test_examples"}
+
+
+def judge_runs(results: Mapping[str, Sequence[Mapping[str, Any]]], metric: str = "blank_accuracy") -> Verdict | None:
+    """`verdict` on runs' measured figures, for 2 or more settings: per setting, one mapping per run (seed) holding
+    `metric` (a key of SAMPLE_OF, higher is better) and the size of its sample (SAMPLE_OF[metric]), and what
+    `still_guessing` reads of the pretrained model: blank_accuracy and baseline_accuracy (`comparable_metrics`;
+    None where no blanks are asked) and facts_share (`facts_known`'s share; None or absent for an uploaded text
+    or ELECTRA's discriminator). A setting whose `metric` is not defined (None: the facts an ELECTRA knows) is
+    left out, and with fewer than two left there is nothing to judge: None. A run with neither blank accuracy nor
+    facts (ELECTRA's discriminator) cannot be told to be guessing and is not called so. A setting is still guessing
+    if any of its runs is; a gap must exceed the seeds' spread and the sample's `sampling_noise` to be a difference."""
+    defined = {name: rs for name, rs in results.items() if rs and all(r.get(metric) is not None for r in rs)}
+    if len(defined) < 2:
+        return None
+    scores = {name: [r[metric] for r in rs] for name, rs in defined.items()}
     guessing = {
         name
-        for name, rs in results.items()
-        if any(still_guessing(r["blank_accuracy"], r["baseline_accuracy"], r.get("facts_share")) for r in rs)
+        for name, rs in defined.items()
+        if any(
+            (r.get("blank_accuracy"), r.get("facts_share")) != (None, None)
+            and still_guessing(r.get("blank_accuracy"), r.get("baseline_accuracy"), r.get("facts_share"))
+            for r in rs
+        )
     }
-    medians = sorted((statistics.median(v) for v in scores.values() if v), reverse=True)
-    blanks = min((r["blanks"] for rs in results.values() for r in rs), default=0)
-    return verdict(scores, guessing, sampling_noise(medians[:2], blanks))
+    medians = sorted((statistics.median(v) for v in scores.values()), reverse=True)
+    n = min((r.get(SAMPLE_OF[metric]) or 0 for rs in defined.values() for r in rs), default=0)
+    return verdict(scores, guessing, sampling_noise(medians[:2], n))

@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
     """A finished nano MLM run and a nano AR run of the same data (RunInfo each), trained in this process."""
     root = tmp_path_factory.mktemp("runs")
     out = {}
-    for cfg in ex.matched_pair(TrainConfig(**TINY)):
+    for cfg in ex.matched_group(TrainConfig(**TINY)):
         path = runs.create_run(cfg.to_dict(), root)
         train(cfg, path)
         out[cfg.objective] = runs.load_run(path.name, root)
@@ -52,9 +52,9 @@ def loaded(run):
 # ---------------------------------------------------------------- configurations
 
 
-def test_matched_pair_differs_only_in_the_objective():
+def test_matched_group_differs_only_in_the_objective():
     cfg = TrainConfig(size="nano", time_budget_s=30, seed=7, corpus="world-zh", tokenizer="char")
-    mlm, ar = ex.matched_pair(cfg)
+    mlm, ar = ex.matched_group(cfg)
     assert (mlm.objective, ar.objective) == ("mlm", "ar")
     assert differences(mlm, ar) == {"objective"}
 
@@ -220,7 +220,7 @@ def test_iterative_fill_appends_exactly_n_tokens_left_to_right(trained):
         ex.iterative_fill(*loaded(trained["ar"]), "the", 3)
 
 
-def test_matched_pair_keeps_every_other_setting(trained):
+def test_matched_group_keeps_every_other_setting(trained):
     mlm, ar = (TrainConfig.from_dict(trained[o].config) for o in ("mlm", "ar"))
     assert dataclasses.replace(mlm, objective="ar") == ar
 
@@ -351,3 +351,41 @@ def test_judge_runs_calls_a_setting_guessing_if_any_of_its_seeds_is_and_weighs_t
     assert (uploaded.kind, uploaded.best) == (vd.WINS, "MLM")
     close = vd.judge_runs({"MLM": [run(0.40, blanks=64)], "AR": [run(0.35, blanks=64)]})  # 64 blanks: 5 points is luck
     assert close.kind == vd.WITHIN_SPREAD and close.noise > 0.05
+
+
+def test_matched_group_takes_any_two_to_four_objectives_and_differs_only_in_them():
+    cfg = TrainConfig(size="nano", time_budget_s=20, seed=3)
+    group = ex.matched_group(cfg, ("t5", "mlm", "electra", "ar"))
+    assert [c.objective for c in group] == ["t5", "mlm", "electra", "ar"]
+    assert all(differences(group[0], c) <= {"objective"} for c in group)
+    assert ex.matched_group(cfg) == [cfg.replace(objective="mlm"), cfg.replace(objective="ar")]  # MLM + AR by default
+    for wrong in (("mlm",), ("mlm", "mlm"), ("mlm", "bart")):
+        with pytest.raises(ValueError):
+            ex.matched_group(cfg, wrong)
+
+
+def test_judge_runs_compares_n_settings_on_any_metric_leaving_out_those_without_it():
+    def run(facts, blank=None, test=None):
+        return {
+            "blank_accuracy": blank,
+            "baseline_accuracy": 0.145,
+            "blanks": 0 if blank is None else 512,
+            "facts_share": facts,
+            "facts_asked": 180,
+            "test_accuracy": test,
+            "test_examples": 400,
+        }
+
+    # MLM and T5 on the facts (T5 asks no blanks: its facts alone say whether it still guesses); ELECTRA has none
+    group = {"MLM": [run(0.9, blank=0.5)], "T5": [run(0.4)], "ELECTRA": [run(None)]}
+    facts = vd.judge_runs(group, "facts_share")
+    assert (facts.kind, facts.best, set(facts.spreads)) == (vd.WINS, "MLM", {"MLM", "T5"})
+    assert vd.judge_runs({"T5": [run(0.02)], "MLM": [run(0.9, blank=0.5)]}, "facts_share").guessing == ("T5",)
+    assert vd.judge_runs({"MLM": [run(0.9, blank=0.5)], "ELECTRA": [run(None)]}, "facts_share") is None
+    # fine-tuning: ELECTRA's discriminator cannot be told to be guessing, so it is judged on its test accuracy
+    tuned = {
+        name: [{**r[0], "test_accuracy": acc}] for (name, r), acc in zip(group.items(), (0.6, 0.55, 0.9), strict=True)
+    }
+    ahead = vd.judge_runs(tuned, "test_accuracy")
+    assert (ahead.kind, ahead.best, ahead.guessing) == (vd.WINS, "ELECTRA", ())
+    assert ahead.noise == pytest.approx(vd.sampling_noise([0.9, 0.6], 400))

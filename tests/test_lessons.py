@@ -1,18 +1,26 @@
 """Lessons (core): short valid runs, honest verdicts, teacher locks honoured (both languages: tests/test_i18n.py)."""
 
+import re
+
 import pytest
 
 from selfsup_core import lessons
-from selfsup_core.config import LESSON_BUDGET, TrainConfig
+from selfsup_core.config import GROUP_LESSON_BUDGET, LESSON_BUDGET, OBJECTIVES, TrainConfig
 from selfsup_core.finetune import FinetuneConfig
 from selfsup_core.lessons import LESSONS, TIE, outcome, plan
 
 FAKE_RUN = "20260101-000000-mlm-abc123"
 
 
-def test_the_four_lessons_of_the_issue_exist_with_steps_and_choices():
+def test_the_five_lessons_of_the_issues_exist_with_steps_and_choices():
     titles = {lesson.title["en"] for lesson in LESSONS.values()}
-    assert titles == {"What does masking teach?", "Why 15%?", "MLM vs AR", "What pretraining buys"}
+    assert titles == {
+        "What does masking teach?",
+        "Why 15%?",
+        "MLM vs AR",
+        "What pretraining buys",
+        "Which exercise teaches most per second?",
+    }
     for lesson in LESSONS.values():
         assert len(lesson.steps) >= 2
         for step in lesson.steps:
@@ -89,6 +97,29 @@ def test_lessons_that_compare_runs_start_at_the_comparison_budget():
             assert (lesson.preset["size"], lesson.preset["seconds"]) == budget, lesson.id
 
 
+def test_the_objectives_lesson_trains_all_four_under_one_budget_then_asks_facts_and_fine_tunes_each():
+    lesson = LESSONS["objectives"]
+    assert (lesson.preset["size"], lesson.preset["seconds"]) == (GROUP_LESSON_BUDGET.size, GROUP_LESSON_BUDGET.seconds)
+    signal, facts, tune = lesson.steps
+    group = plan(signal, lessons.preset_values(lesson, "zh"))
+    assert [p.config.objective for p in group] == list(OBJECTIVES) == list(signal.choices)
+    first = group[0].config.to_dict()
+    assert all({k for k, v in p.config.to_dict().items() if v != first[k]} == {"objective"} for p in group[1:])
+    assert (signal.judge.metric, facts.judge.metric, tune.judge.metric) == (
+        "signal_tokens_per_s",
+        "facts_share",
+        "test_accuracy",
+    )
+    ids = [f"20260101-00000{i}-{o}-abc123" for i, o in enumerate(OBJECTIVES)]
+    configs = {i: {"objective": o} for i, o in zip(ids, OBJECTIVES, strict=True)}
+    asked = lessons.reused(facts, configs)  # ELECTRA's discriminator fills no blank: left out, in the choices' order
+    assert [configs[i]["objective"] for i in asked] == ["mlm", "ar", "t5"] == [k for k in facts.choices if k != TIE]
+    tuned = plan(tune, lessons.preset_values(lesson, "en"), {0: ids})
+    assert [p.config.pretrained for p in tuned] == ids  # every run, no scratch
+    assert {(p.config.method, p.config.label_budget, p.config.task) for p in tuned} == {("full", 32, "topic-en")}
+    assert outcome(tune, [0.5, 0.6, 0.9, 0.55]) == "electra" and outcome(tune, [0.5, 0.52, 0.5, 0.5]) == TIE
+
+
 def test_values_outside_what_lessons_allow_are_refused():
     values = lessons.preset_values(LESSONS["masking"], "en")
     for bad in ({"size": "small"}, {"seconds": 600}, {"corpus": "my.txt"}):
@@ -117,6 +148,10 @@ def test_run_labels_name_what_differs():
     assert lessons.run_label({"objective": "ar"}, "en") == "AR (GPT-style)"
     assert "40%" in lessons.run_label({"objective": "mlm", "masking": {"rate": 0.4}}, "zh")
     assert lessons.run_label({"method": "scratch", "task": "x"}, "zh") == "从零开始（随机权重）"
+    assert lessons.run_label({"objective": "electra"}, "en") == "ELECTRA (replaced words)"
+    assert lessons.run_label({"objective": "t5", "masking": {"rate": 0.4}}, "zh") == "T5（补缺失片段）"
+    tuned = {"method": "full", "pretrained": "x", "task": "topic-en"}
+    assert lessons.run_label(tuned, "en", source={"objective": "t5"}) == "T5 (missing spans), fine-tuned"
 
 
 # -- lessons as files -------------------------------------------------------------------------------------
@@ -161,6 +196,19 @@ def test_a_mistake_in_a_lesson_file_is_reported_with_its_line_and_field(old, new
     assert says in str(e.value)
     line = int(str(e.value).split("line ")[1].split(":")[0])
     assert text.splitlines()[line - 1].startswith(at)
+
+
+@pytest.mark.parametrize(
+    "old, new, says",
+    [
+        ('"electra", "t5"] }', '"electra", "bart"] }', "step 1, params: objectives must be a list of"),
+        ('objectives = ["mlm", "ar", "t5"]', 'objectives = ["mlm", "gpt"]', "step 2, params: objectives must be"),
+        ('objectives = ["mlm", "ar", "electra", "t5"]', 'objectives = ["mlm"]', "step 1, params: this step cannot"),
+    ],
+)
+def test_a_group_step_s_objectives_are_checked_when_the_file_loads(old, new, says):
+    with pytest.raises(lessons.LessonFileError, match=re.escape(says)):
+        lessons.load_lesson(_broken(old, new, "05-objectives.toml"), "05-objectives.toml")
 
 
 def test_a_toml_syntax_error_names_its_line():

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lab import resources
 from selfsup_core import runs
-from selfsup_core.config import COMPARE_BUDGET
+from selfsup_core.config import COMPARE_BUDGET, COMPARE_FINETUNE
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -57,7 +57,61 @@ def test_launching_a_nano_pair_trains_both_then_shows_scoreboard_and_same_blanks
     # ten steps of a nano model: both still guess, and the page says so next to their figures
     judged = next(d.value for d in at.dataframe if "facts known" in d.value.columns)
     assert list(judged["model"]) == ["MLM (BERT-style)", "AR (GPT-style)"]
-    assert list(judged.columns) == ["model", "same blanks", "guessing baseline", "facts known", "steps", "time"]
+    assert list(judged.columns) == [
+        "model",
+        "same blanks",
+        "guessing baseline",
+        "facts known",
+        "signal / s",
+        "steps",
+        "time",
+    ]
     assert all("/" in f for f in judged["facts known"])  # known/asked of the world's facts
     assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
     assert not at.success
+
+
+def ids_of(at: AppTest, key: str) -> list[str]:
+    return [i for i in param(at, key).split(",") if i] if key in at.query_params else []
+
+
+def finish(at: AppTest, key: str, n: int) -> list[str]:
+    """Rerun the page (which submits the runs still waiting for a place) until all `n` runs of `key` finished."""
+    for _ in range(20):
+        ids = ids_of(at, key)
+        for i in ids:
+            resources.jobs().wait(i, timeout=300)
+        at.run()
+        assert not at.exception, at.exception
+        if len(ids_of(at, key)) == n and all(runs.load_run(i).status == "completed" for i in ids_of(at, key)):
+            return ids_of(at, key)
+    raise AssertionError(f"the runs of {key} did not all finish")
+
+
+def test_three_objectives_train_as_one_group_then_compare_on_facts_and_fine_tuning(runs_dir, monkeypatch):
+    monkeypatch.setitem(COMPARE_FINETUNE, "budgets", (8, 32))  # two budgets, a few steps: a short test
+    monkeypatch.setitem(COMPARE_FINETUNE, "steps", 3)
+    at = open_compare_page()
+    at.multiselect(key="cmp_objectives").set_value(["mlm", "t5", "electra"])
+    at.button_group(key="cmp_size").set_value("nano")
+    at.number_input(key="cmp_steps").set_value(8).run()  # the first 5 steps are not timed (train.py)
+    next(b for b in at.button if b.label == "Launch MLM + T5 + ELECTRA").click().run()
+    ids = finish(at, "pair", 3)
+    configs = [runs.load_run(i).config for i in ids]
+    assert [c["objective"] for c in configs] == ["mlm", "t5", "electra"]
+    assert all({**c, "objective": None} == {**configs[0], "objective": None} for c in configs)
+    judged = next(d.value for d in at.dataframe if "facts known" in d.value.columns)
+    assert list(judged["model"]) == ["MLM (BERT-style)", "T5 (missing spans)", "ELECTRA (replaced words)"]
+    assert judged["facts known"].iloc[2] == "—" and "/" in judged["facts known"].iloc[1]
+    assert all(float(s) > 0 for s in judged["signal / s"])  # the signal meter of every objective
+    assert any("ELECTRA has — for facts" in c.value and "discriminator" in c.value for c in at.caption)
+    assert not [d for d in at.dataframe if "question" in d.value.columns]  # the MLM/AR tabs are for MLM + AR only
+    # eight steps: MLM and T5 still guess; ELECTRA has no facts to judge
+    assert any("Too early to conclude" in w.value and "both models are" in w.value for w in at.warning)
+    next(b for b in at.button if b.key == "cmp_ft_launch").click().run()
+    tuned = finish(at, "cmp_ft", 6)
+    pretrained = [runs.load_run(i).config["pretrained"] for i in tuned]
+    assert sorted(pretrained) == sorted(ids * 2)
+    assert at.get("plotly_chart")
+    assert {"**8 labels**", "**32 labels**"} <= {m.value for m in at.markdown}  # a verdict at each budget:
+    assert sum("Too early to conclude" in w.value and "MLM (BERT-style) and T5" in w.value for w in at.warning) == 2

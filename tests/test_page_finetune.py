@@ -81,3 +81,19 @@ def test_a_tiny_fine_tune_launches_completes_and_can_be_tried(monkeypatch, pretr
     at.text_input(key=f"ft_try_{ft_id}").set_value("the apple tom ate is sweet .").run()
     assert not at.exception and not at.error
     assert any('"orientation":"h"' in s for s in (c.proto.spec for c in at.get("plotly_chart")))  # the bars
+
+
+def test_pretrained_electra_and_t5_runs_are_offered_as_starting_points_by_name(monkeypatch, tmp_path):
+    ids = {}
+    for objective in ("electra", "t5"):
+        cfg = TrainConfig(objective=objective, size="nano", steps=2, batch_size=4, eval_every=2, checkpoints=0)
+        path = runs.create_run(cfg.to_dict(), tmp_path)
+        train(cfg, path)
+        ids[objective] = path.name
+    at = open_page(monkeypatch, tmp_path)
+    start = at.selectbox(key="ft_pretrained")
+    for objective, run_id in ids.items():  # each labelled with its id and the objective's name
+        assert any(run_id in label and objective.upper() in label for label in start.options)
+    start.set_value(ids["electra"]).run()
+    assert not at.exception, at.exception
+    assert at.radio(key="ft_method_True").value == "full"  # pretrained methods apply to ELECTRA's discriminator

@@ -74,3 +74,29 @@ def test_augmentation_is_stored_and_charted(runs_dir):
     assert not at.exception, at.exception
     assert at.session_state["config"]["augment"]["noise"] == 0.3
     assert "noise" in preview_html(at)
+
+
+def test_electra_preview_marks_random_replacements_and_says_they_are_random(runs_dir):
+    at = open_masking_page()
+    at.radio(key="lab_objective").set_value("electra").run()
+    assert not at.exception, at.exception
+    html = preview_html(at)
+    assert "[MASK]" not in html and "dashed" in html  # replaced words, the random token's colours
+    assert html.count("text-decoration:underline") > 20  # every token a target for the discriminator
+    assert any("random" in c.value and "generator" in c.value for c in at.caption)
+    assert at.slider(key="lab_rate")  # the generator's share of tokens is MLM's rate
+
+
+def test_t5_preview_shows_sentinels_and_what_the_decoder_writes_in_both_languages(runs_dir):
+    at = open_masking_page()
+    at.radio(key="lab_objective").set_value("t5").run()
+    assert not at.exception, at.exception
+    html = preview_html(at)
+    assert "&lt;extra_id_0&gt;" in html and "[SEP]" in html  # a sentinel in the input, the end in the targets
+    assert any("The decoder writes" in c.value for c in at.caption)
+    assert html.count("[SEP]") == 5  # one target row per sentence, ending the text
+    assert any("15%" in i.value and "<extra_id_k>" in i.value for i in at.info)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("解码器要写出" in c.value for c in at.caption)

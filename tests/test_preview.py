@@ -7,7 +7,7 @@ import pytest
 
 from selfsup_core.config import AugmentConfig, MaskingConfig
 from selfsup_core.masking import Fate
-from selfsup_core.preview import expected_rates, preview, realised_rates, tokenized, tokens_per_word
+from selfsup_core.preview import decoder_targets, expected_rates, preview, realised_rates, tokenized, tokens_per_word
 from selfsup_core.tokenization import build_tokenizer, encode
 
 SIGMAS = 5  # tolerance in standard errors
@@ -114,3 +114,48 @@ def test_expected_rates_agree_with_realised_rates_on_a_batch(tokenizer, corpus):
     n = 32 * 48  # fewer content tokens than a batch of 32 packed rows of 64 holds (padding, deletions)
     for key, p in expected_rates("mlm", masking, aug).items():
         assert abs(realised[key] - p) < SIGMAS * math.sqrt(p * (1 - p) / n), key
+
+
+# ---------------------------------------------------------------- every objective's exercise, same token records
+
+
+def test_ar_reads_the_text_as_it_is_and_every_token_is_a_target(tokenizer):
+    (row,) = preview(tokenizer, SENTENCES[:1], "ar", MaskingConfig(rate=0.9), AugmentConfig(), seed=0)
+    assert [v.text for v in row] == tokens(tokenizer, SENTENCES[0])
+    assert all(v.fate == Fate.UNTOUCHED and v.target for v in row)
+
+
+def test_mlm_targets_are_exactly_its_chosen_tokens(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "mlm", MaskingConfig(rate=0.5), AugmentConfig(), seed=1)
+    chosen = {Fate.MASKED, Fate.RANDOM, Fate.KEPT}
+    assert all(v.target == (v.fate in chosen) for row in views for v in row)
+    assert any(v.target for row in views for v in row) and not all(v.target for row in views for v in row)
+
+
+def test_electra_replaces_the_chosen_tokens_with_random_ones_and_asks_about_every_token(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "electra", MaskingConfig(rate=0.4), AugmentConfig(), seed=2)
+    flat = [v for row in views for v in row]
+    assert all(v.target for v in flat)
+    assert {v.fate for v in flat} <= {Fate.UNTOUCHED, Fate.RANDOM}  # never a [MASK]: the discriminator reads words
+    replaced = [v for v in flat if v.fate == Fate.RANDOM]
+    assert 0.25 < len(replaced) / len(flat) < 0.55  # the mask rate's 40%, of ~500 tokens
+    assert all(v.original is not None for v in replaced)
+
+
+def test_t5_drops_spans_into_sentinels_and_the_decoder_writes_them_back(tokenizer):
+    views = preview(tokenizer, SENTENCES * 10, "t5", MaskingConfig(), AugmentConfig(), seed=3)
+    for sentence, row in zip(SENTENCES * 10, views, strict=True):
+        sentinels = [v for v in row if v.span]
+        assert [v.text for v in sentinels] == [f"<extra_id_{k}>" for k in range(len(sentinels))]
+        assert all(v.fate == Fate.MASKED and v.target for v in sentinels)
+        # the kept tokens and the spans, in order, are the sentence
+        rebuilt = [t.text for v in row for t in (v.span or (v,))]
+        assert rebuilt == tokens(tokenizer, sentence)
+        writes = decoder_targets(row)
+        assert [v.text for v in writes] == [t for v in sentinels for t in (v.text, *(s.text for s in v.span))] + [
+            "[SEP]"
+        ]
+        assert all(v.target for v in writes)
+    dropped = sum(len(v.span) for row in views for v in row)
+    total = sum(len(tokens(tokenizer, s)) for s in SENTENCES * 10)
+    assert 0.08 < dropped / total < 0.25  # T5's 15%, rounded per row

@@ -1,13 +1,13 @@
-"""MLM vs AR: a matched pair (same text, size, time and seed), then the same questions put to both."""
+"""Compare objectives: a matched group (MLM + AR, or any 2-4 objectives: same text, size, time and seed), then
+their common ground (facts, fine-tuning); for MLM + AR also the same questions put to both."""
 
 import streamlit as st
 
-from lab import actions, charts, i18n, live, ownership, pair_view, resources, url_state, widgets
+from lab import actions, group_view, i18n, live, ownership, pair_view, resources, url_state, widgets
 from lab.i18n import t
-from selfsup_core import experiments, runs
-from selfsup_core.config import COMPARE_BUDGET, TrainConfig
+from selfsup_core import experiments
+from selfsup_core.config import COMPARE_BUDGET, OBJECTIVES, TrainConfig
 
-OBJECTIVES = ("mlm", "ar")
 # the pair's own defaults (config.COMPARE_BUDGET: where both models have learned enough to compare); the rest is shared
 PAIR = TrainConfig(size=COMPARE_BUDGET.size, time_budget_s=COMPARE_BUDGET.seconds, steps=20_000)
 OWN = ("size", "time_budget_s", "steps")  # set here for the pair only, not in the shared settings
@@ -16,8 +16,18 @@ name = i18n.labels("compare.name.")
 
 
 def launch_pair(own: TrainConfig) -> None:
-    """The tab that launches a matched pair: this page's size, time and steps on the shared settings."""
+    """The tab that launches a matched group: its 2-4 objectives (MLM + AR unless changed), and this page's size,
+    time and steps on the shared settings."""
     base = url_state.config()
+    chosen_objectives = st.multiselect(
+        t("compare.objectives"),
+        OBJECTIVES,
+        default=list(experiments.PAIR),
+        max_selections=len(OBJECTIVES),
+        format_func=name,
+        key="cmp_objectives",
+        help=t("compare.objectives_help"),
+    )
     a, b, c = st.columns(3)
     size = widgets.size_picker(t("compare.size"), own.size, "cmp_size", a)
     seconds = b.number_input(
@@ -33,7 +43,7 @@ def launch_pair(own: TrainConfig) -> None:
     try:
         chosen = base.replace(size=size, time_budget_s=float(seconds), steps=int(steps))
         url_state.settings_to_url(chosen, PAIR, url_state.SETTINGS_IN_URL)
-        pair = experiments.matched_pair(chosen)
+        pair = experiments.matched_group(chosen, chosen_objectives)
         total = experiments.estimated_seconds(pair, resources.jobs().max_concurrent)
         st.caption(
             t(
@@ -45,8 +55,9 @@ def launch_pair(own: TrainConfig) -> None:
                 total=total,
             )
         )
-        if st.button(t("compare.launch"), type="primary", icon=":material/rocket_launch:", key="cmp_launch"):
-            actions.launch("pair", list(pair))
+        launch = t("compare.launch", names=" + ".join(o.upper() for o in chosen_objectives))
+        if st.button(launch, type="primary", icon=":material/rocket_launch:", key="cmp_launch"):
+            actions.launch("pair", pair)
     except ValueError as e:
         widgets.error(e)
 
@@ -54,7 +65,7 @@ def launch_pair(own: TrainConfig) -> None:
 def pick_pair() -> None:
     """The tab that pairs two finished runs, one of each objective."""
     done = [r for r in ownership.visible_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
-    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in OBJECTIVES}
+    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in experiments.PAIR}
     if not (by["mlm"] and by["ar"]):
         st.info(t("compare.needs_two"))
         return
@@ -67,18 +78,6 @@ def pick_pair() -> None:
     ]
     if st.button(t("compare.pick"), key="cmp_pick"):
         url_state.set_run_ids_param("pair", picked)
-
-
-def progress(ids: list[str], drawn: str | None) -> None:
-    """The pair's status and live curves (a live view, see lab.live)."""
-    curves = [(name(runs.load_run(i).config["objective"]), runs.load_run(i).metrics()) for i in ids]
-    widgets.run_status(ids, [label for label, _ in curves])
-    left, right = st.columns(2)
-    with left:
-        widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key="cmp_loss")
-    with right:
-        widgets.chart(charts.loss_curves(curves, x="elapsed_s", metric="accuracy"), key="cmp_accuracy")
-    st.markdown(t("compare.honest"))
 
 
 st.title(t("compare.title"))
@@ -98,7 +97,12 @@ widgets.share_link("compare")
 
 ids = url_state.run_ids_param("pair")
 if ids or actions.waiting("pair"):
-    live.view(progress, ids, "pair")
-    pair_view.compared(url_state.run_ids_param("pair"))
+    live.view(group_view.progress, ids, "pair")
+    group = group_view.finished(url_state.run_ids_param("pair"))
+    if group:
+        found = group_view.judged(group)
+        if set(group) == set(experiments.PAIR):
+            pair_view.compared(group)
+        group_view.finetuning(group, found)
 else:
     st.info(t("compare.start"))

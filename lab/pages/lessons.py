@@ -78,7 +78,8 @@ def predict_and_run(lesson, step, index: int, values: dict, earlier: dict, plann
     if row.button(label, type="primary", icon=":material/rocket_launch:", key="lesson_run", disabled=busy):
         try:
             if step.experiment == "reuse":
-                url_state.set_run_ids_param(key, earlier[step.params["from_step"]])
+                again = {i: runs.load_run(i).config for i in earlier[step.params["from_step"]]}
+                url_state.set_run_ids_param(key, lessons.reused(step, again))
             else:
                 actions.launch(key, [p.config for p in planned], kind=planned[0].kind)
             st.rerun()
