@@ -33,8 +33,7 @@ LEVERS = [  # (name, changes to TrainConfig, documents read alone)
     ("+ mask rate 40% (Wettig et al. 2023)", {**OLD, "masking": {"rate": 0.4}}, False),
     ("+ peak lr 4e-3", {**OLD, "masking": {"rate": 0.4}, "lr": 4e-3}, False),
     ("+ each packed document read alone", {**OLD, "masking": {"rate": 0.4}, "lr": 4e-3}, True),
-    ("+ one layer (4 heads)", {"heads": 4}, True),
-    ("+ 16 heads of 8 (today's mini and defaults)", {}, True),
+    ("+ one layer (today's mini and defaults)", {}, True),
 ]
 
 

@@ -35,10 +35,9 @@ from .tokenization import CLS_ID, NUM_SENTINELS, NUM_SPECIAL, PAD_ID, SEP_ID
 PRESETS: dict[str, dict[str, int]] = {
     "nano": dict(hidden=64, layers=2, heads=2, ffn=256),  # seconds to train; for tests and quick demos
     # mini: one layer, because in a class minute steps buy more than depth: at 30 s on 2 cores it makes about
-    # twice the steps of two layers and knows its world's facts by then. 16 heads of 8: a single layer must look up
-    # every relation of a fact (a capital, a colour, the day after) at once, one head each; at 700 steps 16 heads know
-    # 86% of the facts (median) where 4 know 78% and 2 know 49% (bench/RESULTS.md, "Facts in a class minute")
-    "mini": dict(hidden=128, layers=1, heads=16, ffn=512),
+    # twice the steps of two layers and knows its world's facts by then (bench/RESULTS.md, "Facts in a class minute";
+    # 16 heads know more at equal steps but cost 1.25x a step, and lose at 30 s)
+    "mini": dict(hidden=128, layers=1, heads=4, ffn=512),
     "small": dict(hidden=256, layers=4, heads=4, ffn=1024),  # several minutes on CPU
     "large": dict(hidden=768, layers=12, heads=12, ffn=3072),  # BERT-base / GPT-2 width: GPU only
 }

@@ -5,11 +5,11 @@ from selfsup_core.models import PRESETS, build_model, count_parameters, estimate
 
 
 def test_mini_preset_is_exactly_the_reference_shape():
-    assert PRESETS["mini"] == dict(hidden=128, layers=1, heads=16, ffn=512)
+    assert PRESETS["mini"] == dict(hidden=128, layers=1, heads=4, ffn=512)
     bert = build_model("mlm", shape_of(TrainConfig(size="mini")), 1000, 64).config
     gpt = build_model("ar", shape_of(TrainConfig(size="mini")), 1000, 64).config
     shape = (bert.hidden_size, bert.num_hidden_layers, bert.num_attention_heads, bert.intermediate_size)
-    assert shape == (gpt.n_embd, gpt.n_layer, gpt.n_head, gpt.n_inner) == (128, 1, 16, 512)
+    assert shape == (gpt.n_embd, gpt.n_layer, gpt.n_head, gpt.n_inner) == (128, 1, 4, 512)
 
 
 @pytest.mark.parametrize("size", list(PRESETS))

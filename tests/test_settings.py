@@ -18,7 +18,7 @@ def test_the_page_defaults_and_the_largest_allowed_preset_pass():
     [
         ({"size": "mini", "hidden": 1024}, "hidden up to 128"),
         ({"size": "mini", "layers": 48}, "layers up to 2"),
-        ({"size": "mini", "heads": 64, "hidden": 128}, "heads up to 16"),
+        ({"size": "mini", "heads": 64, "hidden": 128}, "heads up to 4"),
         ({"batch_size": 1024, "seq_len": 512}, "tokens per step"),
         ({"vocab_size": 500_000}, "vocabulary up to"),
         ({"checkpoints": 500}, "checkpoints per run"),
