@@ -15,7 +15,7 @@ from lab.widgets import error
 from selfsup_core.config import TrainConfig
 from selfsup_core.runs import RunNotFoundError
 
-# session_state flag: a run was just launched, so the page's live view scrolls into sight (`live.follow`)
+# session_state: the name of the live view whose run was just launched, to scroll it into sight (`live.follow`)
 FOLLOW = "live_follow"
 
 
@@ -24,7 +24,8 @@ def submit(cfg: Any, kind: str = "train", follow: bool = True) -> str:
     owner id and nickname; returns the run id. `follow`: a student's launch, so the page's live view scrolls
     into sight (not for runs a live view submits by itself from the page's queue)."""
     run_id = jobs().submit(cfg, owner=session_id(), kind=kind, nickname=nickname())
-    st.session_state[FOLLOW] = st.session_state.get(FOLLOW, False) or follow
+    if follow:
+        st.session_state[FOLLOW] = "main"
     return run_id
 
 
@@ -59,7 +60,7 @@ def launch(key: str, cfgs: list[Any], kind: str = "train") -> list[str]:
     st.session_state[f"pending_{key}"] = [c.to_dict() for c in cfgs]
     st.session_state[f"pending_kind_{key}"] = kind
     set_run_ids_param(key, [])
-    st.session_state[FOLLOW] = True
+    st.session_state[FOLLOW] = key
     return launch_pending(key)
 
 

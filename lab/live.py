@@ -34,15 +34,15 @@ def phase(ids: list[str], key: str | None = None) -> str | None:
 
 
 def view(
-    draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None, name: str = "main"
+    draw: Callable[[list[str], str | None], None], ids: list[str], key: str | None = None, name: str | None = None
 ) -> str | None:
     """The one live view: `draw(ids, phase)` inside a fragment that redraws every `REFRESH_S[phase]` seconds
     while the runs are live, and reruns the whole page when their phase changes (which sets the new timer; none
     once all are finished, so a finished view costs nothing). `key`: the page's launch queue (`actions.launch`);
     on each redraw its waiting runs are submitted as the caps allow, and `ids` are the queue's. `name`: which
-    view of the page this is ("main", or "sidebar"), unique on a page. Right after a launch the page's main view
-    is scrolled into sight (`follow`). Returns the phase the view was drawn in (None: all finished)."""
-    drawn = phase(ids, key)
+    view of the page this is, unique on a page ("sidebar"; by default `key`, else "main"). Right after a launch
+    the view of the launched runs is scrolled into sight (`follow`). Returns the phase the view was drawn in (None: all finished)."""
+    drawn, name = phase(ids, key), name or key or "main"
 
     def redraw() -> None:
         with timing.timed(f"fragment:live-{name}"):
@@ -53,8 +53,8 @@ def view(
 
     with st.container(key=f"live-{name}"):
         st.fragment(redraw, run_every=REFRESH_S.get(drawn))()
-    if name == "main" and st.session_state.pop(FOLLOW, False):
-        follow(name)
+    if st.session_state.get(FOLLOW) == name:
+        follow(st.session_state.pop(FOLLOW))
     return drawn
 
 

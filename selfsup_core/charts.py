@@ -245,7 +245,10 @@ def grouped_bars(
             marker_color=PALETTE[i % len(PALETTE)],
             marker_pattern_shape=shapes[i % len(shapes)],
             textposition="outside",
-            text=["—" if y is None else f"{y:.0%}" if percent else f"{y:.2f}" for y in ys],
+            text=[
+                "—" if y is None else f"{y:.0%}" if percent else f"{y:,.0f}" if abs(y) >= 100 else f"{y:.2g}"
+                for y in ys
+            ],
         )
     fig.update_yaxes(title=y_title, rangemode="tozero")
     if percent:

@@ -92,8 +92,9 @@ def test_pretrained_electra_and_t5_runs_are_offered_as_starting_points_by_name(m
         ids[objective] = path.name
     at = open_page(monkeypatch, tmp_path)
     start = at.selectbox(key="ft_pretrained")
-    for objective, run_id in ids.items():  # each labelled with its id and the objective's name
-        assert any(run_id in label and objective.upper() in label for label in start.options)
+    labels = start.options  # as shown
+    for objective, run_id in ids.items():  # each labelled with the objective's name and the end of its id
+        assert any(f"#{run_id[-4:]}" in label and objective.upper() in label for label in labels), labels
     start.set_value(ids["electra"]).run()
     assert not at.exception, at.exception
     assert at.radio(key="ft_method_True").value == "full"  # pretrained methods apply to ELECTRA's discriminator

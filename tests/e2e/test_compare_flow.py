@@ -20,7 +20,7 @@ def test_matched_pair_trains_in_the_browser_and_the_comparisons_appear(app_serve
     shot(page, "compare-1-before-launch")
 
     page.get_by_role("button", name="Launch MLM + AR").click()
-    page.get_by_text("MLM (BERT-style) · held-out", exact=False).first.wait_for(timeout=120_000)  # live curves
+    page.get_by_text("The signal meter: how many tokens", exact=False).first.wait_for(timeout=120_000)  # live view
     shot(page, "compare-2-training")
     page.get_by_text("questions with known answers", exact=False).wait_for(timeout=300_000)
     wait_idle(page, timeout_ms=120_000)

@@ -16,7 +16,9 @@ def test_a_student_predicts_runs_and_reads_the_debrief(app_server, page, lang):
     wait_idle(page, timeout_ms=150_000)  # the first run imports torch and transformers: slow on a busy machine
     page.get_by_test_id("stSidebarNav").get_by_text(text("nav.lessons", lang), exact=True).click()
     wait_idle(page)
-    page.get_by_role("radiogroup", name=text("lessons.control.size", lang)).get_by_role("radio", name=text("size.nano", lang)).click()
+    page.get_by_role("radiogroup", name=text("lessons.control.size", lang)).get_by_role(
+        "radio", name=text("size.nano", lang)
+    ).click()
     wait_idle(page)
     seconds = page.get_by_role("spinbutton", name=text("lessons.control.seconds", lang))
     seconds.fill("10")  # 5 s can end before the first step on a busy machine: no result to judge
