@@ -89,3 +89,10 @@ def launch_pending(key: str) -> list[str]:
 def waiting(key: str) -> int:
     """How many of `key`'s runs still wait in this session for a place in the queue."""
     return len(st.session_state.get(f"pending_{key}", []))
+
+
+def forget(key: str) -> None:
+    """Take `key`'s runs off the page: their ids leave the URL and its waiting runs are dropped (the runs that
+    were submitted train on, and stay in the runs list)."""
+    set_run_ids_param(key, [])
+    st.session_state.pop(f"pending_{key}", None)

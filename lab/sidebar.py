@@ -32,6 +32,10 @@ READABLE_CSS = (
     f"{{font-size:{CAPTION_PX}px!important;color:{CAPTION_COLOUR}!important;opacity:1!important}}"
 )
 
+# Above the fold: Streamlit leaves 6 rem (108 px) above a page's title; on a projector's 800 pixels that pushes a
+# lesson's question below the fold. 3.5 rem still clears the (minimal) toolbar.
+FOLD_CSS = '[data-testid="stMainBlockContainer"]{padding-top:3.5rem!important}'
+
 # No label is cut off ("Lock in my pred…", "held-out loss (nat…"): Streamlit ends a label that does not fit its
 # button, widget or metric tile with an ellipsis; here it wraps onto a second line instead (a Chinese label may
 # be longer than the English one the layout was tried with). Metric values are a size smaller, so that a
@@ -104,7 +108,7 @@ def sidebar() -> None:
     cfg = config()
     with st.sidebar:
         st.html(
-            f"<style>{FOCUS_CSS}{READABLE_CSS}{NO_CUT_CSS}</style>"
+            f"<style>{FOCUS_CSS}{READABLE_CSS}{FOLD_CSS}{NO_CUT_CSS}</style>"
         )  # style only: applied without adding an element
         i18n.switch()
         offer_world()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lab import actions, charts, live, measures, tables, url_state, widgets
+from lab import actions, charts, i18n, live, measures, tables, url_state, widgets
 from lab.i18n import t
 from selfsup_core import runs, verdicts
 
@@ -16,7 +16,7 @@ def progress(key: str, label, ids: list[str], drawn: str | None) -> None:
     done = [runs.load_run(i) for i in ids]
     widgets.run_status(ids, [label(r.config) for r in done])
     if actions.waiting(key):
-        st.info(t("sweep.waiting", n=actions.waiting(key)), icon=":material/hourglass_top:")
+        st.info(t(i18n.counted("sweep.waiting", n := actions.waiting(key)), n=n), icon=":material/hourglass_top:")
     curves = [(label(r.config), r.metrics()) for r in done]
     with st.expander(t("sweep.curves"), expanded=drawn is not None):
         widgets.chart(charts.loss_curves(curves, x="elapsed_s"), key=f"sw_curves_{key}")

@@ -26,7 +26,7 @@ import torch
 from transformers import PreTrainedModel
 from transformers import PreTrainedTokenizerFast as Tokenizer
 
-from .probe import ProbeError, lm_objective
+from .probe import ProbeError
 from .tokenization import CJK_CHARS, token_texts
 
 _WORD = re.compile(rf"[{CJK_CHARS}]|[^\W\d_]+")  # one Chinese character, or a run of letters
@@ -101,7 +101,6 @@ def embedding_map(
 
     A token already drawn for an earlier category is not drawn again. Needs two drawable words at least.
     """
-    lm_objective(model, "The embedding map")
     chosen: dict[int, str | None] = {}
     skipped: dict[str | None, list[str]] = {}
     for category, words in categories.items():

@@ -1,4 +1,4 @@
-"""MLM vs AR page (AppTest): renders with no runs, launches a tiny matched pair, then compares the two."""
+"""Compare objectives page (AppTest): renders with no runs, launches a tiny matched pair, then compares the two."""
 
 from pathlib import Path
 
@@ -26,8 +26,9 @@ def param(at: AppTest, key: str) -> str:
 
 def test_compare_page_renders_on_defaults_and_says_what_to_do(runs_dir):
     at = open_compare_page()
-    assert any("Launch a matched pair above" in i.value for i in at.info)
-    assert any("This needs one finished MLM run" in i.value for i in at.info)
+    assert any("Launch a matched group above" in i.value for i in at.info)
+    assert any("finished runs of at least two objectives" in i.value for i in at.info)
+    assert "objectives" not in at.query_params  # MLM + AR, the default, is not spelled out in the link
     assert any("at most" in c.value for c in at.caption)  # the time estimate before launching
     # the default budget is the one the core names for comparisons, not a nano run for 5 s
     assert at.button_group(key="cmp_size").value == COMPARE_BUDGET.size
@@ -95,6 +96,7 @@ def test_three_objectives_train_as_one_group_then_compare_on_facts_and_fine_tuni
     at.multiselect(key="cmp_objectives").set_value(["mlm", "t5", "electra"])
     at.button_group(key="cmp_size").set_value("nano")
     at.number_input(key="cmp_steps").set_value(8).run()  # the first 5 steps are not timed (train.py)
+    assert param(at, "objectives") == "mlm,t5,electra"  # a share link opens the same group
     next(b for b in at.button if b.label == "Launch MLM + T5 + ELECTRA").click().run()
     ids = finish(at, "pair", 3)
     configs = [runs.load_run(i).config for i in ids]
@@ -115,3 +117,12 @@ def test_three_objectives_train_as_one_group_then_compare_on_facts_and_fine_tuni
     assert at.get("plotly_chart")
     assert {"**8 labels**", "**32 labels**"} <= {m.value for m in at.markdown}  # a verdict at each budget:
     assert sum("Too early to conclude" in w.value and "MLM (BERT-style) and T5" in w.value for w in at.warning) == 2
+    # finished runs of any objectives can be grouped again: 2-4 of them, each of a different objective
+    picker = at.multiselect(key="cmp_picked")
+    assert [runs.load_run(i).config["objective"] for i in picker.value] == ["mlm", "electra"]
+    picker.set_value(picker.value[:1]).run()
+    assert at.button(key="cmp_pick").disabled and any("each of a different objective" in c.value for c in at.caption)
+    at.multiselect(key="cmp_picked").set_value(ids[1:]).run()
+    at.button(key="cmp_pick").click().run()
+    assert param(at, "pair").split(",") == ids[1:] and not at.exception
+    assert "cmp_ft" not in at.query_params  # the previous group's fine-tuning left with it

@@ -109,3 +109,14 @@ def test_with_one_kind_of_run_it_says_which_to_train(monkeypatch, trained):
     at = open_page(monkeypatch, alone, ids["alone"])
     assert any("Train an AR (GPT) run on the same corpus too" in i.value for i in at.info)
     assert writers(at) == ["BERT (MLM): by unmasking"]
+
+
+def test_an_electra_run_shows_its_embedding_map_and_says_why_only_that(monkeypatch, tmp_path):
+    cfg = TrainConfig(objective="electra", size="nano", steps=4, batch_size=4, eval_every=4, checkpoints=0)
+    path = runs.create_run(cfg.to_dict(), tmp_path)
+    train(cfg, path)
+    at = open_page(monkeypatch, tmp_path, path.name)
+    assert [tab.label for tab in at.tabs] == ["Embedding map"]
+    assert any("ELECTRA (replaced words): its embedding map" in i.value for i in at.info)
+    points = sum(len(trace["x"]) for spec in chart_specs(at) for trace in spec["data"])
+    assert points >= 10 and not at.error  # the world's one-token words, drawn

@@ -131,6 +131,8 @@ def test_the_objectives_lesson_renders_in_both_languages_and_its_first_step_runs
         assert at.selectbox(key="lesson_pick").value == "objectives"
         assert title in at.selectbox(key="lesson_pick").options
         assert any("ELECTRA" in o for r in at.radio for o in r.options)  # the question's four objectives
+        size = "Four mini models" if lang == "en" else "四个迷你模型"  # the size by its name in the page's language
+        assert any(m.value.startswith(size) for m in at.markdown), [m.value[:20] for m in at.markdown]
     at = open_lessons(lesson="objectives")
     at.button_group(key="lc_objectives_size").set_value("nano")
     # 10 s: the signal per second is timed from the sixth step on (train.py), which a busy machine may not reach in 5

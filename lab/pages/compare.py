@@ -19,15 +19,20 @@ def launch_pair(own: TrainConfig) -> None:
     """The tab that launches a matched group: its 2-4 objectives (MLM + AR unless changed), and this page's size,
     time and steps on the shared settings."""
     base = url_state.config()
+    linked = [o for o in (st.query_params.get("objectives") or "").split(",") if o in OBJECTIVES]
     chosen_objectives = st.multiselect(
         t("compare.objectives"),
         OBJECTIVES,
-        default=list(experiments.PAIR),
+        default=linked if len(linked) >= 2 else list(experiments.PAIR),
         max_selections=len(OBJECTIVES),
         format_func=name,
         key="cmp_objectives",
         help=t("compare.objectives_help"),
     )
+    if chosen_objectives == list(experiments.PAIR):  # the share link holds the objectives unless MLM + AR
+        st.query_params.pop("objectives", None)
+    else:
+        st.query_params["objectives"] = ",".join(chosen_objectives)
     a, b, c = st.columns(3)
     size = widgets.size_picker(t("compare.size"), own.size, "cmp_size", a)
     seconds = b.number_input(
@@ -57,26 +62,35 @@ def launch_pair(own: TrainConfig) -> None:
         )
         launch = t("compare.launch", names=" + ".join(o.upper() for o in chosen_objectives))
         if st.button(launch, type="primary", icon=":material/rocket_launch:", key="cmp_launch"):
+            actions.forget(group_view.FT_KEY)  # the previous group's fine-tuning
             actions.launch("pair", pair)
     except ValueError as e:
         widgets.error(e)
 
 
-def pick_pair() -> None:
-    """The tab that pairs two finished runs, one of each objective."""
+def pick_group() -> None:
+    """The tab that groups 2-4 finished runs of different objectives (by default this browser's latest MLM and AR,
+    or the latest of the first two objectives that have one)."""
     done = [r for r in ownership.visible_runs() if r.kind == "train" and (r.model_path / "model.safetensors").exists()]
-    by = {o: [r.id for r in done if r.config.get("objective") == o] for o in experiments.PAIR}
-    if not (by["mlm"] and by["ar"]):
+    objective = {r.id: r.config.get("objective") for r in done}
+    by = {o: ids for o in OBJECTIVES if (ids := [i for i in objective if objective[i] == o])}
+    if len(by) < 2:
         st.info(t("compare.needs_two"))
         return
-    a, b = st.columns(2)
-    picked = [
-        where.selectbox(
-            label, by[o], ownership.own_latest(by[o]), format_func=widgets.run_labels(), key=f"cmp_pick_{o}"
-        )
-        for where, label, o in ((a, t("compare.mlm_run"), "mlm"), (b, t("compare.ar_run"), "ar"))
-    ]
-    if st.button(t("compare.pick"), key="cmp_pick"):
+    default = [ids[ownership.own_latest(ids)] for ids in by.values()][:2]
+    picked = st.multiselect(
+        t("compare.pick_runs"),
+        list(objective),
+        default=default,
+        max_selections=len(OBJECTIVES),
+        format_func=widgets.run_labels(),
+        key="cmp_picked",
+    )
+    distinct = len(picked) >= 2 and len({objective[i] for i in picked}) == len(picked)
+    if not distinct:
+        st.caption(t("compare.pick_distinct"))
+    if st.button(t("compare.pick"), key="cmp_pick", disabled=not distinct):
+        actions.forget(group_view.FT_KEY)  # the previous group's fine-tuning
         url_state.set_run_ids_param("pair", picked)
 
 
@@ -92,7 +106,7 @@ new, old = st.tabs([t("compare.tab.new"), t("compare.tab.old")])
 with new:
     launch_pair(own or PAIR)
 with old:
-    pick_pair()
+    pick_group()
 widgets.share_link("compare")
 
 ids = url_state.run_ids_param("pair")

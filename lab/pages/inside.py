@@ -134,8 +134,11 @@ def main() -> None:
         _, _, objective = resources.model(run.model_path)
     except (ValueError, LookupError) as e:
         return widgets.error(e)
-    names = [t("inside.tab.lens"), t("inside.tab.map"), t("inside.tab.writes")]
-    for tab, draw in zip(st.tabs(names), (lens_tab, map_tab, writes_tab), strict=True):
+    views = {"lens": lens_tab, "map": map_tab, "writes": writes_tab}
+    if objective not in ("mlm", "ar"):  # ELECTRA's and T5's heads answer no blank left to right: their map only
+        views = {"map": map_tab}
+        st.info(t("inside.map_only", name=t(f"compare.name.{objective}")), icon=":material/info:")
+    for tab, draw in zip(st.tabs([t(f"inside.tab.{v}") for v in views]), views.values(), strict=True):
         with tab:
             try:
                 draw(run, objective)

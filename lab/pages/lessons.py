@@ -10,6 +10,11 @@ from selfsup_core.lessons import tr
 LANG = i18n.lang()  # the page's words come from the catalogue (t); the lessons' own texts are course data (tr)
 
 
+def words(values: dict) -> dict:
+    """The step's values as its texts show them: the size by its name in the page's language (mini is 迷你)."""
+    return {**values, "size": i18n.size_name(values["size"], LANG)}
+
+
 def go_to(lesson_id: str, step: int) -> None:
     """Show `step` of `lesson_id`; another lesson forgets the runs of the previous one."""
     if lesson_id != st.query_params.get("lesson"):
@@ -46,10 +51,12 @@ def plan_box(step, values: dict, earlier: dict):
     if not planned:
         st.caption(t("lessons.plan_reuse", n=source + 1))
     elif planned[0].kind == "finetune":
-        st.caption(t("lessons.plan_finetune", n=len(planned)))
+        st.caption(t(i18n.counted("lessons.plan_finetune", len(planned)), n=len(planned)))
     else:
         total = experiments.estimated_seconds([p.config for p in planned], resources.jobs().max_concurrent)
-        st.caption(t("lessons.plan", n=len(planned), seconds=values["seconds"], total=total))
+        st.caption(
+            t(i18n.counted("lessons.plan", len(planned)), n=len(planned), seconds=values["seconds"], total=total)
+        )
     return planned
 
 
@@ -59,7 +66,7 @@ def predict_and_run(lesson, step, index: int, values: dict, earlier: dict, plann
     mine, choices = predictions.get(f"{lesson.id}/{index}"), list(step.choices)
     answer_of = lambda c: tr(step.choices[c], LANG)  # noqa: E731
     guess = st.radio(
-        tr(step.question, LANG, **values),
+        tr(step.question, LANG, **words(values)),
         choices,
         format_func=answer_of,
         index=choices.index(mine) if mine else None,
@@ -101,7 +108,7 @@ def step_page(lesson, index: int) -> None:
     )
     chosen = lesson_view.controls(lesson, states, LANG) if step.experiment != "reuse" else {}
     values = lessons.effective_values(lesson, LANG, chosen, states)
-    st.markdown(tr(step.intro, LANG, **values))
+    st.markdown(tr(step.intro, LANG, **words(values)))
     done = lambda i: [r for r in url_state.run_ids_param(f"ls{i}") if runs.load_run(r).status == "completed"]  # noqa: E731
     earlier = {i: done(i) for i in range(index)}
     mine = predict_and_run(lesson, step, index, values, earlier, plan_box(step, values, earlier))

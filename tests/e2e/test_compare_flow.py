@@ -1,4 +1,4 @@
-"""MLM vs AR in a real browser: launch a matched nano pair, watch it train, read the scoreboard."""
+"""Compare objectives in a real browser: launch a matched nano pair, watch it train, read the scoreboard."""
 
 import pytest
 
@@ -9,7 +9,7 @@ from tests.e2e.helpers import shot, wait_idle
 def test_matched_pair_trains_in_the_browser_and_the_comparisons_appear(app_server, page):
     page.goto(app_server)  # a fresh server knows the st.navigation pages only once app.py has run
     wait_idle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("MLM vs AR").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Compare objectives").click()
     wait_idle(page)
     page.get_by_role("radiogroup", name="Model size").get_by_role("radio", name="nano", exact=True).click()
     wait_idle(page)
