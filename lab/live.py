@@ -14,22 +14,28 @@ import streamlit as st
 from lab import timing
 from lab.actions import FOLLOW, launch_pending, waiting
 from lab.resources import jobs
+from selfsup_core import runs
 
 # Seconds between redraws of a live view, by phase. A queued run has nothing new to draw but its place in
-# the queue: with forty students and one trainer at a time, most views are queued ones.
-REFRESH_S = {"queued": 3.0, "running": 1.0}
+# the queue: with forty students and one trainer at a time, most views are queued ones. A starting one
+# (launched, no point logged yet) looks often, so the first point shows a moment after it is logged, not up
+# to a second later: Launch -> first point is what a class waits on.
+REFRESH_S = {"queued": 3.0, "starting": 0.25, "running": 1.0}
 
 
 def phase(ids: list[str], key: str | None = None) -> str | None:
-    """Where a live view's runs stand: "running" if any trains or is next in the queue (it starts any
-    moment: a just-launched run is queued until a worker takes it), else "queued" if any waits behind others
-    (or, with `key`, is still to be submitted), else None: all finished.
+    """Where a live view's runs stand: "running" if any trains and has logged a step, "starting" if any
+    trains or is next in the queue (it starts any moment: a just-launched run is queued until a worker takes
+    it) but none has logged yet, else "queued" if any waits behind others (or, with `key`, is still to be
+    submitted), else None: all finished.
 
     A live view is a fragment that redraws every `REFRESH_S[phase]` seconds and redraws the whole page when
     the phase changes, which sets its new timer (none once finished)."""
-    found = [job for job in map(jobs().status, ids) if job]
+    manager = jobs()
+    found = [job for job in map(manager.status, ids) if job]
     if any(job.state != "queued" or job.queue_position == 1 for job in found):
-        return "running"
+        logged = any(runs.logged(job.run_id, manager.root) for job in found if job.state == "running")
+        return "running" if logged else "starting"
     return "queued" if found or (key and waiting(key)) else None
 
 

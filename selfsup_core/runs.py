@@ -56,6 +56,14 @@ def run_path(run_id: str, root: str | os.PathLike | None = None) -> Path:
     return path
 
 
+def logged(run_id: str, root: str | os.PathLike | None = None) -> bool:
+    """Whether the run has logged a step yet (a file's size, not its contents: a live view asks it often)."""
+    try:
+        return (run_path(run_id, root) / "metrics.jsonl").stat().st_size > 0
+    except (FileNotFoundError, RunNotFoundError):
+        return False
+
+
 def new_run_id(objective: str) -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{objective}-{secrets.token_hex(3)}"
 

@@ -80,24 +80,31 @@ def test_a_running_run_offers_no_export_yet(runs_dir, monkeypatch):
     assert [b.proto.label for b in at.get("download_button")] == ["Download config.json"]
 
 
-def test_live_views_refresh_every_second_while_a_run_trains_or_is_next_and_slower_further_back(monkeypatch):
+def test_live_views_look_often_until_the_first_point_then_every_second_and_slower_further_back(monkeypatch, runs_dir):
     jobs = {
-        "training": SimpleNamespace(state="running", queue_position=None),
-        "next": SimpleNamespace(state="queued", queue_position=1),  # starts any moment (a fresh launch)
-        "third": SimpleNamespace(state="queued", queue_position=3),
+        rid: SimpleNamespace(run_id=rid, state=state, queue_position=position)
+        for rid, state, position in [
+            ("training", "running", None),
+            ("fresh", "running", None),  # taken by a worker, no step logged yet
+            ("next", "queued", 1),  # starts any moment (a fresh launch)
+            ("third", "queued", 3),
+        ]
     }
-    monkeypatch.setattr(live, "jobs", lambda: SimpleNamespace(status=jobs.get))
-    phases = {
-        ids: live.phase(list(ids)) for ids in [("training",), ("next",), ("third",), ("done",), ("third", "next")]
-    }
-    assert phases == {
+    for rid in jobs:
+        (runs_dir / rid).mkdir()
+    (runs_dir / "training" / "metrics.jsonl").write_text('{"step": 1, "loss": 5.0}\n')
+    monkeypatch.setattr(live, "jobs", lambda: SimpleNamespace(status=jobs.get, root=runs_dir))
+    cases = [("training",), ("fresh",), ("next",), ("third",), ("done",), ("third", "next"), ("fresh", "training")]
+    assert {ids: live.phase(list(ids)) for ids in cases} == {
         ("training",): "running",
-        ("next",): "running",
+        ("fresh",): "starting",
+        ("next",): "starting",
         ("third",): "queued",
         ("done",): None,
-        ("third", "next"): "running",
+        ("third", "next"): "starting",
+        ("fresh", "training"): "running",
     }
-    assert live.REFRESH_S["running"] == 1.0 < live.REFRESH_S["queued"]
+    assert live.REFRESH_S["starting"] < live.REFRESH_S["running"] == 1.0 < live.REFRESH_S["queued"]
     monkeypatch.setattr(live, "waiting", lambda key: 1)  # a sweep's run not submitted yet
     assert live.phase(["done"], key="sweep") == "queued"
 
