@@ -11,7 +11,8 @@ here, seeded): a goal reached on world-en must hold on it too, or it was tuned t
 job manager gives two runs (a shared machine: about half the steps).
 
     python -m bench.knowledge [--seconds 10 20 30 60] [--objective mlm ar] \
-        [--corpus world-en world-zh world-en-renamed] [--seeds 0 1 2] [--beside]
+        [--corpus world-en world-zh world-en-renamed] [--seeds 0 1 2] [--beside] [--json cells.json]
+    python -m bench.knowledge --cells idle.json beside.json --figure bench/knowledge.png   # draw, no training
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 import torch
 from transformers.utils import logging as hf_logging
 
-from selfsup_core import corpus, experiments, probe
+from selfsup_core import charts, corpus, experiments, export, probe
 from selfsup_core.config import TrainConfig, default_tokenizer
 from selfsup_core.train import train
 
@@ -100,6 +101,41 @@ def _beside(stop: multiprocessing.Event, runs_dir: str) -> None:
         train(TrainConfig(objective="mlm", steps=1_000_000, time_budget_s=30.0, checkpoints=0, device="cpu"))
 
 
+def figure(cells: list[dict], path: Path) -> None:
+    """Facts known against seconds, a line per corpus and objective (median, bars from the fewest to the most
+    of the seeds); with a run beside dashed."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    groups = sorted({(c["corpus"], c["objective"], c.get("beside", False)) for c in cells}, key=str)
+    colours = {line: charts.PALETTE[i % len(charts.PALETTE)] for i, line in enumerate(sorted({g[:2] for g in groups}))}
+    for name, objective, beside in groups:
+        points = {}
+        for c in cells:
+            if (c["corpus"], c["objective"], c.get("beside", False)) == (name, objective, beside):
+                points.setdefault(c["seconds"], []).append(c["share"])
+        xs = sorted(points)
+        mids = [statistics.median(points[x]) for x in xs]
+        fig.add_scatter(
+            x=xs,
+            y=mids,
+            mode="lines+markers",
+            name=f"{objective.upper()} · {name}{' · a run beside' if beside else ''}",
+            line=dict(dash="dash" if beside else "solid", color=colours[name, objective]),
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=[max(points[x]) - m for x, m in zip(xs, mids, strict=True)],
+                arrayminus=[m - min(points[x]) for x, m in zip(xs, mids, strict=True)],
+            ),
+        )
+    charts.styled(fig, "Facts of its world known after a training run (seeds' median, min-max)", height=560)
+    fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"))
+    fig.update_xaxes(title="seconds of training (2 CPU cores)", tickvals=sorted({c["seconds"] for c in cells}))
+    fig.update_yaxes(title="facts known", tickformat=".0%", range=[0, 1.05])
+    path.write_bytes(export.figure_pngs({path.stem: fig}, width=1280)[f"{path.stem}.png"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, nargs="+", default=[10, 20, 30, 60])
@@ -108,7 +144,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--beside", action="store_true", help="train a second run beside each measured one")
     parser.add_argument("--json", type=Path, default=None, help="also write every cell here")
+    parser.add_argument("--cells", type=Path, nargs="+", help="draw the cells of earlier runs (their --json) instead")
+    parser.add_argument("--figure", type=Path, default=None, help="draw facts known against seconds here (PNG)")
     args = parser.parse_args()
+    if args.cells:
+        figure([c for f in args.cells for c in json.loads(f.read_text())], args.figure or Path("knowledge.png"))
+        return
     hf_logging.disable_progress_bar()
     if args.beside:  # two runs share the cores, as the app's job manager shares them between two runs
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // 2))
@@ -149,6 +190,7 @@ def main() -> None:
                                 "known": known["known"],
                                 "share": known["share"],
                                 "showcase_right": right,
+                                "beside": args.beside,
                             }
                         )
                         print(
@@ -173,6 +215,8 @@ def main() -> None:
                 )
     if args.json:
         args.json.write_text(json.dumps(cells, indent=1))
+    if args.figure:
+        figure(cells, args.figure)
 
 
 if __name__ == "__main__":

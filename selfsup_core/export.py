@@ -61,7 +61,17 @@ def browser_path() -> str | None:
 
 
 def chart_pngs(run: RunInfo, width: int = 1100, scale: float = 1.0) -> dict[str, bytes]:
-    """Each chart of `charts_of` as a PNG (file name -> bytes), drawn by kaleido in one headless browser.
+    """Each chart of `charts_of` as a PNG (file name -> bytes), titled with the run's id."""
+    titles = {"loss": "Loss (train and held-out)", "accuracy": "Held-out accuracy"}
+    figures = {
+        name: charts.styled(fig, f"{titles[name]} · run {run.id}").update_layout(margin_t=110)  # title above legend
+        for name, fig in charts_of(run).items()
+    }
+    return figure_pngs(figures, width, scale)
+
+
+def figure_pngs(figures: dict[str, go.Figure], width: int = 1100, scale: float = 1.0) -> dict[str, bytes]:
+    """Plotly figures as PNGs (name.png -> bytes), drawn by kaleido in one headless browser.
 
     Raises StaticExportUnavailable when kaleido or a browser is missing, instead of fetching a browser.
     """
@@ -75,11 +85,6 @@ def chart_pngs(run: RunInfo, width: int = 1100, scale: float = 1.0) -> dict[str,
             "PNG charts need Chrome or Chromium on the server (e.g. apt-get install chromium, or set BROWSER_PATH "
             "to the browser). The HTML report has the same charts, interactive."
         )
-    titles = {"loss": "Loss (train and held-out)", "accuracy": "Held-out accuracy"}
-    figures = {
-        name: charts.styled(fig, f"{titles[name]} · run {run.id}").update_layout(margin_t=110)  # title above legend
-        for name, fig in charts_of(run).items()
-    }
     with tempfile.TemporaryDirectory() as tmp:
         specs = [
             {
