@@ -50,7 +50,7 @@ def asked(run: runs.RunInfo, objective: str, pick, edit) -> tuple[str, str | Non
 
 
 def lens_tab(run: runs.RunInfo, objective: str) -> None:
-    a, b, c = st.columns([1.3, 2.3, 2.4])
+    a, b, c = st.columns([1.7, 2.3, 2.0])
     step = checkpoint(run, "inside_lens_step", a)
     text, answer = asked(run, objective, b, c)
     model, tok, _ = model_at(run, step)
